@@ -1,0 +1,219 @@
+"""``tid``: the command line. Library code raises typed errors; this module turns them into
+messages on stderr and exit codes (0 success, 1 bad data or rejected rows, 2 usage or runtime).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tid import __version__
+from tid.errors import TidError
+from tid.graph.namespaces import DEFAULT_BASE
+from tid.graph.store import DataDir
+
+
+def _data_dir(args: argparse.Namespace) -> DataDir:
+    return DataDir(Path(args.data_dir or os.environ.get("TID_DATA_DIR") or "var").resolve())
+
+
+def _mirror(args: argparse.Namespace) -> Path | None:
+    value = args.mirror or os.environ.get("TID_MIRROR")
+    if not value:
+        return None
+    path = Path(value).resolve()
+    if not path.is_dir():
+        raise TidError(f"--mirror / TID_MIRROR: {value!r} is not a directory")
+    return path
+
+
+# -- build ---------------------------------------------------------------------------------
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from tid.graph.build import BuildOptions, build
+
+    options = BuildOptions(
+        data_dir=_data_dir(args),
+        mirror=_mirror(args),
+        base=args.base or os.environ.get("TID_BASE") or DEFAULT_BASE,
+        validate=not args.no_validate,
+        dumps=not args.no_dumps,
+        force=args.force,
+    )
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=True, disable=args.quiet,
+    ) as bars:
+        task = bars.add_task("build", total=1)
+
+        def progress(what: str, done: int, total: int) -> None:
+            bars.update(task, description=what, completed=done, total=total)
+
+        result = build(options, progress)
+    elapsed = time.perf_counter() - started
+    manifest = result.manifest
+    if result.unchanged:
+        console.print(f"Nothing changed since release {result.release}: the live store is kept ({elapsed:.1f} s).")
+    else:
+        reloaded = ", ".join(result.reloaded) or "none (all from cache)"
+        console.print(f"Release {result.release} built and published in {elapsed:.1f} s. Sources reloaded: {reloaded}.")
+    if not args.quiet:
+        print_build_tables(console, manifest)
+    return 0
+
+
+def print_build_tables(console: Console, manifest: dict) -> None:
+    graphs = Table(title="Named graphs", show_lines=False)
+    for column in ("source", "graph", "rows read", "skipped", "rejected", "triples"):
+        graphs.add_column(column, justify="right" if column in ("rows read", "skipped", "rejected", "triples") else "left")
+    for source in manifest["sources"]:
+        graphs.add_row(
+            source["id"], source["graph"].rsplit("/graph/", 1)[-1], str(source["rows_read"]),
+            str(source["rows_skipped"]), str(source["rows_rejected"]), str(source["triples"]),
+        )
+    for graph, count in manifest["counts"]["graphs"].items():
+        if not any(s["graph"] == graph for s in manifest["sources"]):
+            graphs.add_row("—", graph.rsplit("/graph/", 1)[-1], "", "", "", str(count))
+    console.print(graphs)
+    classes = Table(title="Instances per class")
+    classes.add_column("class")
+    classes.add_column("instances", justify="right")
+    for cls, count in manifest["counts"]["classes"].items():
+        classes.add_row(cls, str(count))
+    console.print(classes)
+    validation = manifest.get("validation")
+    if validation:
+        console.print(f"SHACL ({', '.join(validation['shapes'])}): {validation['by_severity'] or 'conforms'}")
+    console.print(f"{manifest['counts']['quads']} quads in the store.")
+
+
+# -- fetch ---------------------------------------------------------------------------------
+
+
+def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
+    from tid.graph.sources import fetch, read_source_list
+
+    data_dir, mirror = _data_dir(args), _mirror(args)
+    for spec in read_source_list():
+        if spec.fetch == "project":
+            continue
+        path = fetch(spec, mirror, data_dir.downloads)
+        console.print(f"{spec.id}: {path}")
+    return 0
+
+
+# -- query ---------------------------------------------------------------------------------
+
+
+def cmd_query(args: argparse.Namespace, console: Console) -> int:
+    from tid.graph.queries import list_queries, load_query
+    from tid.graph.store import open_read_only
+
+    if args.list or not args.name:
+        table = Table(title="Named queries (tid query NAME --param k=v)")
+        for column in ("name", "title (fr)", "parameters"):
+            table.add_column(column)
+        for query in list_queries():
+            table.add_row(query.name, query.fr, ", ".join(f"{p.name} ({p.type})" for p in query.parameters))
+        console.print(table)
+        return 0
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise TidError(f"--param {item!r}: expected NAME=VALUE")
+        params[key] = value
+    query = load_query(args.name)
+    substitutions = query.substitutions(params)
+    store = open_read_only(_data_dir(args))
+    solutions = store.query(query.text, substitutions=substitutions, use_default_graph_as_union=True)
+    variables = [v.value for v in solutions.variables]
+    rows = [[_plain(solution[v]) for v in variables] for solution in solutions]
+    write_rows(args.format, variables, rows, console)
+    return 0
+
+
+def _plain(term: object) -> str:
+    return "" if term is None else getattr(term, "value", str(term))
+
+
+def write_rows(fmt: str, variables: list[str], rows: list[list[str]], console: Console) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(variables)
+        writer.writerows(rows)
+    elif fmt == "json":
+        json.dump([dict(zip(variables, row, strict=True)) for row in rows], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        table = Table(*variables)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        console.print(f"{len(rows)} row(s)")
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="tid", description="Territoires d'industrie knowledge graph.")
+    top.add_argument("--version", action="version", version=f"tid {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", help="where the cache, releases and live store live (TID_DATA_DIR; default ./var)")
+
+    p = sub.add_parser("fetch", help="download the sources (or copy them from a mirror) and check their checksums")
+    common(p)
+    p.add_argument("--mirror", help="a directory laid out like shared/data (TID_MIRROR)")
+    p.set_defaults(run=cmd_fetch)
+
+    p = sub.add_parser("build", help="build the graph from the sources, validate it, publish it atomically")
+    common(p)
+    p.add_argument("--mirror", help="a directory laid out like shared/data (TID_MIRROR)")
+    p.add_argument("--base", help=f"IRI base of the things minted (TID_BASE; default {DEFAULT_BASE})")
+    p.add_argument("--force", action="store_true", help="rebuild even when no input changed")
+    p.add_argument("--no-validate", action="store_true", help="skip SHACL validation (not for publishing)")
+    p.add_argument("--no-dumps", action="store_true", help="do not write the bulk dumps")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars nor tables")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("query", help="run a named query of queries/ on the built graph")
+    common(p)
+    p.add_argument("name", nargs="?", help="query name (see --list)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="bind a parameter")
+    p.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.set_defaults(run=cmd_query)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    console = Console(stderr=False, highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    try:
+        return args.run(args, console)
+    except TidError as exc:
+        errors.print(f"tid {args.command}: error: {exc}", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        errors.print("interrupted; the live store is untouched")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

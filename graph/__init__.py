@@ -1,0 +1,1 @@
+"""The graph: namespaces, sources, build, store, provenance, derivations, validation, export, queries."""

@@ -1,0 +1,266 @@
+"""``tid build``: sources -> loaders -> named graphs -> derivations -> validation -> store -> dumps.
+
+Every source is loaded into its own named graph ``{base}graph/{source id}/{version}``; a loader's
+output is cached under a key made of the file's checksum, the loader code and the files it looked
+things up in, so an unchanged source is not reloaded, and a build whose inputs all match the live
+release's does nothing. The new store is written beside the live one and swapped in at the end
+(see ``graph/store.py``): a failed or killed build leaves what is served untouched.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+
+from tid import ROOT, __version__
+from tid.errors import DataError
+from tid.graph import derive, export, validate
+from tid.graph.namespaces import DEFAULT_BASE, Minter
+from tid.graph.provenance import LoadRecord, describe_load
+from tid.graph.sources import ResolvedSource, read_source_list, resolve, sha256_of
+from tid.graph.store import DataDir
+from tid.loaders import LOADERS
+from tid.loaders.base import LoadContext, LoadReport
+
+CODE_FILES = ("loaders/*.py", "graph/namespaces.py")
+"""The code a loader's output depends on: a change in any of it invalidates the cache."""
+RELEASE_INPUTS = ("ontology/*.ttl", "shapes/*.ttl", "queries/*.rq", "graph/*.py", "loaders/*.py", "sources.toml")
+"""Everything a release depends on besides the sources themselves."""
+
+
+@dataclass
+class BuildOptions:
+    data_dir: DataDir
+    mirror: Path | None = None
+    base: str = DEFAULT_BASE
+    validate: bool = True
+    dumps: bool = True
+    force: bool = False
+
+
+@dataclass
+class BuildResult:
+    release: str
+    unchanged: bool
+    manifest: dict[str, Any]
+    reloaded: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str, int, int], None]
+"""``progress(step description, done, total)``: how the CLI draws its bars."""
+
+
+def _no_progress(_what: str, _done: int, _total: int) -> None:
+    pass
+
+
+def files_digest(patterns: Iterable[str], root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for pattern in patterns:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def graph_version(resolved: ResolvedSource) -> str:
+    return resolved.spec.version or f"sha256-{resolved.sha256[:12]}"
+
+
+def cache_key(resolved: ResolvedSource, references: list[ResolvedSource], code: str, base: str) -> str:
+    spec = resolved.spec
+    digest = hashlib.sha256()
+    for part in (resolved.sha256, spec.loader, LOADERS[spec.loader].VERSION, code, base, spec.phase or "",
+                 str(spec.reference_date or "")):
+        digest.update(part.encode() + b"\0")
+    for reference in references:
+        digest.update(reference.sha256.encode())
+    for name, relative in sorted(spec.project_files.items()):
+        digest.update(name.encode() + sha256_of(ROOT / relative).encode())
+    return digest.hexdigest()[:24]
+
+
+@dataclass
+class LoadedSource:
+    record: LoadRecord
+    quads_file: Path | None
+    from_cache: bool
+
+
+def load_source(
+    resolved: ResolvedSource,
+    references: list[ResolvedSource],
+    minter: Minter,
+    cache_dir: Path,
+    key: str,
+) -> LoadedSource:
+    spec = resolved.spec
+    graph = minter.graph(spec.id, graph_version(resolved))
+    quads_file = cache_dir / spec.id / f"{key}.nq"
+    meta_file = quads_file.with_suffix(".json")
+    if quads_file.is_file() and meta_file.is_file():
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        record = LoadRecord(
+            resolved, graph, LoadReport.from_dict(meta["report"]), meta["triples"],
+            datetime.fromisoformat(meta["started"]), datetime.fromisoformat(meta["ended"]), tuple(references),
+        )
+        return LoadedSource(record, quads_file, True)
+
+    report = LoadReport(str(resolved.path))
+    ctx = LoadContext(
+        minter=minter,
+        report=report,
+        phase=spec.phase,
+        reference_date=spec.reference_date,
+        references={r.spec.id: r.path for r in references},
+        project_files={name: ROOT / relative for name, relative in spec.project_files.items()},
+    )
+    started = datetime.now(UTC)
+    triples = set(LOADERS[spec.loader].load(resolved.path, ctx))
+    ended = datetime.now(UTC)
+    record = LoadRecord(resolved, graph, report, len(triples), started, ended, tuple(references))
+    if report.rejects:
+        return LoadedSource(record, None, False)
+    quads_file.parent.mkdir(parents=True, exist_ok=True)
+    partial = quads_file.with_suffix(".nq.part")
+    serialize((Quad(t.subject, t.predicate, t.object, graph) for t in triples), output=str(partial), format=RdfFormat.N_QUADS)
+    partial.replace(quads_file)
+    meta_file.write_text(
+        json.dumps({"report": report.as_dict(), "triples": len(triples), "started": started.isoformat(),
+                    "ended": ended.isoformat(), "graph": graph.value}, ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    return LoadedSource(record, quads_file, False)
+
+
+def rejects_message(loaded: Iterable[LoadedSource], limit: int = 20) -> str:
+    lines = []
+    total = 0
+    for item in loaded:
+        for reject in item.record.report.rejects:
+            total += 1
+            if len(lines) < limit:
+                lines.append(f"  {reject}")
+    more = f"\n  … and {total - limit} more" if total > limit else ""
+    return f"{total} row(s) rejected; nothing was published:\n" + "\n".join(lines) + more
+
+
+def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResult:
+    data_dir = options.data_dir
+    specs = read_source_list()
+    resolved = resolve(specs, options.mirror, data_dir.downloads)
+    by_id = {r.spec.id: r for r in resolved}
+    minter = Minter(options.base)
+    code = files_digest(CODE_FILES)
+    keys = {
+        r.spec.id: cache_key(r, [by_id[i] for i in r.spec.requires], code, options.base) for r in resolved
+    }
+    fingerprint = hashlib.sha256(
+        json.dumps([keys, files_digest(RELEASE_INPUTS), options.base, options.validate, options.dumps,
+                    __version__]).encode()
+    ).hexdigest()
+    live = data_dir.current_manifest()
+    if live and live.get("fingerprint") == fingerprint and not options.force:
+        return BuildResult(live["release"], True, live)
+
+    loaded: list[LoadedSource] = []
+    for number, item in enumerate(resolved):
+        progress(f"load {item.spec.id}", number, len(resolved))
+        loaded.append(load_source(item, [by_id[i] for i in item.spec.requires], minter, data_dir.cache, keys[item.spec.id]))
+    progress("loaded", len(resolved), len(resolved))
+    if any(item.record.report.rejects for item in loaded):
+        raise DataError(rejects_message(loaded))
+
+    release, partial = data_dir.new_release()
+    try:
+        manifest = _write_release(options, minter, loaded, release, partial, fingerprint, progress)
+    except BaseException:
+        gc.collect()
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    data_dir.publish(release, partial)
+    return BuildResult(release, False, manifest, [i.record.source.spec.id for i in loaded if not i.from_cache])
+
+
+def _write_release(
+    options: BuildOptions,
+    minter: Minter,
+    loaded: list[LoadedSource],
+    release: str,
+    partial: Path,
+    fingerprint: str,
+    progress: Progress,
+) -> dict[str, Any]:
+    store = Store(str(partial / "store"))
+    steps = len(loaded) + 5
+    for number, item in enumerate(loaded):
+        progress(f"store {item.record.source.spec.id}", number, steps)
+        assert item.quads_file is not None
+        store.bulk_load(path=str(item.quads_file), format=RdfFormat.N_QUADS)
+
+    progress("ontology", len(loaded), steps)
+    ontology_graph = minter.graph("ontology", __version__)
+    store.bulk_load(path=str(ROOT / "ontology" / "tid.ttl"), format=RdfFormat.TURTLE, to_graph=ontology_graph)
+
+    progress("derivations", len(loaded) + 1, steps)
+    derivation_count = derive.run(store, minter, [i.record.graph for i in loaded], fingerprint)
+
+    progress("provenance", len(loaded) + 2, steps)
+    provenance_graph = minter.graph("provenance")
+    store.extend(q for item in loaded for q in describe_load(minter, item.record, provenance_graph))
+    store.optimize()
+
+    progress("validation", len(loaded) + 3, steps)
+    validation = validate.validate_store(store, partial / "validation") if options.validate else None
+    if validation is not None and validation.violations:
+        raise DataError(validation.summary(limit=20))
+
+    progress("dumps", len(loaded) + 4, steps)
+    counts = export.counts(store)
+    dumps = export.write_dumps(store, partial / "dumps", minter, release) if options.dumps else []
+    manifest = {
+        "release": release,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": __version__,
+        "base": minter.base,
+        "fingerprint": fingerprint,
+        "sources": [
+            {
+                "id": i.record.source.spec.id,
+                "graph": i.record.graph.value,
+                "file": str(i.record.source.path),
+                "sha256": i.record.source.sha256,
+                "triples": i.record.triples,
+                "rows_read": i.record.report.rows_read,
+                "rows_skipped": sum(i.record.report.skipped.values()),
+                "rows_rejected": len(i.record.report.rejects),
+                "cached": i.from_cache,
+            }
+            for i in loaded
+        ],
+        "derived_triples": derivation_count,
+        "counts": counts,
+        "validation": validation.as_dict() if validation else None,
+        "dumps": dumps,
+    }
+    (partial / "build.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    progress("done", steps, steps)
+    del store
+    gc.collect()
+    return manifest
+
+
+def graph_iri(manifest: dict[str, Any], source_id: str) -> NamedNode:
+    for source in manifest["sources"]:
+        if source["id"] == source_id:
+            return NamedNode(source["graph"])
+    raise KeyError(source_id)

@@ -1,0 +1,42 @@
+"""Derivations: facts computed from the loaded graphs by the ``queries/derive-*.rq`` CONSTRUCTs.
+
+They run in name order over the union of the graphs, each seeing the results of the ones before,
+and their results go to one named graph, ``{base}graph/derivations``, described in the
+provenance graph as derived from every source graph by these queries. Examples: a membership's
+dates from its phase; a site's territory from its commune and its labelling date.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from tid.graph.namespaces import PROV, RDF, RDFS, TID, VOID, XSD, Minter
+from tid.graph.queries import QUERY_DIR, load_query
+
+
+def derivation_names() -> list[str]:
+    return sorted(path.stem for path in QUERY_DIR.glob("derive-*.rq"))
+
+
+def run(store: Store, minter: Minter, source_graphs: list[NamedNode], fingerprint: str) -> int:
+    graph = minter.graph("derivations")
+    provenance = minter.graph("provenance")
+    activity = minter.id("chargement", "derivations", fingerprint[:12])
+    total = 0
+    for name in derivation_names():
+        query = load_query(name)
+        triples = list(store.query(query.text, use_default_graph_as_union=True))
+        store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        total += len(triples)
+        store.add(Quad(activity, RDFS.comment, Literal(f"{name}: {len(triples)} triples — {query.en}", language="en"), provenance))
+    store.extend(
+        [
+            Quad(graph, RDF.type, PROV.Entity, provenance),
+            Quad(graph, PROV.wasGeneratedBy, activity, provenance),
+            Quad(activity, RDF.type, TID.Chargement, provenance),
+            Quad(activity, RDFS.label, Literal("Dérivations (queries/derive-*.rq)", language="fr"), provenance),
+            Quad(graph, VOID.triples, Literal(str(total), datatype=XSD.integer), provenance),
+        ]
+        + [Quad(graph, PROV.wasDerivedFrom, source, provenance) for source in source_graphs]
+    )
+    return total

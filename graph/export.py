@@ -1,0 +1,97 @@
+"""Bulk dumps of a release and its VoID summary, and the counts shown after a build.
+
+Dumps: N-Quads and TriG of every named graph (the reference dumps), and the union of the
+graphs as Turtle and JSON-LD for tools that ignore graphs. Each is gzip-compressed and listed
+with its size and SHA-256. ``void.ttl`` describes the dataset: triples, class and property
+partitions, the dumps and the named graphs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+
+from tid.graph.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
+from tid.graph.queries import load_query
+
+DUMPS = (
+    ("tid.nq.gz", RdfFormat.N_QUADS, True),
+    ("tid.trig.gz", RdfFormat.TRIG, True),
+    ("tid.ttl.gz", RdfFormat.TURTLE, False),
+    ("tid.jsonld.gz", RdfFormat.JSON_LD, False),
+)
+
+
+def counts(store: Store) -> dict[str, Any]:
+    def rows(name: str) -> list[tuple[str, int]]:
+        return [
+            (solution[0].value, int(solution[1].value))
+            for solution in store.query(load_query(name).text, use_default_graph_as_union=True)
+        ]
+
+    return {
+        "quads": len(store),
+        "graphs": dict(rows("stats-graphs")),
+        "classes": dict(rows("stats-classes")),
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_dumps(store: Store, directory: Path, minter: Minter, release: str) -> list[dict[str, Any]]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    prefixes = {p: PREFIXES[p] for p in ("tid", "rdfs", "skos", "org", "igeo", "dct", "prov", "geo", "xsd")}
+    for name, fmt, with_graphs in DUMPS:
+        path = directory / name
+        items = store if with_graphs else (quad.triple for quad in store)
+        with gzip.open(path, "wb", compresslevel=1) as handle:
+            if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
+                serialize(items, output=handle, format=fmt, prefixes=prefixes)
+            else:
+                serialize(items, output=handle, format=fmt)
+        written.append({"file": name, "media_type": fmt.media_type, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+    void = directory / "void.ttl"
+    serialize(void_description(store, minter, release, written), output=str(void), format=RdfFormat.TURTLE,
+              prefixes={p: PREFIXES[p] for p in ("void", "dct", "xsd", "tid")})
+    written.append({"file": void.name, "media_type": "text/turtle", "bytes": void.stat().st_size, "sha256": _sha256(void)})
+    return written
+
+
+def void_description(store: Store, minter: Minter, release: str, dumps: list[dict[str, Any]]) -> list[Triple]:
+    dataset = NamedNode(minter.base + "id/dataset/territoires-industrie")
+    triples = [
+        Triple(dataset, RDF.type, VOID.Dataset),
+        Triple(dataset, DCT.title, Literal("Territoires d'industrie — graphe de connaissances", language="fr")),
+        Triple(dataset, DCT.title, Literal("Territoires d'industrie — knowledge graph", language="en")),
+        Triple(dataset, VOID.uriSpace, Literal(minter.base + "id/")),
+        Triple(dataset, VOID.triples, Literal(str(len(store)), datatype=XSD.integer)),
+        Triple(dataset, DCT.modified, Literal(release, datatype=XSD.string)),
+    ]
+    for dump in dumps:
+        triples.append(Triple(dataset, VOID.dataDump, NamedNode(minter.base + "dumps/" + dump["file"])))
+    for position, (name, predicate, key) in enumerate(
+        (("stats-classes", VOID.classPartition, VOID["class"]), ("stats-properties", VOID.propertyPartition, VOID.property))
+    ):
+        for solution in store.query(load_query(name).text, use_default_graph_as_union=True):
+            partition = NamedNode(f"{minter.base}id/dataset/territoires-industrie/partition/{position}/"
+                                  + hashlib.sha1(solution[0].value.encode()).hexdigest()[:12])
+            triples += [
+                Triple(dataset, predicate, partition),
+                Triple(partition, key, solution[0]),
+                Triple(partition, VOID.entities if position == 0 else VOID.triples, solution[1]),
+            ]
+    for solution in store.query(load_query("stats-graphs").text):
+        subset = solution[0]
+        triples += [Triple(dataset, VOID.subset, subset), Triple(subset, VOID.triples, solution[1])]
+    return triples

@@ -1,0 +1,186 @@
+"""The source list (``sources.toml``): what each source is, where its file comes from, its checksum.
+
+Files come from one of three places: the repository itself (``fetch = "project"``: curated
+files), a mirror directory laid out as ``shared/data`` (``--mirror`` or ``TID_MIRROR``), or the
+download cache filled by ``tid fetch``. Loaders only ever see local paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import tarfile
+import tomllib
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from tid import ROOT
+from tid.errors import ChecksumError, ConfigError, Location, SourceError
+
+SOURCE_LIST = ROOT / "sources.toml"
+FETCH_MODES = {"download", "mirror", "project"}
+REQUIRED = ("id", "title", "publisher", "loader", "media_type", "licence")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    id: str
+    title: str
+    publisher: str
+    loader: str
+    media_type: str
+    licence: str
+    version: str = ""
+    url: str = ""
+    member: str = ""
+    mirror: str = ""
+    path: str = ""
+    sha256: str = ""
+    fetch: str = "download"
+    phase: str | None = None
+    reference_date: date | None = None
+    retrieved: date | None = None
+    landing_page: str = ""
+    licence_note: str = ""
+    fetch_note: str = ""
+    partial: bool = False
+    requires: tuple[str, ...] = ()
+    project_files: dict[str, str] = field(default_factory=dict)
+
+
+def _date(value: object, where: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    from tid.loaders import LOADERS  # the registry validates the `loader` names
+
+    specs: list[SourceSpec] = []
+    known = {f.name for f in SourceSpec.__dataclass_fields__.values()}
+    for number, entry in enumerate(data.get("source", []), start=1):
+        where = f"{path} [[source]] #{number} ({entry.get('id', '?')})"
+        missing = [key for key in REQUIRED if not entry.get(key)]
+        if missing:
+            raise ConfigError(f"{where}: missing {', '.join(missing)}")
+        unknown = sorted(set(entry) - known)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        if entry["loader"] not in LOADERS:
+            raise ConfigError(f"{where}: loader {entry['loader']!r} is not one of {', '.join(sorted(LOADERS))}")
+        fetch = entry.get("fetch", "download")
+        if fetch not in FETCH_MODES:
+            raise ConfigError(f"{where}: fetch {fetch!r} is not one of {', '.join(sorted(FETCH_MODES))}")
+        if fetch == "project" and not entry.get("path"):
+            raise ConfigError(f"{where}: a project source needs `path`")
+        if fetch != "project" and not (entry.get("mirror") and entry.get("sha256")):
+            raise ConfigError(f"{where}: an external source needs `mirror` and a pinned `sha256`")
+        entry = dict(entry)
+        for key in ("reference_date", "retrieved"):
+            entry[key] = _date(entry.get(key), f"{where} {key}")
+        entry["requires"] = tuple(entry.get("requires", ()))
+        specs.append(SourceSpec(**entry))
+    ids = [s.id for s in specs]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ConfigError(f"{path}: duplicate source id(s) {', '.join(duplicates)}")
+    for spec in specs:
+        for needed in spec.requires:
+            if needed not in ids:
+                raise ConfigError(f"{path}: source {spec.id!r} requires unknown source {needed!r}")
+    return specs
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ResolvedSource:
+    """A source and its local file, checksum verified."""
+
+    spec: SourceSpec
+    path: Path
+    sha256: str
+
+    @property
+    def byte_size(self) -> int:
+        return self.path.stat().st_size
+
+
+def cache_path(cache: Path, spec: SourceSpec) -> Path:
+    return cache / spec.id / Path(spec.mirror).name
+
+
+def locate(spec: SourceSpec, mirror: Path | None, cache: Path) -> Path:
+    if spec.fetch == "project":
+        return ROOT / spec.path
+    candidates = [mirror / spec.mirror] if mirror else []
+    candidates.append(cache_path(cache, spec))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    hint = "run `tid fetch`" if spec.fetch == "download" else "give the mirror directory (--mirror or TID_MIRROR)"
+    raise SourceError(Location(str(candidates[0])), f"source {spec.id!r} not found locally: {hint}")
+
+
+def resolve(specs: Iterable[SourceSpec], mirror: Path | None, cache: Path) -> list[ResolvedSource]:
+    resolved = []
+    for spec in specs:
+        path = locate(spec, mirror, cache)
+        checksum = sha256_of(path)
+        if spec.sha256 and checksum != spec.sha256:
+            raise ChecksumError(
+                Location(str(path)),
+                f"sha256 {checksum} differs from the {spec.sha256} pinned for {spec.id!r} in sources.toml: "
+                "a new version of the file? check it, then update `sha256` and `version`",
+            )
+        resolved.append(ResolvedSource(spec, path, checksum))
+    return resolved
+
+
+def fetch(spec: SourceSpec, mirror: Path | None, cache: Path, timeout: float = 60.0) -> Path:
+    """Put the source's file in the cache: copied from the mirror, or downloaded; checksum checked."""
+    if spec.fetch == "project":
+        return ROOT / spec.path
+    target = cache_path(cache, spec)
+    if target.is_file() and sha256_of(target) == spec.sha256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(target.suffix + ".part")
+    if mirror and (mirror / spec.mirror).is_file():
+        shutil.copyfile(mirror / spec.mirror, partial)
+    elif spec.fetch == "download" and spec.url:
+        with urllib.request.urlopen(spec.url, timeout=timeout) as response:  # noqa: S310 - URLs from our list
+            payload = response.read()
+        if spec.member:
+            with tarfile.open(fileobj=io.BytesIO(payload), mode="r:*") as archive:
+                member = archive.extractfile(spec.member)
+                if member is None:
+                    raise SourceError(Location(spec.url), f"{spec.member!r} is not a file in the archive")
+                payload = member.read()
+        partial.write_bytes(payload)
+    else:
+        raise SourceError(Location(spec.mirror), f"source {spec.id!r} has no download; it comes only from a mirror")
+    checksum = sha256_of(partial)
+    if checksum != spec.sha256:
+        partial.unlink()
+        raise ChecksumError(Location(spec.url or spec.mirror), f"downloaded sha256 {checksum} differs from the pinned {spec.sha256}")
+    partial.replace(target)
+    return target

@@ -1,0 +1,37 @@
+"""Loaders: one module per kind of source file, all with the signature of ``base``.
+
+``LOADERS`` maps the ``loader`` name used in ``sources.toml`` to its module.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from tid.loaders import (
+    cog_communes,
+    cog_departements,
+    cog_epci,
+    cog_regions,
+    curated_turtle,
+    fonds_acceleration,
+    sites_cles_en_main,
+    ti_communes_2020,
+    ti_communes_geojson,
+    ti_groupements,
+)
+
+LOADERS: dict[str, ModuleType] = {
+    module.__name__.rsplit(".", 1)[1]: module
+    for module in (
+        cog_regions,
+        cog_departements,
+        cog_communes,
+        cog_epci,
+        ti_groupements,
+        ti_communes_2020,
+        ti_communes_geojson,
+        sites_cles_en_main,
+        fonds_acceleration,
+        curated_turtle,
+    )
+}
