@@ -50,6 +50,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         validate=not args.no_validate,
         dumps=not args.no_dumps,
         force=args.force,
+        **({"source_list": Path(args.sources)} if args.sources else {}),
     )
     started = time.perf_counter()
     with Progress(
@@ -103,10 +104,10 @@ def print_build_tables(console: Console, manifest: dict) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from tid.graph.sources import fetch, read_source_list
+    from tid.graph.sources import SOURCE_LIST, fetch, read_source_list
 
     data_dir, mirror = _data_dir(args), _mirror(args)
-    for spec in read_source_list():
+    for spec in read_source_list(Path(args.sources) if args.sources else SOURCE_LIST):
         if spec.fetch == "project":
             continue
         path = fetch(spec, mirror, data_dir.downloads)
@@ -179,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fetch", help="download the sources (or copy them from a mirror) and check their checksums")
     common(p)
     p.add_argument("--mirror", help="a directory laid out like shared/data (TID_MIRROR)")
+    p.add_argument("--sources", help="another source list than the packaged sources.toml")
     p.set_defaults(run=cmd_fetch)
 
     p = sub.add_parser("build", help="build the graph from the sources, validate it, publish it atomically")
@@ -186,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--mirror", help="a directory laid out like shared/data (TID_MIRROR)")
     p.add_argument("--base", help=f"IRI base of the things minted (TID_BASE; default {DEFAULT_BASE})")
     p.add_argument("--force", action="store_true", help="rebuild even when no input changed")
+    p.add_argument("--sources", help="another source list than the packaged sources.toml")
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation (not for publishing)")
     p.add_argument("--no-dumps", action="store_true", help="do not write the bulk dumps")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars nor tables")

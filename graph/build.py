@@ -26,7 +26,7 @@ from tid.errors import DataError
 from tid.graph import derive, export, validate
 from tid.graph.namespaces import DEFAULT_BASE, Minter
 from tid.graph.provenance import LoadRecord, describe_load
-from tid.graph.sources import ResolvedSource, read_source_list, resolve, sha256_of
+from tid.graph.sources import SOURCE_LIST, ResolvedSource, read_source_list, resolve, sha256_of
 from tid.graph.store import DataDir
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport
@@ -45,6 +45,7 @@ class BuildOptions:
     validate: bool = True
     dumps: bool = True
     force: bool = False
+    source_list: Path = SOURCE_LIST
 
 
 @dataclass
@@ -84,8 +85,8 @@ def cache_key(resolved: ResolvedSource, references: list[ResolvedSource], code: 
         digest.update(part.encode() + b"\0")
     for reference in references:
         digest.update(reference.sha256.encode())
-    for name, relative in sorted(spec.project_files.items()):
-        digest.update(name.encode() + sha256_of(ROOT / relative).encode())
+    for name in sorted(spec.project_files):
+        digest.update(name.encode() + sha256_of(spec.project_file(name)).encode())
     return digest.hexdigest()[:24]
 
 
@@ -122,7 +123,7 @@ def load_source(
         phase=spec.phase,
         reference_date=spec.reference_date,
         references={r.spec.id: r.path for r in references},
-        project_files={name: ROOT / relative for name, relative in spec.project_files.items()},
+        project_files={name: spec.project_file(name) for name in spec.project_files},
     )
     started = datetime.now(UTC)
     triples = set(LOADERS[spec.loader].load(resolved.path, ctx))
@@ -156,7 +157,7 @@ def rejects_message(loaded: Iterable[LoadedSource], limit: int = 20) -> str:
 
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResult:
     data_dir = options.data_dir
-    specs = read_source_list()
+    specs = read_source_list(options.source_list)
     resolved = resolve(specs, options.mirror, data_dir.downloads)
     by_id = {r.spec.id: r for r in resolved}
     minter = Minter(options.base)

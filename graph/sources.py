@@ -50,6 +50,11 @@ class SourceSpec:
     partial: bool = False
     requires: tuple[str, ...] = ()
     project_files: dict[str, str] = field(default_factory=dict)
+    root: Path = ROOT
+    """The directory `path` and `project_files` are relative to: the source list's own."""
+
+    def project_file(self, name: str) -> Path:
+        return self.root / self.project_files[name]
 
 
 def _date(value: object, where: str) -> date | None:
@@ -69,7 +74,7 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
     from tid.loaders import LOADERS  # the registry validates the `loader` names
 
     specs: list[SourceSpec] = []
-    known = {f.name for f in SourceSpec.__dataclass_fields__.values()}
+    known = {f.name for f in SourceSpec.__dataclass_fields__.values()} - {"root"}
     for number, entry in enumerate(data.get("source", []), start=1):
         where = f"{path} [[source]] #{number} ({entry.get('id', '?')})"
         missing = [key for key in REQUIRED if not entry.get(key)]
@@ -91,7 +96,7 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
         for key in ("reference_date", "retrieved"):
             entry[key] = _date(entry.get(key), f"{where} {key}")
         entry["requires"] = tuple(entry.get("requires", ()))
-        specs.append(SourceSpec(**entry))
+        specs.append(SourceSpec(**entry, root=path.parent.resolve()))
     ids = [s.id for s in specs]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -130,7 +135,7 @@ def cache_path(cache: Path, spec: SourceSpec) -> Path:
 
 def locate(spec: SourceSpec, mirror: Path | None, cache: Path) -> Path:
     if spec.fetch == "project":
-        return ROOT / spec.path
+        return spec.root / spec.path
     candidates = [mirror / spec.mirror] if mirror else []
     candidates.append(cache_path(cache, spec))
     for candidate in candidates:
@@ -158,7 +163,7 @@ def resolve(specs: Iterable[SourceSpec], mirror: Path | None, cache: Path) -> li
 def fetch(spec: SourceSpec, mirror: Path | None, cache: Path, timeout: float = 60.0) -> Path:
     """Put the source's file in the cache: copied from the mirror, or downloaded; checksum checked."""
     if spec.fetch == "project":
-        return ROOT / spec.path
+        return spec.root / spec.path
     target = cache_path(cache, spec)
     if target.is_file() and sha256_of(target) == spec.sha256:
         return target

@@ -1,0 +1,33 @@
+# The two set-up commands of the README. Both work on a fresh machine with Python >= 3.11.
+#   make run    install, build the graph from the mirror, and (once the endpoint exists) serve it
+#   make test   install with the test dependencies, and run the tests
+PYTHON ?= python3
+VENV ?= .venv
+MIRROR ?= ../shared/data
+BIN := $(VENV)/bin
+
+.PHONY: install install-test run build test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+build: install
+	TID_MIRROR=$(MIRROR) $(BIN)/tid build
+
+run: build
+
+test: install-test
+	TID_MIRROR=$(MIRROR) $(BIN)/python -m pytest
+
+bench: install
+	TID_MIRROR=$(MIRROR) $(BIN)/python bench/bench_build.py
+
+clean:
+	rm -rf var .pytest_cache
