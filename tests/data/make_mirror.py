@@ -1,0 +1,116 @@
+"""Cut the test mirror out of the real data files: ``python tests/data/make_mirror.py SHARED_DATA``.
+
+The cut keeps the Sénart area (Seine-et-Marne, Île-de-France): phase-2 territories ti-1103
+(Sénart) and ti-1107, phase-1 ti-1103, their EPCIs (2020 and 2023) with all member communes,
+the communes of their commune lists, the sites clés en main of département 77, and a few rows
+that exercise skips (a commune déléguée, an overseas collectivity, a degenerate geometry).
+Files keep the mirror's paths, so a source list can point at either. Run again after a change
+of the real files, then update tests/data/sources.toml's checksums (the test says which).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "mirror"
+COG23 = "cog/etalab-decoupage-administratif-3.1.1_cog2023"
+EPCI20 = "cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json"
+TI = "territoires-industrie"
+SITES = "sites-cles-en-main"
+PHASE2 = {"ti-1103", "ti-1107"}
+PHASE1 = {"ti-1103", "ti-2706"}  # ti-2706: a degenerate (GeometryCollection) perimeter
+EXTRA_COMMUNES = {"97501"}  # Saint-Pierre-et-Miquelon: zone "com", skipped
+
+
+def write_json(relative: str, data: object) -> None:
+    path = OUT / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_csv(relative: str, header: list[str], rows: list[dict[str, str]]) -> None:
+    path = OUT / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def small_geometry(geometry: dict) -> dict:
+    """Keep the perimeter's type but only a coarse ring of it, so the fixture stays small."""
+    if geometry["type"] == "MultiPolygon":
+        polygon = max(geometry["coordinates"], key=lambda p: len(p[0]))
+        return {"type": "MultiPolygon", "coordinates": [[polygon[0][:: max(1, len(polygon[0]) // 24)] + [polygon[0][0]]]]}
+    if geometry["type"] == "Polygon":
+        ring = geometry["coordinates"][0]
+        return {"type": "Polygon", "coordinates": [ring[:: max(1, len(ring) // 24)] + [ring[0]]]}
+    return geometry
+
+
+def main(shared: Path) -> None:
+    load = lambda relative: json.loads((shared / relative).read_text(encoding="utf-8"))  # noqa: E731
+
+    p2 = [f for f in load(f"{TI}/anct_ti_2023-2027_perimetres_epci.geojson")["features"] if f["properties"]["id_territoire"] in PHASE2]
+    p2c = [f for f in load(f"{TI}/anct_ti_2023-2027_perimetres_communes_nov2023.geojson")["features"] if f["properties"]["id_territoire"] in PHASE2]
+    p1 = [f for f in load(f"{TI}/anct_ti_2018-2022_perimetres_groupements.geojson")["features"] if f["properties"]["id_ti"] in PHASE1]
+    with (shared / f"{TI}/signauxfaibles_terrind_communes_2020.csv").open(encoding="utf-8") as handle:
+        list2020 = [r for r in csv.DictReader(handle) if f"ti-{r['code_terrind']}" in PHASE1]
+
+    sirens = set()
+    for feature in p2:
+        sirens |= set(re.findall(r"\((\d{9})\)", feature["properties"]["liste_geo"]))
+    for feature in p1:
+        sirens |= {s.strip() for s in feature["properties"]["siren_groupement"].split(",")}
+    epci23 = [e for e in load(f"{COG23}/epci.json") if e["code"] in sirens]
+    ept23 = [e for e in load(f"{COG23}/ept.json") if e["code"] in sirens][:1] or load(f"{COG23}/ept.json")[:1]
+    epci20 = [e for e in load(EPCI20) if e["code"] in sirens]
+
+    codes = set(EXTRA_COMMUNES) | {r["code_commune"] for r in list2020}
+    for feature in p2c:
+        codes |= set(re.findall(r"\(([0-9AB]{5})\)", feature["properties"]["liste_geo"]))
+    for epci in epci23 + epci20 + ept23:
+        codes |= {m["code"] for m in epci["membres"]}
+    communes_all = load(f"{COG23}/communes.json")
+    commune_sirens = {s for s in sirens if s.startswith("21")}
+    communes = [c for c in communes_all if c["code"] in codes or c.get("siren") in commune_sirens]
+    communes += [c for c in communes_all if c["type"] == "commune-deleguee" and c["departement"] == "77"][:1]
+    departements = {c["departement"] for c in communes}
+    regions = {c["region"] for c in communes}
+
+    write_json(f"{COG23}/communes.json", communes)
+    write_json(f"{COG23}/departements.json", [d for d in load(f"{COG23}/departements.json") if d["code"] in departements])
+    write_json(f"{COG23}/regions.json", [r for r in load(f"{COG23}/regions.json") if r["code"] in regions])
+    write_json(f"{COG23}/epci.json", epci23)
+    write_json(f"{COG23}/ept.json", ept23)
+    write_json(EPCI20, epci20)
+
+    def collection(name: str, features: list[dict]) -> dict:
+        return {"type": "FeatureCollection", "name": name,
+                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
+                "features": [dict(f, geometry=small_geometry(f["geometry"])) for f in features]}
+
+    write_json(f"{TI}/anct_ti_2023-2027_perimetres_epci.geojson", collection("ti_geom", p2))
+    write_json(f"{TI}/anct_ti_2023-2027_perimetres_communes_nov2023.geojson", collection("ti_geom", p2c))
+    write_json(f"{TI}/anct_ti_2018-2022_perimetres_groupements.geojson", collection("polygone-4326_ti", p1))
+    write_csv(f"{TI}/signauxfaibles_terrind_communes_2020.csv", ["code_commune", "code_terrind", "libelle_terrind"], list2020)
+
+    with (shared / f"{SITES}/sites_cles_en_main.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        sites = [r for r in reader if "77" in r["departement_code"].split("; ") or r["site_name"] == "Europôle de Sarreguemines"]
+        header = list(reader.fieldnames or [])
+    write_csv(f"{SITES}/sites_cles_en_main.csv", header, sites)
+    with (shared / f"{SITES}/fonds_acceleration_laureats.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        laureats = list(reader)[:3]
+        header = list(reader.fieldnames or [])
+    write_csv(f"{SITES}/fonds_acceleration_laureats.csv", header, laureats)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else HERE.parents[2] / "shared" / "data"))

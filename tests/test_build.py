@@ -1,0 +1,246 @@
+"""``tid build`` on the cut mirror: named graphs, provenance, cache, atomic publication, bad input.
+
+Every bad-input case runs the real command line against a data directory that already holds a
+good release, and checks the message (file, row, column), the exit code, and that the live
+release is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode
+
+from tests.conftest import CUT_MIRROR, write_source_list
+from tid.cli import main
+from tid.graph.build import BuildOptions, build
+from tid.graph.store import DataDir, open_read_only
+
+BASE = "https://w3id.org/territoires-industrie/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, cut_sources: Path):
+    data_dir = DataDir(tmp_path_factory.mktemp("data"))
+    result = build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources))
+    return data_dir, result
+
+
+def test_build_publishes_one_named_graph_per_source_and_version(built) -> None:
+    data_dir, result = built
+    assert not result.unchanged
+    graphs = {source["id"]: source["graph"] for source in result.manifest["sources"]}
+    assert graphs["cog2023-communes"] == BASE + "graph/cog2023-communes/3.1.1"
+    assert graphs["ti-phase2-groupements"] == BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"
+    assert graphs["curated-programme"].startswith(BASE + "graph/curated-programme/sha256-")
+    store = open_read_only(data_dir)
+    stored = {q.graph_name.value for q in store.quads_for_pattern(None, None, None, None)}
+    assert set(graphs.values()) <= stored
+    assert {BASE + "graph/provenance", BASE + "graph/derivations", BASE + "graph/ontology/0.1.0"} <= stored
+
+
+def test_every_graph_has_its_source_file_checksum_and_licence(built) -> None:
+    data_dir, result = built
+    store = open_read_only(data_dir)
+    rows = list(
+        store.query(
+            """
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            PREFIX dct: <http://purl.org/dc/terms/>
+            PREFIX dcat: <http://www.w3.org/ns/dcat#>
+            PREFIX spdx: <http://spdx.org/rdf/terms#>
+            PREFIX tid: <https://w3id.org/territoires-industrie/def#>
+            SELECT ?graph ?licence ?sha ?read ?rejected WHERE {
+              ?graph prov:wasDerivedFrom ?dist ; dct:license ?licence ; prov:wasGeneratedBy ?load .
+              ?dist a dcat:Distribution ; spdx:checksum/spdx:checksumValue ?sha .
+              ?load tid:lignesLues ?read ; tid:lignesRejetees ?rejected .
+            }""",
+            use_default_graph_as_union=True,
+        )
+    )
+    by_graph = {r["graph"].value: r for r in rows}
+    for source in result.manifest["sources"]:
+        row = by_graph[source["graph"]]
+        assert row["sha"].value == source["sha256"]
+        assert row["licence"].value.startswith("https://")
+        assert int(row["read"].value) == source["rows_read"] > 0
+        assert int(row["rejected"].value) == 0
+
+
+def test_dated_memberships_and_derived_site_territory(built) -> None:
+    data_dir, _ = built
+    store = open_read_only(data_dir)
+    membership = NamedNode(BASE + "id/adhesion/2023-2027/ti-1103/77251")  # Lieusaint in Sénart
+    tid = "https://w3id.org/territoires-industrie/def#"
+    dates = {q.predicate.value: q.object.value for q in store.quads_for_pattern(membership, None, None, None)
+             if q.predicate.value in (tid + "dateDebut", tid + "dateFin")}
+    assert dates == {tid + "dateDebut": "2023-11-09", tid + "dateFin": "2027-12-31"}
+    site = NamedNode(BASE + "id/site/senart")
+    territories = {q.object.value for q in store.quads_for_pattern(site, NamedNode(tid + "territoire"), None, None)}
+    # Labelled in July 2020, so it lies in the phase-1 territory of its communes.
+    assert territories == {BASE + "id/territoire/2018-2023/ti-1103"}
+
+
+def test_unchanged_rebuild_keeps_the_live_release(built, cut_sources: Path) -> None:
+    data_dir, result = built
+    again = build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources))
+    assert again.unchanged
+    assert again.release == result.release
+    assert data_dir.current_release().name == result.release
+
+
+def test_changed_source_is_the_only_one_reloaded(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(CUT_MIRROR, mirror)
+    data_dir = DataDir(tmp_path / "data")
+    sources = write_source_list(tmp_path / "sources.toml", mirror)
+    first = build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=sources, dumps=False))
+    assert "cog2023-communes" in first.reloaded
+    sites = mirror / "sites-cles-en-main/fonds_acceleration_laureats.csv"
+    sites.write_text(sites.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")
+    sources = write_source_list(tmp_path / "sources.toml", mirror)
+    second = build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=sources, dumps=False))
+    assert second.reloaded == ["fonds-acceleration-laureats"]
+    assert second.release != first.release
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+
+def _break(mirror: Path, relative: str, transform) -> None:
+    path = mirror / relative
+    path.chmod(0o644)
+    transform(path)
+
+
+def _replace(old: str, new: str, count: int = 1):
+    def transform(path: Path) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"the cut no longer contains {old!r}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+    return transform
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _latin1(path: Path) -> None:
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
+
+
+def _duplicate_feature(path: Path) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"].append(data["features"][0])
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+COG = "cog/etalab-decoupage-administratif-3.1.1_cog2023"
+BAD_INPUTS = {
+    "truncated-json": (f"{COG}/communes.json", _truncate, ["communes.json", "invalid or truncated JSON"]),
+    "missing-column": (
+        "sites-cles-en-main/sites_cles_en_main.csv",
+        _replace("wave_date,wave_label,site_name", "wave_date,wave_label,name"),
+        ["sites_cles_en_main.csv", "row 1", "'site_name'", "missing column"],
+    ),
+    "invalid-siren": (
+        f"{COG}/epci.json",
+        _replace('"code": "200059889"', '"code": "200059888"'),
+        ["epci.json", "row ", "'code'", "Luhn"],
+    ),
+    "invalid-insee-code": (
+        "territoires-industrie/signauxfaibles_terrind_communes_2020.csv",
+        _replace("\n77", "\n7X"),
+        ["signauxfaibles_terrind_communes_2020.csv", "row 2", "'code_commune'", "INSEE commune code"],
+    ),
+    "duplicate-id": (
+        "territoires-industrie/anct_ti_2023-2027_perimetres_epci.geojson",
+        _duplicate_feature,
+        ["anct_ti_2023-2027_perimetres_epci.geojson", "row 3", "'id_territoire'", "duplicate territory id"],
+    ),
+    "wrong-encoding": (
+        "sites-cles-en-main/fonds_acceleration_laureats.csv",
+        _latin1,
+        ["fonds_acceleration_laureats.csv", "not UTF-8", "re-save the file as UTF-8"],
+    ),
+    "malformed-csv-row": (
+        "territoires-industrie/signauxfaibles_terrind_communes_2020.csv",
+        lambda p: p.write_text(p.read_text(encoding="utf-8") + "77001,1103\n", encoding="utf-8"),
+        ["signauxfaibles_terrind_communes_2020.csv", "2 fields where the header has 3"],
+    ),
+}
+
+
+@pytest.fixture
+def live(tmp_path: Path, cut_sources: Path):
+    """A data directory with a good live release, and a private copy of the cut mirror."""
+    data_dir = DataDir(tmp_path / "data")
+    result = build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources, dumps=False))
+    mirror = tmp_path / "mirror"
+    shutil.copytree(CUT_MIRROR, mirror)
+    return data_dir, result.release, mirror
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_names_file_row_column_and_leaves_live_store(case: str, live, tmp_path: Path, capsys) -> None:
+    data_dir, release, mirror = live
+    quads_before = len(open_read_only(data_dir))
+    relative, transform, expected = BAD_INPUTS[case]
+    _break(mirror, relative, transform)
+    sources = write_source_list(tmp_path / "bad-sources.toml", mirror)
+    code = main(["build", "--quiet", "--no-dumps", "--data-dir", str(data_dir.root), "--mirror", str(mirror),
+                 "--sources", str(sources)])
+    message = capsys.readouterr().err.replace("\n", " ")
+    assert code == 1, message
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in: {message}"
+    assert data_dir.current_release().name == release
+    assert len(open_read_only(data_dir)) == quads_before
+    assert not list(data_dir.releases.glob("*.partial"))
+
+
+def test_changed_file_against_pinned_checksum_is_refused(live, cut_sources: Path, capsys) -> None:
+    data_dir, release, mirror = live
+    _break(mirror, f"{COG}/regions.json", lambda p: p.write_text(p.read_text(encoding="utf-8") + " ", encoding="utf-8"))
+    code = main(["build", "--quiet", "--data-dir", str(data_dir.root), "--mirror", str(mirror), "--sources", str(cut_sources)])
+    message = capsys.readouterr().err
+    assert code == 1
+    assert "regions.json" in message and "differs from the" in message and "cog2023-regions" in message
+    assert data_dir.current_release().name == release
+
+
+def test_unknown_mirror_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    code = main(["build", "--data-dir", str(tmp_path), "--mirror", str(tmp_path / "nowhere")])
+    assert code == 2
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_killed_build_leaves_the_live_store_intact(live, cut_sources: Path) -> None:
+    """SIGKILL while the new store is being written: ``current`` still serves the old release."""
+    data_dir, release, _mirror = live
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tid.cli", "build", "--force", "--quiet", "--data-dir", str(data_dir.root),
+         "--mirror", str(CUT_MIRROR), "--sources", str(cut_sources)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(data_dir.releases.glob("*.partial/store")):
+        time.sleep(0.005)
+    process.kill()
+    process.wait()
+    assert data_dir.current_release().name == release
+    store = open_read_only(data_dir)
+    assert len(store) > 1000
+    # The next build removes the leftovers and publishes normally.
+    again = build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources, dumps=False, force=True))
+    assert data_dir.current_release().name == again.release
+    assert not list(data_dir.releases.glob("*.partial"))
