@@ -211,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args, console)
     except TidError as exc:
-        errors.print(f"tid {args.command}: error: {exc}", markup=False)
+        errors.print(f"tid {args.command}: error: {exc}", markup=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         errors.print("interrupted; the live store is untouched")

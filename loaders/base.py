@@ -31,7 +31,7 @@ from tid.graph.namespaces import RDF, RDFS, XSD, Minter
 
 SIREN = re.compile(r"^[0-9]{9}$")
 INSEE_COMMUNE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$")
-INSEE_DEPARTEMENT = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8]|98[4-9])$")
+INSEE_DEPARTEMENT = re.compile(r"^(?:0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-8]|98[4-9])$")
 INSEE_REGION = re.compile(r"^[0-9]{2}$")
 ID_TI = re.compile(r"^ti-[0-9]{4}$")
 

@@ -127,6 +127,11 @@ def _replace(old: str, new: str, count: int = 1):
     return transform
 
 
+def _first_data_row_code(path: Path, prefix: str) -> None:
+    header, first, rest = path.read_text(encoding="utf-8").split("\n", 2)
+    path.write_text("\n".join([header, prefix + first[len(prefix):], rest]), encoding="utf-8")
+
+
 def _truncate(path: Path) -> None:
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
@@ -152,12 +157,12 @@ BAD_INPUTS = {
     ),
     "invalid-siren": (
         f"{COG}/epci.json",
-        _replace('"code": "200059889"', '"code": "200059888"'),
+        _replace('"code": "200057859"', '"code": "200057858"'),
         ["epci.json", "row ", "'code'", "Luhn"],
     ),
     "invalid-insee-code": (
         "territoires-industrie/signauxfaibles_terrind_communes_2020.csv",
-        _replace("\n77", "\n7X"),
+        lambda p: _first_data_row_code(p, "7X"),
         ["signauxfaibles_terrind_communes_2020.csv", "row 2", "'code_commune'", "INSEE commune code"],
     ),
     "duplicate-id": (

@@ -80,12 +80,11 @@ def main(shared: Path) -> None:
     commune_sirens = {s for s in sirens if s.startswith("21")}
     communes = [c for c in communes_all if c["code"] in codes or c.get("siren") in commune_sirens]
     communes += [c for c in communes_all if c["type"] == "commune-deleguee" and c["departement"] == "77"][:1]
-    departements = {c["departement"] for c in communes}
-    regions = {c["region"] for c in communes}
 
     write_json(f"{COG23}/communes.json", communes)
-    write_json(f"{COG23}/departements.json", [d for d in load(f"{COG23}/departements.json") if d["code"] in departements])
-    write_json(f"{COG23}/regions.json", [r for r in load(f"{COG23}/regions.json") if r["code"] in regions])
+    # All régions and départements (small): rows elsewhere name them.
+    write_json(f"{COG23}/departements.json", load(f"{COG23}/departements.json"))
+    write_json(f"{COG23}/regions.json", load(f"{COG23}/regions.json"))
     write_json(f"{COG23}/epci.json", epci23)
     write_json(f"{COG23}/ept.json", ept23)
     write_json(EPCI20, epci20)
