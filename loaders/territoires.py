@@ -53,25 +53,31 @@ def membership(ctx: LoadContext, territory_node: NamedNode, id_ti: str, member: 
 def perimeter(ctx: LoadContext, feature_node: NamedNode, geometry: dict[str, Any] | None) -> Iterator[Triple]:
     """The feature's perimeter as a GeoSPARQL WKT geometry (CRS84), repaired and simplified.
 
-    Degenerate geometries (points, collections: commune-level territories inside metropoles)
-    are skipped with their reason rather than published as if they were perimeters.
+    Repairs: invalid polygons go through shapely's ``make_valid``; a GeometryCollection keeps its
+    polygonal parts (ANCT's collections mix a polygon with stray points). Geometries with no area
+    at all (points: commune-level territories inside metropoles) are not perimeters; they are
+    skipped with their reason rather than published as if they were.
     """
     report = ctx.report
     if not geometry:
         report.skip("feature without geometry: perimeter not loaded")
         return
-    if geometry.get("type") not in POLYGONAL:
-        report.skip(f"degenerate {geometry.get('type')} geometry: perimeter not loaded")
-        return
     shape = shapely.geometry.shape(geometry)
+    if shape.geom_type not in POLYGONAL | {"GeometryCollection"}:
+        report.skip(f"{shape.geom_type} geometry has no area: perimeter not loaded")
+        return
     if not shape.is_valid:
         shape = shapely.make_valid(shape)
         report.note("invalid perimeter repaired (shapely make_valid)")
-    shape = shape.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     if shape.geom_type == "GeometryCollection":
-        shape = shapely.MultiPolygon(
-            [p for g in shape.geoms if g.geom_type in POLYGONAL for p in getattr(g, "geoms", [g])]
-        )
+        parts = [p for g in shape.geoms if g.geom_type in POLYGONAL for p in getattr(g, "geoms", [g])]
+        dropped = len(shape.geoms) - sum(1 for g in shape.geoms if g.geom_type in POLYGONAL)
+        if not parts:
+            report.skip("GeometryCollection without any polygon: perimeter not loaded")
+            return
+        shape = shapely.MultiPolygon(parts)
+        report.note(f"GeometryCollection repaired: polygons kept, {dropped} non-polygonal part(s) dropped")
+    shape = shape.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     if shape.is_empty:
         report.skip("perimeter empty after repair: not loaded")
         return
