@@ -1,0 +1,1 @@
+"""The SPARQL endpoint: a Flask app factory over the built store (read-only)."""
