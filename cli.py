@@ -166,6 +166,82 @@ def write_rows(fmt: str, variables: list[str], rows: list[list[str]], console: C
         console.print(f"{len(rows)} row(s)")
 
 
+# -- validate ------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from tid.graph import validate
+    from tid.graph.inputs import load_files
+    from tid.graph.namespaces import Minter
+    from tid.graph.report import RenderContext, ShapeResult, ShapeTexts, render
+    from tid.graph.store import open_read_only
+
+    data_dir, mirror = _data_dir(args), _mirror(args)
+    core_files, dcat_files = validate.profile_files(args.profile, mirror)
+    minter = Minter(args.base or os.environ.get("TID_BASE") or DEFAULT_BASE)
+    reject_results: list[ShapeResult] = []
+    if args.files:
+        store, reports = load_files([Path(f) for f in args.files], args.source, minter, mirror, data_dir.downloads)
+        for report in reports:
+            for reject in report.rejects:
+                where = f"{reject.location.file}#row={reject.location.row}"
+                reject_results.append(ShapeResult(f"<file://{where}>", None, f'"{reject.location.column or ""}"',
+                                                  "Violation", "<urn:tid:loader>", "LoaderRejection", (reject.message,)))
+        previous = None
+    else:
+        store = open_read_only(data_dir)
+        release = data_dir.current_release()
+        previous = validate.load_state(release / "validation-state.json") if release else None
+
+    results: list[ShapeResult] = list(reject_results)
+    texts = ShapeTexts()
+    if core_files:
+        shapes = validate.load_shapes(core_files)
+        outcome = validate.validate_store(store, shapes, previous, store if previous else None,
+                                          ignore=frozenset({minter.graph("validation").value}))
+        results += outcome.results
+        texts = shapes.texts
+    if dcat_files:
+        dcat_results, dcat_texts = validate.validate_dcat(store, dcat_files, mirror)
+        results += dcat_results
+        texts.messages.update(dcat_texts.messages)
+        texts.names.update(dcat_texts.names)
+        texts.all_shapes += dcat_texts.all_shapes
+
+    levels = {"violation": ("Violation",), "warning": ("Violation", "Warning"), "info": ("Violation", "Warning", "Info")}
+    conforms = not any(r.severity in levels[args.fail_on] for r in results)
+
+    def label(term: str) -> str | None:
+        if not term.startswith("<"):
+            return None
+        from pyoxigraph import NamedNode
+
+        from tid.graph.namespaces import RDFS
+
+        for quad in store.quads_for_pattern(NamedNode(term[1:-1]), RDFS.label, None, None):
+            return quad.object.value
+        return None
+
+    def locate(term: str) -> tuple[str, int | None] | None:
+        if term.startswith("<file://"):
+            file, _, row = term[8:-1].partition("#row=")
+            return file, int(row) if row.isdigit() else None
+        for name in args.files:
+            text = Path(name).read_text(encoding="utf-8", errors="replace")
+            iri = term[1:-1]
+            position = text.find(iri) if iri else -1
+            if position >= 0:
+                return name, text.count("\n", 0, position) + 1
+        return (args.files[0], None) if args.files else None
+
+    output = render(args.format, results, RenderContext(texts, args.lang, label, locate), conforms)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return 0 if conforms else 1
+
+
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -193,6 +269,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-dumps", action="store_true", help="do not write the bulk dumps")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars nor tables")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("validate", help="validate the built graph, or RDF/CSV files, against the SHACL shapes")
+    common(p)
+    p.add_argument("files", nargs="*", help="files to validate (.ttl .trig .nt .nq .jsonld .rdf, or a source's .csv); "
+                   "none: the built graph")
+    p.add_argument("--source", help="the source a CSV belongs to (default: the one whose columns match)")
+    p.add_argument("--profile", choices=("core", "dcat-ap", "all"), default="core",
+                   help="core: this project's shapes; dcat-ap: the SEMIC DCAT-AP 3.0.1 shapes; all: both")
+    p.add_argument("--fail-on", choices=("violation", "warning", "info"), default="violation",
+                   help="the lowest severity that makes the exit code 1")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the messages")
+    p.add_argument("--format", "-f", choices=("text", "turtle", "json", "junit", "github"), default="text")
+    p.add_argument("--output", "-o", help="write the report to this file instead of standard output")
+    p.add_argument("--mirror", help="a directory laid out like shared/data (TID_MIRROR): references and DCAT-AP shapes")
+    p.add_argument("--base", help=f"IRI base (TID_BASE; default {DEFAULT_BASE})")
+    p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("query", help="run a named query of queries/ on the built graph")
     common(p)

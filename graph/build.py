@@ -26,6 +26,7 @@ from tid.errors import DataError
 from tid.graph import derive, export, validate
 from tid.graph.namespaces import DEFAULT_BASE, Minter
 from tid.graph.provenance import LoadRecord, describe_load
+from tid.graph.report import report_quads, result_iri
 from tid.graph.sources import SOURCE_LIST, ResolvedSource, read_source_list, resolve, sha256_of
 from tid.graph.store import DataDir
 from tid.loaders import LOADERS
@@ -33,6 +34,7 @@ from tid.loaders.base import LoadContext, LoadReport
 
 CODE_FILES = ("loaders/*.py", "graph/namespaces.py")
 """The code a loader's output depends on: a change in any of it invalidates the cache."""
+VALIDATION_STATE = "validation-state.json"
 RELEASE_INPUTS = ("ontology/*.ttl", "shapes/*.ttl", "queries/*.rq", "graph/*.py", "loaders/*.py", "sources.toml")
 """Everything a release depends on besides the sources themselves."""
 
@@ -221,9 +223,7 @@ def _write_release(
     store.optimize()
 
     progress("validation", len(loaded) + 3, steps)
-    validation = validate.validate_store(store, partial / "validation") if options.validate else None
-    if validation is not None and validation.violations:
-        raise DataError(validation.summary(limit=20))
+    validation = _validate(options, store, minter, release, partial) if options.validate else None
 
     progress("dumps", len(loaded) + 4, steps)
     counts = export.counts(store)
@@ -258,6 +258,39 @@ def _write_release(
     del store
     gc.collect()
     return manifest
+
+
+def _validate(options: BuildOptions, store: Store, minter: Minter, release: str, partial: Path) -> validate.ValidationOutcome | None:
+    """Validate the new store (incrementally against the live release when possible), fail on a
+    violation, and keep the report in its own named graph with the state the next build reuses."""
+    files = validate.shapes_files()
+    if not files:
+        return None
+    shapes = validate.load_shapes(files)
+    live = options.data_dir.current_release()
+    previous = validate.load_state(live / VALIDATION_STATE) if live else None
+    previous_store = Store.read_only(str(live / "store")) if previous and live else None
+    graph = minter.graph("validation")
+    outcome = validate.validate_store(store, shapes, previous, previous_store, ignore=frozenset({graph.value}))
+    del previous_store
+    if outcome.violations:
+        raise DataError(outcome.summary(limit=20))
+    store.extend(report_quads(
+        outcome.results, shapes.texts, True, graph,
+        naming=lambda result: result_iri(minter.base, release, result),
+        sources=lambda focus: _graphs_about(store, focus),
+    ))
+    validate.dump_state(outcome, partial / VALIDATION_STATE)
+    return outcome
+
+
+def _graphs_about(store: Store, focus: str) -> list[NamedNode]:
+    """The named graphs that state something about a node: where the offending data comes from."""
+    if not focus.startswith("<"):
+        return []
+    node = NamedNode(focus[1:-1])
+    return sorted({q.graph_name for q in store.quads_for_pattern(node, None, None, None)
+                   if isinstance(q.graph_name, NamedNode)}, key=lambda g: g.value)
 
 
 def graph_iri(manifest: dict[str, Any], source_id: str) -> NamedNode:

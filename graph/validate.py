@@ -1,113 +1,512 @@
-"""SHACL validation of a built store with the shapes in ``shapes/``.
+"""SHACL validation, fast by design, with the same results as the reference validator.
 
-The whole graph (the union of its named graphs, ontology included) is written once as
-N-Triples and validated by shacl-rust, a Rust SHACL engine that a test cross-checks result by
-result against pySHACL, the reference, on the shapes' fixtures. Results of severity
-``sh:Violation`` fail a build; warnings and infos are reported and kept.
+The shapes of ``shapes/`` are split in two:
+
+* **local shapes** (core constraints on a node's own triples, with predicate or inverse paths):
+  checked by shacl-rust, a Rust SHACL engine, over N-Triples;
+* **SPARQL constraints** (cross-entity rules): their ``sh:select`` runs once over the whole
+  pyoxigraph store, indexed, with ``$this`` unbound, and the solutions are kept for the shape's
+  focus nodes. This is what pySHACL computes by running the query once per focus node.
+
+A full validation checks the union of the graph's named graphs. An incremental one (after some
+named graphs changed) re-checks the local shapes only for the nodes those graphs mention and
+their neighbours, reuses the previous results for every other node, and re-runs the SPARQL
+constraints. ``tests/test_validate.py`` checks, result by result, that both give what pySHACL
+gives on the same data and shapes.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections import Counter
-from dataclasses import dataclass
+import hashlib
+import json
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import rdflib
 import shacl_rust
-from pyoxigraph import RdfFormat, Store, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from tid import ROOT
-from tid.graph.namespaces import PREFIXES
+from tid.errors import ConfigError
+from tid.graph.namespaces import PREFIXES, RDF, RDFS
+from tid.graph.report import ShapeResult, ShapeTexts
 
 SHAPES_DIR = ROOT / "shapes"
-SH = PREFIXES["sh"]
+SH = rdflib.Namespace(PREFIXES["sh"])
+PROFILES = ("core", "dcat-ap", "all")
+SIMPLE_PATH = re.compile(r"^<[^>]+>$")
+
+
+def _nt(term: Any) -> str:
+    """N-Triples form of an rdflib or pyoxigraph term (blank nodes as ``_:``)."""
+    if isinstance(term, (rdflib.BNode, BlankNode)):
+        return "_:"
+    if isinstance(term, rdflib.term.Node):
+        if isinstance(term, rdflib.Literal) and term.datatype is None and term.language is None:
+            return rdflib.Literal(str(term)).n3()
+        if isinstance(term, rdflib.Literal) and term.datatype == rdflib.XSD.string:
+            return rdflib.Literal(str(term)).n3()
+        return term.n3()
+    text = str(term)
+    return text.replace('^^<http://www.w3.org/2001/XMLSchema#string>', "")
+
+
+def normalise(term: str | None) -> str | None:
+    """Terms as shacl-rust writes them, with blank nodes anonymised, so engines compare."""
+    if term is None:
+        return None
+    if term.startswith("_:"):
+        return "_:"
+    return term.replace('^^<http://www.w3.org/2001/XMLSchema#string>', "")
+
+
+# -- shapes --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ShapeResult:
-    focus: str
-    path: str | None
-    value: str | None
+class SparqlConstraint:
+    shape: str
+    constraint: str
+    query: str
     severity: str
-    source_shape: str
-    component: str
+    path: str | None
     messages: tuple[str, ...]
 
-    def __str__(self) -> str:
-        where = f" {self.path}" if self.path else ""
-        value = f" = {self.value}" if self.value else ""
-        return f"[{self.severity}] {self.focus}{where}{value}: {' / '.join(self.messages)} ({self.source_shape})"
 
+@dataclass
+class Shapes:
+    """A shapes graph, split for the two engines."""
 
-@dataclass(frozen=True)
-class ValidationOutcome:
-    results: tuple[ShapeResult, ...]
-    shapes_files: tuple[str, ...]
-
-    @property
-    def violations(self) -> list[ShapeResult]:
-        return [r for r in self.results if r.severity == "Violation"]
-
-    def by_severity(self) -> dict[str, int]:
-        return dict(Counter(r.severity for r in self.results))
-
-    def summary(self, limit: int = 20) -> str:
-        lines = [str(r) for r in self.violations[:limit]]
-        more = len(self.violations) - limit
-        return (
-            f"the graph does not conform to the SHACL shapes: {len(self.violations)} violation(s); "
-            "nothing was published\n  " + "\n  ".join(lines) + (f"\n  … and {more} more" if more > 0 else "")
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "shapes": list(self.shapes_files),
-            "results": len(self.results),
-            "by_severity": self.by_severity(),
-            "by_shape": dict(Counter(r.source_shape for r in self.results)),
-        }
-
-
-def _term(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value[1:-1] if value.startswith("<") and value.endswith(">") else value
+    files: tuple[str, ...]
+    local_turtle: str
+    sparql: list[SparqlConstraint]
+    texts: ShapeTexts
+    targets: dict[str, list[tuple[str, str]]]
+    """Per shape with SPARQL constraints: its targets as (kind, term) pairs."""
+    simple_paths: bool
+    digest: str
+    graph: rdflib.Graph = field(repr=False)
 
 
 def shapes_files(directory: Path = SHAPES_DIR) -> list[Path]:
     return sorted(directory.glob("*.ttl"))
 
 
-def parse_results(report: dict[str, Any]) -> tuple[ShapeResult, ...]:
+def load_shapes(files: Iterable[Path]) -> Shapes:
+    files = list(files)
+    if not files:
+        raise ConfigError("no SHACL shapes: the shapes directory is empty")
+    graph = rdflib.Graph()
+    digest = hashlib.sha256()
+    for path in files:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + data)
+        try:
+            graph.parse(data=data, format="turtle", publicID=path.as_uri())
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise ConfigError(f"{path}: cannot parse the shapes: {exc}") from None
+
+    texts = ShapeTexts()
+    for shape in set(graph.subjects(RDF_TYPE, SH.NodeShape)) | set(graph.subjects(RDF_TYPE, SH.PropertyShape)):
+        key = _nt(shape)
+        texts.all_shapes.append(key)
+        for predicate, store in ((SH.message, texts.messages), (SH.name, texts.names)):
+            for literal in graph.objects(shape, predicate):
+                if isinstance(literal, rdflib.Literal):
+                    store.setdefault(key, {})[literal.language or ""] = str(literal)
+
+    sparql: list[SparqlConstraint] = []
+    targets: dict[str, list[tuple[str, str]]] = {}
+    local = rdflib.Graph()
+    for triple in graph:
+        local.add(triple)
+    for shape, constraint in list(graph.subject_objects(SH.sparql)):
+        select = graph.value(constraint, SH.select)
+        if select is None:
+            raise ConfigError(f"shape {shape}: only sh:select SPARQL constraints are supported")
+        prologue = "".join(
+            f"PREFIX {graph.value(d, SH.prefix)}: <{graph.value(d, SH.namespace)}>\n"
+            for prefixes in graph.objects(constraint, SH.prefixes)
+            for d in graph.objects(prefixes, SH.declare)
+        )
+        severity = graph.value(shape, SH.severity) or SH.Violation
+        path = graph.value(shape, SH.path)
+        if path is not None and "$PATH" in str(select):
+            if not isinstance(path, rdflib.URIRef):
+                raise ConfigError(f"shape {shape}: $PATH is only supported with a predicate path")
+            select = rdflib.Literal(str(select).replace("$PATH", path.n3()))
+        messages = tuple(str(m) for m in graph.objects(constraint, SH.message)) or tuple(
+            str(m) for m in graph.objects(shape, SH.message)
+        )
+        for lang_message in graph.objects(constraint, SH.message):
+            if isinstance(lang_message, rdflib.Literal):
+                texts.messages.setdefault(_nt(shape), {})[lang_message.language or ""] = str(lang_message)
+        sparql.append(
+            SparqlConstraint(_nt(shape), _nt(constraint), prologue + str(select), str(severity).removeprefix(str(SH)),
+                             _nt(path) if path is not None else None, messages)
+        )
+        targets[_nt(shape)] = _targets(graph, shape)
+        local.remove((shape, SH.sparql, constraint))
+        for triple in list(local.triples((constraint, None, None))):
+            local.remove(triple)
+
+    simple = all(
+        isinstance(p, rdflib.URIRef)
+        or (isinstance(p, rdflib.BNode) and isinstance(graph.value(p, SH.inversePath), rdflib.URIRef)
+            and len(list(graph.predicate_objects(p))) == 1)
+        for p in graph.objects(None, SH.path)
+    )
+    return Shapes(tuple(p.name for p in files), local.serialize(format="turtle"), sparql, texts, targets, simple,
+                  digest.hexdigest(), graph)
+
+
+RDF_TYPE = rdflib.RDF.type
+
+
+def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[tuple[str, str]]:
+    found = [("class", str(c)) for c in graph.objects(shape, SH.targetClass)]
+    found += [("node", _nt(n)) for n in graph.objects(shape, SH.targetNode)]
+    found += [("subjectsOf", str(p)) for p in graph.objects(shape, SH.targetSubjectsOf)]
+    found += [("objectsOf", str(p)) for p in graph.objects(shape, SH.targetObjectsOf)]
+    if (shape, RDF_TYPE, rdflib.RDFS.Class) in graph:
+        found.append(("class", str(shape)))
+    return found
+
+
+def profile_files(profile: str, mirror: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """(core shapes for the fast engine, DCAT-AP shapes for pySHACL) of a profile."""
+    if profile not in PROFILES:
+        raise ConfigError(f"--profile {profile!r} is not one of {', '.join(PROFILES)}")
+    core = shapes_files() if profile in ("core", "all") else []
+    dcat: list[Path] = []
+    if profile in ("dcat-ap", "all"):
+        if mirror is None:
+            raise ConfigError("the dcat-ap profile needs the mirror (--mirror or TID_MIRROR) for the SEMIC shapes")
+        folder = mirror / "vocabularies" / "dcat-ap" / "3.0.1" / "html" / "shacl"
+        dcat = [folder / name for name in ("shapes.ttl", "shapes_recommended.ttl", "range.ttl")]
+        missing = [str(p) for p in dcat if not p.is_file()]
+        if missing:
+            raise ConfigError(f"DCAT-AP 3.0.1 shapes not found: {', '.join(missing)}")
+    return core, dcat
+
+
+# -- engines -------------------------------------------------------------------------------
+
+
+def parse_rust_results(report: dict[str, Any]) -> list[ShapeResult]:
     results = []
     for item in report.get("results", []):
-        severity = _term(item.get("severity")) or SH + "Violation"
+        severity = (item.get("severity") or f"<{SH}Violation>").strip("<>").removeprefix(str(SH))
         results.append(
             ShapeResult(
-                focus=_term(item.get("focusNode")) or "",
-                path=_term(item.get("resultPath")),
-                value=_term(item.get("value")),
-                severity=severity.removeprefix(SH),
-                source_shape=_term(item.get("sourceShape")) or "",
-                component=(_term(item.get("sourceConstraintComponent")) or "").removeprefix(SH),
+                focus=normalise(item.get("focusNode")) or "",
+                path=normalise(item.get("resultPath")),
+                value=normalise(item.get("value")),
+                severity=severity,
+                source_shape=normalise(item.get("sourceShape")) or "",
+                component=(item.get("sourceConstraintComponent") or "").strip("<>").removeprefix(str(SH)),
                 messages=tuple(item.get("messages", ())),
             )
         )
-    return tuple(results)
+    return results
 
 
-def validate_store(store: Store, workdir: Path, directory: Path = SHAPES_DIR) -> ValidationOutcome | None:
-    files = shapes_files(directory)
-    if not files:
-        return None
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        data = workdir / "union.nt"
-        serialize((quad.triple for quad in store), output=str(data), format=RdfFormat.N_TRIPLES)
-        shapes = workdir / "shapes.ttl"
-        shapes.write_text("\n".join(f.read_text(encoding="utf-8") for f in files), encoding="utf-8")
-        report = shacl_rust.validate_file(str(data), str(shapes))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return ValidationOutcome(parse_results(report), tuple(f.name for f in files))
+def _instances(store: Store, cls: str, graph: Any) -> set[str]:
+    """Instances of a class and its rdfs:subClassOf descendants (SHACL's notion of instance)."""
+    classes, frontier = {cls}, [cls]
+    while frontier:
+        current = frontier.pop()
+        for quad in store.quads_for_pattern(None, RDFS.subClassOf, NamedNode(current), graph):
+            if isinstance(quad.subject, NamedNode) and quad.subject.value not in classes:
+                classes.add(quad.subject.value)
+                frontier.append(quad.subject.value)
+    found = set()
+    for current in classes:
+        found |= {_nt(q.subject) for q in store.quads_for_pattern(None, RDF.type, NamedNode(current), graph)}
+    return found
+
+
+def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None) -> set[str]:
+    nodes: set[str] = set()
+    for kind, term in targets:
+        if kind == "class":
+            nodes |= _instances(store, term, graph)
+        elif kind == "node":
+            nodes.add(term)
+        elif kind == "subjectsOf":
+            nodes |= {_nt(q.subject) for q in store.quads_for_pattern(None, NamedNode(term), None, graph)}
+        elif kind == "objectsOf":
+            nodes |= {_nt(q.object) for q in store.quads_for_pattern(None, NamedNode(term), None, graph)}
+    return nodes
+
+
+def run_sparql_constraints(store: Store, shapes: Shapes, union: bool = True) -> list[ShapeResult]:
+    graph = None
+    results: dict[tuple, ShapeResult] = {}
+    for constraint in shapes.sparql:
+        targets = focus_nodes(store, shapes.targets.get(constraint.shape, []), graph)
+        if not targets:
+            continue
+        solutions = store.query(constraint.query, use_default_graph_as_union=union)
+        variables = {v.value for v in solutions.variables}
+        for solution in solutions:
+            this = solution["this"] if "this" in variables else None
+            if this is None or _nt(this) not in targets:
+                continue
+            value = solution["value"] if "value" in variables else None
+            path = solution["path"] if "path" in variables else None
+            result = ShapeResult(
+                focus=_nt(this),
+                path=_nt(path) if path is not None else constraint.path,
+                value=_nt(value) if value is not None else (None if constraint.path else _nt(this)),
+                severity=constraint.severity,
+                source_shape=constraint.shape,
+                component="SPARQLConstraintComponent",
+                messages=constraint.messages,
+            )
+            results[result.key] = result
+    return list(results.values())
+
+
+def run_local(data_ntriples: Path | str, shapes: Shapes) -> list[ShapeResult]:
+    if isinstance(data_ntriples, Path):
+        with tempfile.NamedTemporaryFile("w", suffix=".ttl", encoding="utf-8") as handle:
+            handle.write(shapes.local_turtle)
+            handle.flush()
+            report = shacl_rust.validate_file(str(data_ntriples), handle.name)
+    else:
+        report = shacl_rust.validate(data_ntriples, shapes.local_turtle, data_format="nt", shapes_format="turtle")
+    return parse_rust_results(report)
+
+
+# -- outcomes ------------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationOutcome:
+    results: list[ShapeResult]
+    shapes: Shapes
+    local_results: list[ShapeResult] = field(default_factory=list)
+    graph_digests: dict[str, str] = field(default_factory=dict)
+    mode: str = "full"
+
+    @property
+    def violations(self) -> list[ShapeResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    def conforms(self, fail_on: str = "violation") -> bool:
+        levels = {"violation": ("Violation",), "warning": ("Violation", "Warning"), "info": ("Violation", "Warning", "Info")}
+        if fail_on not in levels:
+            raise ConfigError(f"--fail-on {fail_on!r} is not one of {', '.join(levels)}")
+        return not any(r.severity in levels[fail_on] for r in self.results)
+
+    def by_severity(self) -> dict[str, int]:
+        tally: dict[str, int] = {}
+        for result in self.results:
+            tally[result.severity] = tally.get(result.severity, 0) + 1
+        return tally
+
+    def summary(self, limit: int = 20) -> str:
+        lines = [f"[{r.severity}] {r.focus} {r.path or ''} {r.value or ''}: "
+                 f"{self.shapes.texts.message(r.source_shape, 'en', r.messages)} ({r.source_shape})"
+                 for r in self.violations[:limit]]
+        more = len(self.violations) - limit
+        return (f"the graph does not conform to the SHACL shapes: {len(self.violations)} violation(s); "
+                "nothing was published\n  " + "\n  ".join(lines) + (f"\n  … and {more} more" if more > 0 else ""))
+
+    def as_dict(self) -> dict[str, Any]:
+        by_shape: dict[str, int] = {}
+        for result in self.results:
+            by_shape[result.source_shape] = by_shape.get(result.source_shape, 0) + 1
+        return {"shapes": list(self.shapes.files), "shapes_digest": self.shapes.digest, "mode": self.mode,
+                "results": len(self.results), "by_severity": self.by_severity(), "by_shape": by_shape}
+
+    def state(self) -> dict[str, Any]:
+        """What an incremental validation needs from this one."""
+        return {"shapes_digest": self.shapes.digest, "graph_digests": self.graph_digests,
+                "local_results": [list(r.key) + [r.severity, list(r.messages)] for r in self.local_results]}
+
+
+def _results_from_state(rows: list[list[Any]]) -> list[ShapeResult]:
+    return [ShapeResult(focus=r[0], path=r[1], value=r[2], source_shape=r[3], component=r[4], severity=r[5],
+                        messages=tuple(r[6])) for r in rows]
+
+
+def graph_digests(store: Store, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
+    """A digest of each named graph's content (order-independent), to find what changed."""
+    digests: dict[str, int] = {}
+    for quad in store:
+        name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        if name in ignore:
+            continue
+        digests[name] = digests.get(name, 0) ^ int.from_bytes(hashlib.blake2b(str(quad.triple).encode(), digest_size=8).digest(), "big")
+    return {name: f"{value:016x}" for name, value in digests.items()}
+
+
+def write_union(store: Store, path: Path) -> None:
+    serialize((quad.triple for quad in store), output=str(path), format=RdfFormat.N_TRIPLES)
+
+
+def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None = None,
+                   previous_store: Store | None = None, ignore: frozenset[str] = frozenset()) -> ValidationOutcome:
+    """Validate the union of the store's graphs; incrementally when ``previous`` allows it.
+
+    ``ignore``: named graphs of the previous store that are not data (its validation report).
+    """
+    digests = graph_digests(store, ignore)
+    incremental = (
+        previous is not None and previous_store is not None and previous.get("shapes_digest") == shapes.digest
+        and shapes.simple_paths
+    )
+    if incremental:
+        assert previous is not None and previous_store is not None
+        changed = {g for g in set(digests) | set(previous["graph_digests"])
+                   if digests.get(g) != previous["graph_digests"].get(g) and g not in ignore}
+        local = _revalidate(store, previous_store, shapes, changed, _results_from_state(previous["local_results"]))
+        mode = f"incremental ({len(changed)} graph(s) changed)"
+    else:
+        with tempfile.TemporaryDirectory(prefix="tid-validate-") as tmp:
+            union = Path(tmp) / "union.nt"
+            write_union(store, union)
+            local = run_local(union, shapes)
+        mode = "full"
+    results = _dedupe(local + run_sparql_constraints(store, shapes))
+    return ValidationOutcome(results, shapes, local, digests, mode)
+
+
+def _dedupe(results: Iterable[ShapeResult]) -> list[ShapeResult]:
+    unique: dict[tuple, ShapeResult] = {}
+    for result in results:
+        unique.setdefault(result.key, result)
+    return sorted(unique.values(), key=lambda r: r.key)
+
+
+def _nodes(store: Store, graph: str) -> set[Any]:
+    nodes: set[Any] = set()
+    for quad in store.quads_for_pattern(None, None, None, NamedNode(graph) if graph else DefaultGraph()):
+        nodes.add(quad.subject)
+        if not isinstance(quad.object, Literal):
+            nodes.add(quad.object)
+    return nodes
+
+
+def _neighbours(store: Store, nodes: set[Any]) -> set[Any]:
+    found = set(nodes)
+    for node in nodes:
+        for quad in store.quads_for_pattern(node, None, None, None):
+            if not isinstance(quad.object, Literal):
+                found.add(quad.object)
+        for quad in store.quads_for_pattern(None, None, node, None):
+            found.add(quad.subject)
+    return found
+
+
+def _closure(store: Store, focus: set[Any]) -> Iterator[Triple]:
+    """The triples the local shapes can read about ``focus`` nodes: theirs, incoming, neighbours' types."""
+    seen: set[Any] = set()
+    neighbours: set[Any] = set()
+    for node in focus:
+        for quad in store.quads_for_pattern(node, None, None, None):
+            seen.add(quad.triple)
+            if not isinstance(quad.object, Literal):
+                neighbours.add(quad.object)
+        for quad in store.quads_for_pattern(None, None, node, None):
+            seen.add(quad.triple)
+            neighbours.add(quad.subject)
+    for node in neighbours - focus:
+        for quad in store.quads_for_pattern(node, RDF.type, None, None):
+            seen.add(quad.triple)
+    for quad in store.quads_for_pattern(None, RDFS.subClassOf, None, None):
+        seen.add(quad.triple)
+    yield from seen
+
+
+def _revalidate(store: Store, previous_store: Store, shapes: Shapes, changed: set[str],
+                previous_local: list[ShapeResult]) -> list[ShapeResult]:
+    touched: set[Any] = set()
+    for graph in changed:
+        touched |= _nodes(store, graph)
+        touched |= _nodes(previous_store, graph)
+    focus = _neighbours(store, touched) | touched
+    focus_keys = {_nt(n) for n in focus}
+    data = serialize(_closure(store, focus), format=RdfFormat.N_TRIPLES).decode("utf-8") if focus else ""
+    fresh = [r for r in run_local(data, shapes) if r.focus in focus_keys] if focus else []
+    kept = [r for r in previous_local if r.focus not in focus_keys]
+    return kept + fresh
+
+
+def dump_state(outcome: ValidationOutcome, path: Path) -> None:
+    path.write_text(json.dumps(outcome.state(), ensure_ascii=False), encoding="utf-8")
+
+
+def load_state(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+# -- DCAT-AP (the catalogue) ---------------------------------------------------------------
+
+DCAT_CLASSES = ("Catalog", "Dataset", "Distribution", "DataService", "DatasetSeries", "CatalogRecord")
+
+
+def catalogue_triples(store: Store) -> rdflib.Graph:
+    """The DCAT descriptions in the store (and what they point to, one step), as an rdflib graph."""
+    dcat = PREFIXES["dcat"]
+    graph = rdflib.Graph()
+    frontier: list[Any] = []
+    for cls in DCAT_CLASSES:
+        frontier += [q.subject for q in store.quads_for_pattern(None, RDF.type, NamedNode(dcat + cls), None)]
+    seen: set[Any] = set()
+    depth = {node: 0 for node in frontier}
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for quad in store.quads_for_pattern(node, None, None, None):
+            text = serialize([quad.triple], format=RdfFormat.N_TRIPLES).decode("utf-8")
+            graph.parse(data=text, format="nt")
+            target = quad.object
+            if not isinstance(target, Literal) and target not in seen and (isinstance(target, BlankNode) or depth[node] < 1):
+                depth[target] = depth[node] + 1
+                frontier.append(target)
+    return graph
+
+
+def validate_dcat(store: Store, shape_files: list[Path], mirror: Path | None) -> tuple[list[ShapeResult], ShapeTexts]:
+    """The official SEMIC DCAT-AP shapes, with pySHACL and RDFS inference over the W3C ontologies
+    (so that, e.g., an ``org:Organization`` publisher passes ``sh:class foaf:Agent``)."""
+    import pyshacl
+
+    shapes = rdflib.Graph()
+    for path in shape_files:
+        shapes.parse(path, format="turtle")
+    ontologies = rdflib.Graph()
+    if mirror is not None:
+        for name in ("dcat3.ttl", "org.ttl", "prov-o.ttl"):
+            path = mirror / "vocabularies" / "w3c" / name
+            if path.is_file():
+                ontologies.parse(path, format="turtle")
+    data = catalogue_triples(store)
+    _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontologies, inference="rdfs",
+                                                allow_warnings=True)
+    results = []
+    for node in report.objects(None, SH.result):
+        results.append(ShapeResult(
+            focus=_nt(report.value(node, SH.focusNode)),
+            path=_nt(report.value(node, SH.resultPath)) if report.value(node, SH.resultPath) is not None else None,
+            value=_nt(report.value(node, SH.value)) if report.value(node, SH.value) is not None else None,
+            severity=str(report.value(node, SH.resultSeverity)).removeprefix(str(SH)),
+            source_shape=_nt(report.value(node, SH.sourceShape)),
+            component=str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH)),
+            messages=tuple(str(m) for m in report.objects(node, SH.resultMessage)),
+        ))
+    texts = ShapeTexts()
+    for shape in set(shapes.subjects(RDF_TYPE, SH.NodeShape)) | set(shapes.subjects(RDF_TYPE, SH.PropertyShape)):
+        texts.all_shapes.append(_nt(shape))
+        for literal in shapes.objects(shape, SH.name):
+            texts.names.setdefault(_nt(shape), {})[getattr(literal, "language", None) or "en"] = str(literal)
+    return _dedupe(results), texts

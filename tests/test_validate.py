@@ -1,0 +1,230 @@
+"""The validation engine gives pySHACL's results, fully and incrementally; ``tid validate`` works.
+
+pySHACL is the reference: the same data (the union of a built store) and the same shapes go
+through ``pyshacl.validate(..., inference="none")`` and through ``tid.graph.validate``, and the
+two result sets must be equal, result by result (focus node, path, value, source shape,
+constraint component, severity).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pyshacl
+import pytest
+import rdflib
+from pyoxigraph import RdfFormat, Store, serialize
+
+from tests.conftest import CUT_MIRROR, TEST_DATA, write_source_list
+from tid.cli import main
+from tid.graph import validate
+from tid.graph.build import BuildOptions, build
+from tid.graph.report import ShapeResult
+from tid.graph.store import DataDir, open_read_only
+
+ENGINE_SHAPES = TEST_DATA / "engine" / "shapes.ttl"
+
+
+def reference(store: Store, shapes_path: list[Path]) -> set[tuple]:
+    """pySHACL over the union of the store, as comparable keys."""
+    data = rdflib.Graph()
+    data.parse(data=serialize((q.triple for q in store), format=RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    shapes = rdflib.Graph()
+    for path in shapes_path:
+        shapes.parse(path, format="turtle")
+    _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    sh = validate.SH
+    keys = set()
+    for node in report.objects(None, sh.result):
+        def term(predicate):
+            value = report.value(node, predicate)
+            return validate._nt(value) if value is not None else None
+        keys.add((term(sh.focusNode), term(sh.resultPath), term(sh.value), term(sh.sourceShape),
+                  str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
+                  str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
+    return keys
+
+
+def keys(results: list[ShapeResult]) -> set[tuple]:
+    return {(*r.key, r.severity) for r in results}
+
+
+@pytest.fixture(scope="module")
+def cut_build(tmp_path_factory: pytest.TempPathFactory, cut_sources: Path):
+    data_dir = DataDir(tmp_path_factory.mktemp("validate"))
+    build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources, dumps=False))
+    return data_dir
+
+
+@pytest.mark.parametrize("shapes_set", ["engine", "project"])
+def test_full_validation_equals_pyshacl(cut_build: DataDir, shapes_set: str) -> None:
+    files = [ENGINE_SHAPES] if shapes_set == "engine" else validate.shapes_files()
+    store = open_read_only(cut_build)
+    outcome = validate.validate_store(store, validate.load_shapes(files), ignore=frozenset({_validation_graph()}))
+    expected = reference(_without_validation_graph(store), files)
+    assert keys(outcome.results) == expected
+    if shapes_set == "engine":
+        components = {r.component for r in outcome.results}
+        # The fixture shapes really exercise both engines.
+        assert "SPARQLConstraintComponent" in components and "MinCountConstraintComponent" in components
+
+
+def _validation_graph() -> str:
+    return "https://w3id.org/territoires-industrie/graph/validation"
+
+
+def _without_validation_graph(store: Store) -> Store:
+    copy = Store()
+    copy.extend(q for q in store if q.graph_name.value != _validation_graph() if hasattr(q.graph_name, "value"))
+    copy.extend(q for q in store if not hasattr(q.graph_name, "value"))
+    return copy
+
+
+def test_incremental_validation_equals_full_after_a_source_changed(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(CUT_MIRROR, mirror)
+    data_dir = DataDir(tmp_path / "data")
+    shapes = validate.load_shapes([ENGINE_SHAPES])
+    sources = write_source_list(tmp_path / "sources.toml", mirror)
+    build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=sources, dumps=False, validate=False))
+    before = open_read_only(data_dir)
+    first = validate.validate_store(before, shapes)
+    state = first.state()
+
+    # Change one source: a commune loses its SIREN and its postcodes in the COG file.
+    communes = mirror / "cog/etalab-decoupage-administratif-3.1.1_cog2023/communes.json"
+    communes.chmod(0o644)
+    records = json.loads(communes.read_text(encoding="utf-8"))
+    lieusaint = next(r for r in records if r["code"] == "77251")
+    lieusaint.pop("codesPostaux")
+    communes.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    sources = write_source_list(tmp_path / "sources.toml", mirror)
+    build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=sources, dumps=False, validate=False))
+    after = open_read_only(data_dir)
+
+    incremental = validate.validate_store(after, shapes, state, before)
+    full = validate.validate_store(after, shapes)
+    assert incremental.mode.startswith("incremental")
+    assert keys(incremental.results) == keys(full.results)
+    assert ("<https://w3id.org/territoires-industrie/id/commune/77251>",) in {k[:1] for k in keys(full.results)
+                                                                             if k[1] and "codePostal" in k[1]}
+
+
+# -- tid validate ----------------------------------------------------------------------------------
+
+BAD_MEMBERSHIP = """\
+@prefix tid: <https://w3id.org/territoires-industrie/def#> .
+@prefix igeo: <http://rdf.insee.fr/def/geo#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/territoires-industrie/id/commune/7725X> a igeo:Commune ;
+    rdfs:label "Lieusaint (mal codée)"@fr ;
+    igeo:codeINSEE "7725X" .
+"""
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> Path:
+    path = tmp_path / "contribution.ttl"
+    path.write_text(BAD_MEMBERSHIP, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "turtle", "json", "junit", "github"])
+def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys) -> None:
+    code = main(["validate", str(bad_file), "--format", fmt, "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 1
+    if fmt == "text":
+        assert "Lieusaint (mal codée)" in out and "7725X" in out and "does not conform" in out
+    elif fmt == "turtle":
+        report = rdflib.Graph().parse(data=out, format="turtle")
+        assert (None, validate.SH.conforms, rdflib.Literal(False)) in report
+        focus = {str(o) for o in report.objects(None, validate.SH.focusNode)}
+        assert "https://w3id.org/territoires-industrie/id/commune/7725X" in focus
+        languages = {m.language for m in report.objects(None, validate.SH.resultMessage)}
+        assert {"fr", "en"} <= languages
+    elif fmt == "json":
+        data = json.loads(out)
+        assert data["conforms"] is False
+        assert any(r["focus"].endswith("/commune/7725X>") and r["severity"] == "Violation" for r in data["results"])
+        assert all("message" in r and r["message"] for r in data["results"])
+    elif fmt == "junit":
+        root = ET.fromstring(out)
+        failures = root.findall(".//failure")
+        assert failures and int(root.get("failures")) == len(failures)
+        assert len(root.findall(".//testcase")) >= len(validate.load_shapes(validate.shapes_files()).texts.all_shapes)
+    else:
+        lines = [line for line in out.splitlines() if line.startswith("::error")]
+        assert lines and all(f"file={bad_file}".replace(":", "%3A") in line for line in lines)
+        assert any("line=4" in line for line in lines)
+
+
+def test_validate_messages_follow_the_language(bad_file: Path, capsys) -> None:
+    main(["validate", str(bad_file), "--format", "json", "--lang", "fr"])
+    french = json.loads(capsys.readouterr().out)["results"]
+    main(["validate", str(bad_file), "--format", "json", "--lang", "en"])
+    english = json.loads(capsys.readouterr().out)["results"]
+    assert [r["message"] for r in french] != [r["message"] for r in english]
+
+
+def test_validate_unparseable_file_is_exit_2_with_line_and_column(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b \"unterminated .\n", encoding="utf-8")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "broken.ttl" in err and "row 2" in err
+
+
+def test_validate_fail_on_levels(tmp_path: Path, capsys) -> None:
+    """Warnings make the exit code 1 only with --fail-on warning."""
+    path = tmp_path / "ok.ttl"
+    path.write_text(
+        "@prefix igeo: <http://rdf.insee.fr/def/geo#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/territoires-industrie/id/commune/77251> a igeo:Commune ; igeo:codeINSEE \"77251\" ;"
+        " rdfs:label \"Lieusaint\"@fr .\n",
+        encoding="utf-8",
+    )
+    main(["validate", str(path), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    severities = {r["severity"] for r in data["results"]}
+    assert "Violation" not in severities
+    if severities & {"Warning"}:
+        assert main(["validate", str(path), "--fail-on", "warning", "-f", "json"]) == 1
+    assert main(["validate", str(path), "--fail-on", "violation", "-f", "json"]) == 0
+    capsys.readouterr()
+
+
+def test_validate_csv_through_its_loader(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "sites.csv"
+    source = CUT_MIRROR / "sites-cles-en-main" / "sites_cles_en_main.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("Choose France 2020", "Choose France 2019", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code = main(["validate", str(path), "--mirror", str(CUT_MIRROR), "--format", "github", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "unknown wave 'Choose France 2019'" in out and "line=2" in out
+
+
+def test_validate_built_store_conforms(cut_build: DataDir, capsys) -> None:
+    code = main(["validate", "--data-dir", str(cut_build.root), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0, [r for r in data["results"] if r["severity"] == "Violation"][:5]
+
+
+def test_build_stores_a_queryable_validation_report(cut_build: DataDir) -> None:
+    store = open_read_only(cut_build)
+    rows = list(store.query(
+        """PREFIX sh: <http://www.w3.org/ns/shacl#>
+           PREFIX prov: <http://www.w3.org/ns/prov#>
+           SELECT ?result ?focus ?source WHERE {
+             GRAPH <https://w3id.org/territoires-industrie/graph/validation> {
+               ?report a sh:ValidationReport ; sh:result ?result .
+               ?result sh:focusNode ?focus . OPTIONAL { ?result prov:wasDerivedFrom ?source } } }"""))
+    assert rows, "the build stored no validation results"
+    assert all(r["result"].value.startswith("https://w3id.org/territoires-industrie/id/resultat-validation/") for r in rows)
+    assert any(r["source"] is not None and "/graph/" in r["source"].value for r in rows)
