@@ -1,0 +1,120 @@
+"""Validation benchmark: prints figures, asserts nothing but the equality of the result sets.
+``python bench/bench_validate.py [--mirror DIR] [--skip-naive]``.
+
+On the full graph built from the mirror (built first into a temporary data directory):
+
+* the naive call: parse the union of the graph into rdflib, then
+  ``pyshacl.validate(graph, shacl_graph=shapes, inference="none")`` — parse and validate timed apart;
+* ``tid validate`` on the built store (a fresh process, full validation: no reusable state);
+* re-validation after one named graph changed (the lauréats file loses a row; the incremental
+  path the build uses), timed inside the process;
+* whether the naive and the tid result sets are the same, result by result.
+
+Goals (issue 3): ``tid validate`` at least 5x faster than the naive call and under 20 s;
+re-validation of one changed source under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mirror", default=os.environ.get("TID_MIRROR", str(REPO.parent / "shared" / "data")))
+    parser.add_argument("--skip-naive", action="store_true", help="do not run the (minutes-long) naive pySHACL call")
+    args = parser.parse_args()
+    mirror = Path(args.mirror).resolve()
+
+    import pyshacl
+    import rdflib
+    from pyoxigraph import RdfFormat, Store, serialize
+
+    from tests.conftest import write_source_list
+    from tid.graph import validate
+    from tid.graph.build import BuildOptions, build
+    from tid.graph.store import DataDir, open_read_only
+
+    with tempfile.TemporaryDirectory(prefix="tid-bench-validate-") as tmp:
+        work = Path(tmp)
+        data_dir = DataDir(work / "data")
+        build(BuildOptions(data_dir=data_dir, mirror=mirror, dumps=False))
+        store = open_read_only(data_dir)
+        shapes = validate.load_shapes(validate.shapes_files())
+        ignore = frozenset({"https://w3id.org/territoires-industrie/graph/validation"})
+        print(f"graph: {len(store)} quads; shapes: {', '.join(shapes.files)} "
+              f"({len(shapes.texts.all_shapes)} shapes, {len(shapes.sparql)} SPARQL constraints)")
+
+        started = time.perf_counter()
+        process = subprocess.run([sys.executable, "-m", "tid.cli", "validate", "--data-dir", str(data_dir.root),
+                                  "--format", "json", "--output", str(work / "report.json")], capture_output=True, text=True)
+        # `tid validate` on the store reuses the build's state; time the full path explicitly too.
+        cli_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        full = validate.validate_store(store, shapes, ignore=ignore)
+        full_seconds = time.perf_counter() - started
+        print(f"tid validate (command, reusing the build's validation state): {cli_seconds:.1f} s, exit {process.returncode}")
+        print(f"tid full validation (no state): {full_seconds:.1f} s, {len(full.results)} results {full.by_severity()}")
+
+        # One source changed: rebuild without validation, then re-validate incrementally.
+        copy = work / "mirror"
+        shutil.copytree(mirror, copy, ignore=shutil.ignore_patterns("sources"))
+        laureats = copy / "sites-cles-en-main" / "fonds_acceleration_laureats.csv"
+        laureats.chmod(0o644)
+        laureats.write_text(laureats.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")
+        state = full.state()
+        del store
+        previous_release = data_dir.current_release()
+        sources = write_source_list(work / "sources.toml", copy)
+        build(BuildOptions(data_dir=data_dir, mirror=copy, source_list=sources, dumps=False, validate=False))
+        before = Store.read_only(str(previous_release / "store"))
+        after = open_read_only(data_dir)
+        started = time.perf_counter()
+        incremental = validate.validate_store(after, shapes, state, before, ignore=ignore)
+        incremental_seconds = time.perf_counter() - started
+        print(f"re-validation after one named graph changed ({incremental.mode}): {incremental_seconds:.1f} s")
+        check = validate.validate_store(after, shapes, ignore=ignore)
+        same_incremental = {r.key + (r.severity,) for r in check.results} == {r.key + (r.severity,) for r in incremental.results}
+        print(f"incremental result set equals a full validation of the changed graph: {same_incremental}")
+
+        if args.skip_naive:
+            return
+        started = time.perf_counter()
+        data = rdflib.Graph()
+        data.parse(data=serialize((q.triple for q in before), format=RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+        shapes_graph = rdflib.Graph()
+        for path in validate.shapes_files():
+            shapes_graph.parse(path, format="turtle")
+        parse_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
+        naive_validate = time.perf_counter() - started
+        sh = validate.SH
+        naive = set()
+        for node in report.objects(None, sh.result):
+            def term(predicate):
+                value = report.value(node, predicate)
+                return validate._nt(value) if value is not None else None
+            naive.add((term(sh.focusNode), term(sh.resultPath), term(sh.value), term(sh.sourceShape),
+                       str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
+                       str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
+        ours = {r.key + (r.severity,) for r in full.results}
+        naive_total = parse_seconds + naive_validate
+        print(f"naive pySHACL: {parse_seconds:.1f} s parsing + {naive_validate:.1f} s validating = {naive_total:.1f} s")
+        print(f"same result set as the naive call: {ours == naive} ({len(ours)} vs {len(naive)} results)")
+        print(f"ratios: naive / tid full = {naive_total / full_seconds:.1f}x; naive / re-validation = "
+              f"{naive_total / incremental_seconds:.1f}x  [goals: >= 5x; tid < 20 s; re-validation < 5 s]")
+
+
+if __name__ == "__main__":
+    main()
