@@ -6,6 +6,9 @@ commune becomes a dated ``tid:AppartenanceEPCI`` at the vintage's reference date
 
 With ``requires = ["cog2023-communes"]``, member communes that no longer exist in the COG 2023
 (merged since the vintage) are typed and named here, so that older lists can point at them.
+With ``requires = [..., "cog2023-epci"]`` (an older vintage), a groupement that still exists in
+the COG 2023 keeps its current name as ``rdfs:label`` and gets this vintage's name as
+``skos:altLabel`` when it differs: one label per language, the names of the past kept.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from tid.errors import Location, SourceError
-from tid.graph.namespaces import IGEO, M8G, ORG, RDF, RDFS, TID
+from tid.graph.namespaces import IGEO, M8G, ORG, RDF, RDFS, SKOS, TID
 from tid.loaders.base import (
     INSEE_COMMUNE,
     LoadContext,
@@ -31,7 +34,7 @@ from tid.loaders.base import (
     xsd_date,
 )
 
-VERSION = "1"
+VERSION = "2"
 NATURES = {"CC", "CA", "CU", "METRO", "MET69", "EPT"}
 
 
@@ -46,6 +49,9 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
     vintage = str(ctx.reference_date.year)
     reference_date = xsd_date(ctx.reference_date)
     current = current_commune_codes(ctx.references["cog2023-communes"]) if "cog2023-communes" in ctx.references else None
+    current_names = (
+        {r["code"]: r["nom"] for r in read_json(ctx.references["cog2023-epci"])} if "cog2023-epci" in ctx.references else {}
+    )
     seen_groupements: set[str] = set()
     seen_members: set[str] = set()
     for row, record in read_json_records(path, ("code", "nom", "type", "membres")):
@@ -60,7 +66,12 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             continue
         seen_groupements.add(siren)
         epci = mint.epci(siren)
-        yield from labelled(epci, IGEO.Intercommunalite, record["nom"])
+        if siren in current_names:
+            yield Triple(epci, RDF.type, IGEO.Intercommunalite)
+            if record["nom"] != current_names[siren]:
+                yield Triple(epci, SKOS.altLabel, fr(record["nom"]))
+        else:
+            yield from labelled(epci, IGEO.Intercommunalite, record["nom"])
         yield Triple(epci, RDF.type, M8G.PublicOrganisation)
         yield Triple(epci, TID.siren, string(siren))
         yield Triple(epci, TID.natureJuridique, mint.nature_juridique(nature))

@@ -82,3 +82,23 @@ def test_repaired_and_degenerate_perimeters(real_store) -> None:
     carros = NamedNode(BASE + "id/territoire/2018-2023/ti-9303")  # a Point in the source
     assert list(real_store.quads_for_pattern(nevers, geometry, None, None))
     assert not list(real_store.quads_for_pattern(carros, geometry, None, None))
+
+
+DATA_QC = (
+    "undeclared-tid-term", "unknown-rdfs-owl-predicate", "objectproperty-with-literal",
+    "datatypeproperty-with-iri", "multiple-labels-same-lang", "multiple-definitions-same-lang",
+)
+
+
+def test_ontology_qc_checks_hold_on_the_built_data(real_store) -> None:
+    """The QC checks that apply to data (typos, undeclared terms, one label per language) run on
+    the whole built graph, ontology included, and find nothing."""
+    from tests.conftest import REPO
+
+    problems = {}
+    for check in DATA_QC:
+        query = (REPO / "queries" / "qc" / f"{check}-violation.rq").read_text(encoding="utf-8")
+        rows = list(real_store.query(query, use_default_graph_as_union=True))
+        if rows:
+            problems[check] = [tuple(str(term) for term in row) for row in rows[:5]]
+    assert not problems, problems
