@@ -97,6 +97,8 @@ class LoadedSource:
     record: LoadRecord
     quads_file: Path | None
     from_cache: bool
+    key: str = ""
+    """The cache key: a digest of the file, the loader code and what it looked up."""
 
 
 def load_source(
@@ -116,7 +118,7 @@ def load_source(
             resolved, graph, LoadReport.from_dict(meta["report"]), meta["triples"],
             datetime.fromisoformat(meta["started"]), datetime.fromisoformat(meta["ended"]), tuple(references),
         )
-        return LoadedSource(record, quads_file, True)
+        return LoadedSource(record, quads_file, True, key)
 
     report = LoadReport(str(resolved.path))
     ctx = LoadContext(
@@ -132,7 +134,7 @@ def load_source(
     ended = datetime.now(UTC)
     record = LoadRecord(resolved, graph, report, len(triples), started, ended, tuple(references))
     if report.rejects:
-        return LoadedSource(record, None, False)
+        return LoadedSource(record, None, False, key)
     quads_file.parent.mkdir(parents=True, exist_ok=True)
     partial = quads_file.with_suffix(".nq.part")
     serialize((Quad(t.subject, t.predicate, t.object, graph) for t in triples), output=str(partial), format=RdfFormat.N_QUADS)
@@ -142,7 +144,7 @@ def load_source(
                     "ended": ended.isoformat(), "graph": graph.value}, ensure_ascii=False, indent=1),
         encoding="utf-8",
     )
-    return LoadedSource(record, quads_file, False)
+    return LoadedSource(record, quads_file, False, key)
 
 
 def rejects_message(loaded: Iterable[LoadedSource], limit: int = 20) -> str:
@@ -223,11 +225,20 @@ def _write_release(
     store.optimize()
 
     progress("validation", len(loaded) + 3, steps)
-    validation = _validate(options, store, minter, release, partial) if options.validate else None
+    nquads = export.write_nquads(store, partial / "dumps")
+    digests = {item.record.graph.value: item.key for item in loaded}
+    digests |= validate.graph_digests(store, only=[ontology_graph, provenance_graph, minter.graph("derivations")])
+    validation = (
+        _validate(options, store, minter, release, partial, digests, nquads) if options.validate else None
+    )
 
     progress("dumps", len(loaded) + 4, steps)
     counts = export.counts(store)
-    dumps = export.write_dumps(store, partial / "dumps", minter, release) if options.dumps else []
+    if options.dumps:
+        dumps = export.write_dumps(store, partial / "dumps", minter, release, nquads)
+    else:
+        nquads.unlink()
+        dumps = []
     manifest = {
         "release": release,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -260,7 +271,8 @@ def _write_release(
     return manifest
 
 
-def _validate(options: BuildOptions, store: Store, minter: Minter, release: str, partial: Path) -> validate.ValidationOutcome | None:
+def _validate(options: BuildOptions, store: Store, minter: Minter, release: str, partial: Path,
+              digests: dict[str, str], nquads: Path) -> validate.ValidationOutcome | None:
     """Validate the new store (incrementally against the live release when possible), fail on a
     violation, and keep the report in its own named graph with the state the next build reuses."""
     files = validate.shapes_files()
@@ -271,15 +283,18 @@ def _validate(options: BuildOptions, store: Store, minter: Minter, release: str,
     previous = validate.load_state(live / VALIDATION_STATE) if live else None
     previous_store = Store.read_only(str(live / "store")) if previous and live else None
     graph = minter.graph("validation")
-    outcome = validate.validate_store(store, shapes, previous, previous_store, ignore=frozenset({graph.value}))
+    outcome = validate.validate_store(store, shapes, previous, previous_store, ignore=frozenset({graph.value}),
+                                      digests=digests, union_file=nquads)
     del previous_store
     if outcome.violations:
         raise DataError(outcome.summary(limit=20))
-    store.extend(report_quads(
+    report = report_quads(
         outcome.results, shapes.texts, True, graph,
         naming=lambda result: result_iri(minter.base, release, result),
         sources=lambda focus: _graphs_about(store, focus),
-    ))
+    )
+    store.extend(report)
+    export.append_nquads(nquads, report)
     validate.dump_state(outcome, partial / VALIDATION_STATE)
     return outcome
 

@@ -1,9 +1,9 @@
 """Bulk dumps of a release and its VoID summary, and the counts shown after a build.
 
-Dumps: N-Quads and TriG of every named graph (the reference dumps), and the union of the
-graphs as Turtle and JSON-LD for tools that ignore graphs. Each is gzip-compressed and listed
-with its size and SHA-256. ``void.ttl`` describes the dataset: triples, class and property
-partitions, the dumps and the named graphs.
+Dumps: N-Quads of every named graph (the reference dump, written first, natively, so that the
+validation reads it too), and the union of the graphs as Turtle and JSON-LD for tools that
+ignore graphs. Each is gzip-compressed and listed with its size and SHA-256. ``void.ttl``
+describes the dataset: triples, class and property partitions, the dumps and the named graphs.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, seria
 from tid.graph.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
 from tid.graph.queries import load_query
 
-DUMPS = (
-    ("tid.nq.gz", RdfFormat.N_QUADS, True),
-    ("tid.trig.gz", RdfFormat.TRIG, True),
-    ("tid.ttl.gz", RdfFormat.TURTLE, False),
-    ("tid.jsonld.gz", RdfFormat.JSON_LD, False),
+NQUADS = "tid.nq"
+UNION_DUMPS = (
+    ("tid.ttl.gz", RdfFormat.TURTLE),
+    ("tid.jsonld.gz", RdfFormat.JSON_LD),
 )
 
 
@@ -48,23 +47,46 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_dumps(store: Store, directory: Path, minter: Minter, release: str) -> list[dict[str, Any]]:
+def write_nquads(store: Store, directory: Path) -> Path:
+    """Every quad of the store as plain N-Quads (compressed later by ``write_dumps``)."""
     directory.mkdir(parents=True, exist_ok=True)
+    path = directory / NQUADS
+    store.dump(str(path), format=RdfFormat.N_QUADS)
+    return path
+
+
+def append_nquads(path: Path, quads: list[Quad]) -> None:
+    """Quads added to the store after the N-Quads were written (the validation report)."""
+    with path.open("ab") as handle:
+        serialize(quads, output=handle, format=RdfFormat.N_QUADS)
+
+
+def write_dumps(store: Store, directory: Path, minter: Minter, release: str, nquads: Path) -> list[dict[str, Any]]:
     written = []
+
+    def listed(path: Path, media_type: str) -> None:
+        written.append({"file": path.name, "media_type": media_type, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+
+    compressed = nquads.with_name(nquads.name + ".gz")
+    with nquads.open("rb") as source, gzip.open(compressed, "wb", compresslevel=1) as target:
+        while block := source.read(1 << 22):
+            target.write(block)
+    nquads.unlink()
+    listed(compressed, RdfFormat.N_QUADS.media_type)
     prefixes = {p: PREFIXES[p] for p in ("tid", "rdfs", "skos", "org", "igeo", "dct", "prov", "geo", "xsd")}
-    for name, fmt, with_graphs in DUMPS:
+    for name, fmt in UNION_DUMPS:
         path = directory / name
-        items = store if with_graphs else (quad.triple for quad in store)
         with gzip.open(path, "wb", compresslevel=1) as handle:
-            if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG):
-                serialize(items, output=handle, format=fmt, prefixes=prefixes)
+            triples = (quad.triple for quad in store)
+            if fmt == RdfFormat.TURTLE:
+                serialize(triples, output=handle, format=fmt, prefixes=prefixes)
             else:
-                serialize(items, output=handle, format=fmt)
-        written.append({"file": name, "media_type": fmt.media_type, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+                serialize(triples, output=handle, format=fmt)
+        listed(path, fmt.media_type)
     void = directory / "void.ttl"
     serialize(void_description(store, minter, release, written), output=str(void), format=RdfFormat.TURTLE,
               prefixes={p: PREFIXES[p] for p in ("void", "dct", "xsd", "tid")})
-    written.append({"file": void.name, "media_type": "text/turtle", "bytes": void.stat().st_size, "sha256": _sha256(void)})
+    listed(void, "text/turtle")
     return written
 
 

@@ -336,10 +336,14 @@ def _results_from_state(rows: list[list[Any]]) -> list[ShapeResult]:
                         messages=tuple(r[6])) for r in rows]
 
 
-def graph_digests(store: Store, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
-    """A digest of each named graph's content (order-independent), to find what changed."""
+def graph_digests(store: Store, ignore: frozenset[str] = frozenset(), only: Iterable[NamedNode] | None = None) -> dict[str, str]:
+    """A digest of each named graph's content (order-independent), to find what changed.
+
+    ``only``: the graphs to digest (the build knows the others' digests from its cache keys).
+    """
     digests: dict[str, int] = {}
-    for quad in store:
+    quads = store if only is None else (q for graph in only for q in store.quads_for_pattern(None, None, None, graph))
+    for quad in quads:
         name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
         if name in ignore:
             continue
@@ -352,12 +356,16 @@ def write_union(store: Store, path: Path) -> None:
 
 
 def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None = None,
-                   previous_store: Store | None = None, ignore: frozenset[str] = frozenset()) -> ValidationOutcome:
+                   previous_store: Store | None = None, ignore: frozenset[str] = frozenset(),
+                   digests: dict[str, str] | None = None, union_file: Path | None = None) -> ValidationOutcome:
     """Validate the union of the store's graphs; incrementally when ``previous`` allows it.
 
     ``ignore``: named graphs of the previous store that are not data (its validation report).
+    ``digests``: the graphs' digests when the caller knows them; ``union_file``: an N-Quads or
+    N-Triples file already holding the store's quads (shacl-rust reads N-Quads as their union).
     """
-    digests = graph_digests(store, ignore)
+    if digests is None:
+        digests = graph_digests(store, ignore)
     incremental = (
         previous is not None and previous_store is not None and previous.get("shapes_digest") == shapes.digest
         and shapes.simple_paths
@@ -368,6 +376,9 @@ def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None
                    if digests.get(g) != previous["graph_digests"].get(g) and g not in ignore}
         local = _revalidate(store, previous_store, shapes, changed, _results_from_state(previous["local_results"]))
         mode = f"incremental ({len(changed)} graph(s) changed)"
+    elif union_file is not None:
+        local = run_local(union_file, shapes)
+        mode = "full"
     else:
         with tempfile.TemporaryDirectory(prefix="tid-validate-") as tmp:
             union = Path(tmp) / "union.nt"

@@ -47,7 +47,7 @@ def test_dumps_match_their_checksums_and_the_store(real_build) -> None:
     data_dir, manifest = real_build
     dumps = data_dir.current_release() / "dumps"
     listed = {d["file"]: d for d in manifest["dumps"]}
-    assert {"tid.nq.gz", "tid.trig.gz", "tid.ttl.gz", "tid.jsonld.gz", "void.ttl"} <= set(listed)
+    assert {"tid.nq.gz", "tid.ttl.gz", "tid.jsonld.gz", "void.ttl"} <= set(listed)
     for name, entry in listed.items():
         assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == entry["sha256"], name
     with gzip.open(dumps / "tid.nq.gz", "rt", encoding="utf-8") as handle:
