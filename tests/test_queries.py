@@ -1,0 +1,671 @@
+"""The named queries (``queries/*.rq``): well-formed, fast, and right on the real data.
+
+Each answer is checked against facts computed here, with plain Python, from the source files
+themselves (the mirror's JSON, GeoJSON and CSV files, the curated Turtle and reconciliation
+table), not from the graph: a loader or a derivation that went wrong shows as a difference.
+The graph is built once per session from the real mirror (``real_store`` in conftest.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+import tomllib
+import unicodedata
+from collections import defaultdict
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import Store
+
+from tests.conftest import REPO, real_mirror
+from tid.graph.queries import NAME, QUERY_DIR, list_queries, load_query, parse_query_file
+
+BASE = "https://w3id.org/territoires-industrie/"
+PHASE1, PHASE2 = BASE + "id/phase/2018-2023", BASE + "id/phase/2023-2027"
+PHASE1_END = date(2023, 11, 8)
+WAVES = {  # SOURCES.md §4a, "Conventions"
+    "Choose France 2020": ("choose-france-2020", date(2020, 1, 20)),
+    "Pack Rebond 2020": ("pack-rebond-2020", date(2020, 7, 20)),
+    "2021": ("2021", date(2021, 9, 23)),
+    "France 2030 2024": ("france-2030-2024", date(2024, 4, 16)),
+}
+SITE_FILES = ("sites-cles-en-main/sites_cles_en_main.csv", "curated/sites_nouvelle_aquitaine_seed004.csv")
+
+
+# -- running a named query ---------------------------------------------------------------------
+
+
+def plain(term: object) -> str | None:
+    return None if term is None else term.value
+
+
+def run(store: Store, name: str, **params: str) -> list[dict[str, str | None]]:
+    query = load_query(name)
+    solutions = store.query(query.text, substitutions=query.substitutions(params), use_default_graph_as_union=True)
+    variables = [v.value for v in solutions.variables]
+    return [{v: plain(solution[v]) for v in variables} for solution in solutions]
+
+
+def tail(iri: str | None, marker: str) -> str | None:
+    return None if iri is None else iri.split(marker, 1)[1]
+
+
+# -- the sources, read directly ----------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+@cache
+def mirror() -> Path:
+    return real_mirror()
+
+
+@cache
+def read_json(relative: str):
+    return json.loads((mirror() / relative).read_text(encoding="utf-8"))
+
+
+@cache
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def cog(name: str) -> list[dict]:
+    return read_json(f"cog/etalab-decoupage-administratif-3.1.1_cog2023/{name}.json")
+
+
+@cache
+def phase1_groupements() -> dict[str, dict]:
+    """ti-id -> {label, sirens} of the ANCT 2018-2023 groupement file (149 territories)."""
+    data = read_json("territoires-industrie/anct_ti_2018-2022_perimetres_groupements.geojson")
+    return {
+        f["properties"]["id_ti"]: {
+            "label": clean(f["properties"]["lib_ti"]),
+            "sirens": [s.strip() for s in f["properties"]["siren_groupement"].split(",") if s.strip()],
+        }
+        for f in data["features"]
+    }
+
+
+@cache
+def phase1_communes_2020() -> dict[str, dict]:
+    """ti-id -> {label, communes} of the October 2020 list (148 territories)."""
+    territories: dict[str, dict] = {}
+    for row in read_csv(mirror() / "territoires-industrie/signauxfaibles_terrind_communes_2020.csv"):
+        entry = territories.setdefault("ti-" + row["code_terrind"], {"label": clean(row["libelle_terrind"]), "communes": set()})
+        entry["communes"].add(row["code_commune"])
+    return territories
+
+
+@cache
+def phase2_groupements() -> dict[str, dict]:
+    data = read_json("territoires-industrie/anct_ti_2023-2027_perimetres_epci.geojson")
+    return {
+        f["properties"]["id_territoire"]: {
+            "label": clean(f["properties"]["lib_territoire"]),
+            "sirens": re.findall(r"\(([0-9]{9})\)", f["properties"]["liste_geo"]),
+        }
+        for f in data["features"]
+    }
+
+
+@cache
+def phase2_communes() -> dict[str, dict]:
+    data = read_json("territoires-industrie/anct_ti_2023-2027_perimetres_communes_nov2023.geojson")
+    return {
+        f["properties"]["id_territoire"]: {
+            "label": clean(f["properties"]["lib_territoire"]),
+            "communes": set(re.findall(r"\(((?:[0-9]{2}|2[AB])[0-9]{3})\)", f["properties"]["liste_geo"])),
+        }
+        for f in data["features"]
+    }
+
+
+def territory_of_commune(code: str, on: date) -> set[str]:
+    """The territory ids whose commune list holds the commune in the phase that contains ``on``."""
+    lists = phase1_communes_2020() if on <= PHASE1_END else phase2_communes()
+    return {ti for ti, entry in lists.items() if code in entry["communes"]}
+
+
+def epci_sirens(groupements: dict[str, dict]) -> dict[str, str]:
+    """SIREN of each EPCI/EPT member (not the commune SIRENs 21…) -> its territory id."""
+    return {s: ti for ti, entry in groupements.items() for s in entry["sirens"] if not s.startswith("21")}
+
+
+@cache
+def epci_members(vintage: str) -> dict[str, set[str]]:
+    """SIREN -> INSEE codes of its communes, EPCI and EPT of a COG vintage."""
+    if vintage == "2020":
+        records = read_json("cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json")
+    else:
+        records = cog("epci") + cog("ept")
+    return {r["code"]: {m["code"] for m in r["membres"]} for r in records}
+
+
+@cache
+def epci_names(vintage: str) -> dict[str, str]:
+    if vintage == "2020":
+        records = read_json("cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json")
+    else:
+        records = cog("epci") + cog("ept")
+    return {r["code"]: r["nom"] for r in records}
+
+
+@cache
+def aliases() -> dict[str, str]:
+    return {r["site_name"]: r["site_slug"].strip() for r in read_csv(REPO / "curated/site_aliases.csv")}
+
+
+@cache
+def site_rows() -> list[dict[str, str]]:
+    rows = []
+    for relative in SITE_FILES:
+        path = mirror() / relative if relative.startswith("sites-") else REPO / relative
+        rows.extend(read_csv(path))
+    return rows
+
+
+def row_waves(row: dict[str, str]) -> list[tuple[str, date, bool]]:
+    """(wave slug, wave date, exactly known) of a site row; a year-only row gets every wave of it."""
+    if row["wave_label"].strip():
+        wave_slug, wave_date = WAVES[row["wave_label"].strip()]
+        return [(wave_slug, wave_date, True)]
+    year = int(row["wave_date"].strip())
+    return [(s, d, False) for s, d in WAVES.values() if d.year == year]
+
+
+@cache
+def region_codes() -> dict[str, str]:
+    return {slug(r["nom"]): r["code"] for r in cog("regions")}
+
+
+@cache
+def departement_regions() -> dict[str, str]:
+    return {d["code"]: d["region"] for d in cog("departements")}
+
+
+def row_regions(row: dict[str, str]) -> set[str]:
+    if row["region"].strip():
+        return {region_codes()[slug(row["region"])]}
+    return {departement_regions()[d.strip()] for d in row["departement_code"].split(";") if d.strip()}
+
+
+@cache
+def curated_graph() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in sorted((REPO / "curated").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def fr_label(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    return next(str(o) for o in graph.objects(node, rdflib.RDFS.label) if getattr(o, "language", None) == "fr")
+
+
+# -- every query file: header, syntax, speed ---------------------------------------------------
+
+QUERY_FILES = sorted(QUERY_DIR.glob("*.rq"))
+SAMPLE = {"iri": BASE + "id/commune/64430", "date": "2024-01-01", "string": "64430", "integer": "1"}
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_file_has_a_header_and_parses(path: Path) -> None:
+    assert NAME.match(path.stem), f"{path.name}: lower-case kebab-case names only"
+    query = parse_query_file(path.stem, path.read_text(encoding="utf-8"))
+    assert query.title and query.fr and query.en
+    for parameter in query.parameters:
+        assert parameter.doc, f"{path.name}: parameter {parameter.name} is not described"
+        assert f"?{parameter.name}" in query.text
+        assert not re.search(rf"VALUES\s*\??\(?[^{{]*\?{parameter.name}\b", query.text), "parameters are bound, not declared"
+    # Oxigraph parses and runs it (on an empty store); a parameter must be in the projection.
+    values = {p.name: SAMPLE[p.type] for p in query.parameters}
+    list(Store().query(query.text, substitutions=query.substitutions(values)))
+
+
+def test_the_catalogue_has_the_competency_questions() -> None:
+    names = {q.name for q in list_queries()}
+    required = {
+        "territoires-par-phase", "territoires-par-region", "epci-dans-les-deux-phases", "epci-entrees-sorties",
+        "communes-d-un-territoire", "territoire-d-une-commune", "epci-d-une-commune", "sites-par-vague",
+        "completude-chiffres-annonces", "mesures-pack-rebond", "documents-d-une-ressource", "sites-d-une-region",
+        "laureats-fonds-acceleration", "acteurs-et-fonctions", "chronologie", "epci-grand-est-ti-site-2021",
+        "territoires-renommes", "chargements-et-rejets",
+    }
+    assert required <= names, sorted(required - names)
+    assert (QUERY_DIR / "derive-soutien-territoire.rq").is_file()
+
+
+def test_every_parameterless_query_answers_within_two_seconds(real_store) -> None:
+    slow = {}
+    for query in list_queries():
+        if query.parameters:
+            continue
+        timings = []
+        for _attempt in range(2):  # a second try absorbs a cold cache
+            started = time.perf_counter()
+            list(real_store.query(query.text, use_default_graph_as_union=True))
+            timings.append(time.perf_counter() - started)
+            if timings[-1] < 2.0:
+                break
+        if min(timings) >= 2.0:
+            slow[query.name] = round(min(timings), 2)
+    assert not slow, slow
+
+
+# -- territories -----------------------------------------------------------------------------
+
+
+def test_territoires_par_phase(real_store) -> None:
+    rows = run(real_store, "territoires-par-phase")
+    per_source = {tail(r["source"], "id/source/"): int(r["territoiresDansLaSource"]) for r in rows}
+    assert per_source == {
+        "ti-phase1-groupements": len(phase1_groupements()),  # 149
+        "ti-phase1-communes-2020": len(phase1_communes_2020()),  # 148
+        "ti-phase2-groupements": len(phase2_groupements()),  # 183
+        "ti-phase2-communes": len(phase2_communes()),  # 183
+    }
+    assert per_source == {"ti-phase1-groupements": 149, "ti-phase1-communes-2020": 148,
+                          "ti-phase2-groupements": 183, "ti-phase2-communes": 183}
+    per_phase = {r["phase"]: int(r["territoires"]) for r in rows}
+    assert per_phase == {
+        PHASE1: len(set(phase1_groupements()) | set(phase1_communes_2020())),  # 152: the lists differ
+        PHASE2: len(set(phase2_groupements()) | set(phase2_communes())),  # 183
+    }
+    assert per_phase[PHASE2] == 183
+
+
+def test_territoires_par_region(real_store) -> None:
+    expected: dict[tuple[str, str], int] = defaultdict(int)
+    for phase, ids in ((PHASE1, set(phase1_groupements()) | set(phase1_communes_2020())),
+                       (PHASE2, set(phase2_groupements()) | set(phase2_communes()))):
+        for ti in ids:
+            expected[(phase, ti[3:5])] += 1
+    rows = run(real_store, "territoires-par-region")
+    assert {(r["phase"], r["codeRegion"]): int(r["territoires"]) for r in rows} == expected
+    assert all(r["regionLabel"] for r in rows)
+    grand_est = next(r for r in rows if r["phase"] == PHASE2 and r["codeRegion"] == "44")
+    assert grand_est["regionLabel"] == "Grand Est"
+
+
+def test_territoires_renommes(real_store) -> None:
+    phase1 = {ti for ti, e in phase1_groupements().items()
+              if ti in phase1_communes_2020() and e["label"] != phase1_communes_2020()[ti]["label"]}
+    phase2 = {ti for ti, e in phase2_groupements().items() if e["label"] != phase2_communes()[ti]["label"]}
+    rows = run(real_store, "territoires-renommes")
+    assert {(r["phase"], r["idTi"]) for r in rows} == {(PHASE1, t) for t in phase1} | {(PHASE2, t) for t in phase2}
+    assert phase2 == {"ti-4421", "ti-8412"}  # SOURCES.md §2b: renamed between Nov 2023 and Jul 2024
+    vitry = next(r for r in rows if r["idTi"] == "ti-4421")
+    assert (vitry["label"], vitry["altLabel"]) == ("Pays Vitryat", "Vitry-le-François")
+    assert tail(vitry["sourceLabel"], "id/source/") == "ti-phase2-groupements"
+    assert tail(vitry["sourceAltLabel"], "id/source/") == "ti-phase2-communes"
+
+
+# -- EPCIs ------------------------------------------------------------------------------------
+
+
+def test_epci_dans_les_deux_phases(real_store) -> None:
+    first, second = epci_sirens(phase1_groupements()), epci_sirens(phase2_groupements())
+    rows = run(real_store, "epci-dans-les-deux-phases")
+    assert {r["siren"]: (r["idTi1"], r["idTi2"]) for r in rows} == {
+        s: (first[s], second[s]) for s in set(first) & set(second)
+    }
+    assert len(rows) == len(set(first) & set(second)) == 477
+    lacq_orthez = next(r for r in rows if r["siren"] == "200039204")
+    assert (lacq_orthez["idTi1"], lacq_orthez["idTi2"]) == ("ti-7505", "ti-7510")
+    assert lacq_orthez["territoire2Label"] == phase2_groupements()["ti-7510"]["label"] == "Lacq – Pau – Tarbes"
+    assert lacq_orthez["epciLabel"] == "CC de Lacq-Orthez"
+    # the current (COG 2023) name, and the 2020 name when the EPCI was renamed since
+    renamed = 0
+    for row in rows:
+        current, old = epci_names("2023").get(row["siren"]), epci_names("2020").get(row["siren"])
+        assert row["epciLabel"] == (current or old)
+        if current and old and old != current:
+            assert old in row["anciensNoms"].split(" / ")
+            renamed += 1
+    assert renamed > 0
+
+
+def test_epci_entrees_sorties(real_store) -> None:
+    first, second = epci_sirens(phase1_groupements()), epci_sirens(phase2_groupements())
+    rows = run(real_store, "epci-entrees-sorties")
+    assert {r["mouvement"] for r in rows} == {"entrée", "sortie"}
+    joined = {r["siren"]: r["idTi"] for r in rows if r["mouvement"] == "entrée"}
+    left = {r["siren"]: r["idTi"] for r in rows if r["mouvement"] == "sortie"}
+    assert joined == {s: second[s] for s in set(second) - set(first)}
+    assert left == {s: first[s] for s in set(first) - set(second)}
+    assert (len(joined), len(left)) == (152, 73)
+    assert all(r["phase"] == PHASE2 for r in rows if r["mouvement"] == "entrée")
+    assert all(r["phase"] == PHASE1 for r in rows if r["mouvement"] == "sortie")
+
+
+def test_epci_d_une_commune(real_store) -> None:
+    def sirens(insee: str, on: str) -> set[str]:
+        return {r["siren"] for r in run(real_store, "epci-d-une-commune", insee=insee, date=on)}
+
+    def expected(insee: str, vintage: str) -> set[str]:
+        return {siren for siren, members in epci_members(vintage).items() if insee in members}
+
+    assert sirens("64430", "2024-01-01") == expected("64430", "2023") == {"200039204"}
+    assert sirens("64430", "2021-06-01") == expected("64430", "2020") == {"200039204"}
+    assert sirens("64430", "2019-12-31") == set()  # no vintage before 2020-01-01
+    # Saint-Denis: its EPT and the Métropole du Grand Paris
+    assert sirens("93066", "2024-01-01") == expected("93066", "2023") == {"200054781", "200057867"}
+    row = run(real_store, "epci-d-une-commune", insee="64430")[0]
+    assert (row["date"], row["dateReference"], row["natureJuridique"]) == ("2024-01-01", "2023-01-01", "CC")
+    assert tail(row["source"], "id/source/") == "cog2023-epci"
+    assert row["epciLabel"] == epci_names("2023")["200039204"] == "CC de Lacq-Orthez"
+    # the name a vintage gives, also for an EPCI renamed since: Saint-Loubès (33433) in 2020
+    old = run(real_store, "epci-d-une-commune", insee="33433", date="2021-01-01")
+    siren = next(s for s, m in epci_members("2020").items() if "33433" in m)
+    assert [(r["siren"], r["epciLabel"], r["dateReference"]) for r in old] == [(siren, epci_names("2020")[siren], "2020-01-01")]
+
+
+# -- communes and territories ----------------------------------------------------------------
+
+
+def test_territoire_d_une_commune_orthez(real_store) -> None:
+    now = run(real_store, "territoire-d-une-commune", insee="64430")  # default date 2024-01-01
+    assert {r["date"] for r in now} == {"2024-01-01"}
+    assert {(r["idTi"], r["phase"]) for r in now} == {("ti-7510", PHASE2)}
+    assert territory_of_commune("64430", date(2024, 1, 1)) == {"ti-7510"}
+    assert {r["via"] for r in now} == {"commune", "EPCI"}
+    assert {r["territoireLabel"] for r in now} == {"Lacq – Pau – Tarbes"}
+    assert {r["communeLabel"] for r in now} == {"Orthez"}
+
+    before = run(real_store, "territoire-d-une-commune", insee="64430", date="2021-06-01")
+    assert {(r["idTi"], r["phase"]) for r in before} == {("ti-7505", PHASE1)}
+    assert territory_of_commune("64430", date(2021, 6, 1)) == {"ti-7505"}
+    assert epci_sirens(phase1_groupements())["200039204"] == "ti-7505"
+    assert {r["via"] for r in before} == {"commune", "EPCI"}
+
+    # before 2020 no COG vintage places Orthez in an EPCI: only the commune list answers
+    early = run(real_store, "territoire-d-une-commune", insee="64430", date="2019-06-01")
+    assert {(r["idTi"], r["via"]) for r in early} == {("ti-7505", "commune")}
+    assert run(real_store, "territoire-d-une-commune", insee="64430", date="2028-01-01") == []
+
+
+def test_communes_d_un_territoire(real_store) -> None:
+    territoire = BASE + "id/territoire/2023-2027/ti-7510"
+    rows = run(real_store, "communes-d-un-territoire", territoire=territoire)
+    assert {r["territoire"] for r in rows} == {territoire}
+    listed = {r["insee"] for r in rows if r["via"] == "commune"}
+    through_epci = {r["insee"] for r in rows if r["via"] == "EPCI"}
+    assert listed == phase2_communes()["ti-7510"]["communes"]
+    members = epci_members("2023")
+    assert through_epci == set().union(*(members[s] for s in phase2_groupements()["ti-7510"]["sirens"]))
+    assert len(listed | through_epci) == len({r["commune"] for r in rows}) == 562
+    orthez = next(r for r in rows if r["insee"] == "64430" and r["via"] == "EPCI")
+    population = next(c["population"] for c in cog("communes") if c["code"] == "64430" and c["type"] == "commune-actuelle")
+    assert int(orthez["population"]) == population
+    assert orthez["communeLabel"] == "Orthez" and orthez["epciLabel"] == "CC de Lacq-Orthez"
+    assert tail(orthez["source"], "id/source/") == "ti-phase2-groupements"
+
+
+def test_communes_d_un_territoire_of_the_first_phase(real_store) -> None:
+    rows = run(real_store, "communes-d-un-territoire", territoire=BASE + "id/territoire/2018-2023/ti-7505")
+    assert {r["insee"] for r in rows if r["via"] == "commune"} == phase1_communes_2020()["ti-7505"]["communes"]
+    # each EPCI's communes in its latest vintage before the end of the phase (2023 when it exists then)
+    expected = set()
+    for siren in phase1_groupements()["ti-7505"]["sirens"]:
+        expected |= epci_members("2023").get(siren) or epci_members("2020")[siren]
+    assert {r["insee"] for r in rows if r["via"] == "EPCI"} == expected
+    assert {r["dateReference"] for r in rows if r["via"] == "EPCI"} == {"2023-01-01"}
+
+
+# -- sites clés en main ----------------------------------------------------------------------
+
+
+def test_sites_par_vague(real_store) -> None:
+    expected = {
+        (wave_slug, aliases()[row["site_name"]], exact)
+        for row in site_rows() for wave_slug, _d, exact in row_waves(row)
+    }
+    rows = run(real_store, "sites-par-vague")
+    got = [(tail(r["vague"], "id/vague/"), tail(r["site"], "id/site/"), r["certaine"] == "true") for r in rows]
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    dates = [r["dateVague"] for r in rows]
+    assert dates == sorted(dates)
+    assert {d for d in dates} == {d.isoformat() for _s, d in WAVES.values()}
+
+
+def test_sites_par_vague_territory_is_the_one_of_the_wave_phase(real_store) -> None:
+    """Every certain labelling's territory is the one the commune lists give its communes at the wave date."""
+    checked = 0
+    for row in run(real_store, "sites-par-vague"):
+        if row["certaine"] != "true" or not row["communes"]:
+            continue
+        on = date.fromisoformat(row["dateVague"])
+        codes = re.findall(r"\(((?:[0-9]{2}|2[AB])[0-9]{3})\)", row["communes"])
+        expected = set().union(*(territory_of_commune(code, on) for code in codes))
+        assert set(re.findall(r"ti-[0-9]{4}", row["territoires"] or "")) == expected, row["site"]
+        checked += 1
+    assert checked >= 30
+    # the same site in two phases: Angoulême's SNPE site (2021 and France 2030 2024)
+    snpe = {r["dateVague"]: r["territoires"] for r in run(real_store, "sites-par-vague") if r["site"] == BASE + "id/site/site-snpe-angouleme"}
+    assert snpe["2021-09-23"].startswith("ti-7501") and snpe["2024-04-16"].startswith("ti-7502")
+    assert territory_of_commune("16015", date(2021, 9, 23)) == {"ti-7501"}
+    assert territory_of_commune("16015", date(2024, 4, 16)) == {"ti-7502"}
+
+
+def test_sites_d_une_region(real_store) -> None:
+    for code in ("75", "32", "44"):
+        expected_sites = {aliases()[row["site_name"]] for row in site_rows() if code in row_regions(row)}
+        expected_labellings = {
+            (aliases()[row["site_name"]], wave_slug)
+            for row in site_rows() if code in row_regions(row) for wave_slug, _d, _e in row_waves(row)
+        }
+        rows = run(real_store, "sites-d-une-region", region=code)
+        assert {r["region"] for r in rows} <= {code}
+        assert {tail(r["site"], "id/site/") for r in rows} == expected_sites, code
+        assert {(tail(r["site"], "id/site/"), tail(r["vague"], "id/vague/")) for r in rows} == expected_labellings, code
+    na = run(real_store, "sites-d-une-region", region="75")
+    assert {r["regionLabel"] for r in na} == {"Nouvelle-Aquitaine"}
+    assert all(r["documents"] for r in na)
+    # "84" is also the Vaucluse département's code: only the région counts
+    assert {r["regionLabel"] for r in run(real_store, "sites-d-une-region", region="84")} <= {"Auvergne-Rhône-Alpes"}
+
+
+def test_completude_chiffres_annonces(real_store) -> None:
+    rows = {tail(r["chiffre"], "id/chiffre/"): r for r in run(real_store, "completude-chiffres-annonces")}
+    # 127 sites after the 2021 wave (seed 004): the distinct sites labelled in a wave up to 2021-09-23
+    up_to_2021 = {aliases()[row["site_name"]] for row in site_rows()
+                  if any(d <= date(2021, 9, 23) for _s, d, _e in row_waves(row))}
+    figure = rows["sites-cles-en-main-127-2021-seed-004"]
+    assert float(figure["valeurAnnoncee"]) == 127
+    assert int(figure["valeurChargee"]) == len(up_to_2021)
+    assert float(figure["ratio"]) == pytest.approx(len(up_to_2021) / 127, abs=0.001)
+    assert "id/document/seed-004" in figure["documents"]
+    # one wave: the 49 sites of 2021 against the sites with an exact 2021 labelling
+    in_2021 = {aliases()[row["site_name"]] for row in site_rows() if row["wave_label"].strip() == "2021"}
+    assert int(rows["sites-cles-en-main-49-2021-seed-004"]["valeurChargee"]) == len(in_2021)
+    # one wave in one région: 8 Nouvelle-Aquitaine sites of 2021, all transcribed
+    in_2021_na = {aliases()[row["site_name"]] for row in site_rows()
+                  if row["wave_label"].strip() == "2021" and "75" in row_regions(row)}
+    assert int(rows["sites-cles-en-main-nouvelle-aquitaine-8-2021-seed-004"]["valeurChargee"]) == len(in_2021_na) == 8
+    # territories: all the lists of the phase
+    assert int(rows["territoires-industrie-183-2023-sources-md"]["valeurChargee"]) == 183
+    assert float(rows["territoires-industrie-183-2023-sources-md"]["ratio"]) == 1
+    phase1 = set(phase1_groupements()) | set(phase1_communes_2020())
+    assert int(rows["territoires-industrie-148-seed-003"]["valeurChargee"]) == len(phase1) == 152
+    assert int(rows["territoires-industrie-nouvelle-aquitaine-14-seed-004"]["valeurChargee"]) == \
+        len({t for t in phase1 if t[3:5] == "75"}) == 14
+    # supports: no Nouvelle-Aquitaine lauréat is transcribed
+    laureats_na = [r for r in read_csv(mirror() / "sites-cles-en-main/fonds_acceleration_laureats.csv")
+                   if slug(r["region"]) == "nouvelle-aquitaine"]
+    assert int(rows["fonds-acceleration-nouvelle-aquitaine-126-entreprises-seed-004"]["valeurChargee"]) == len(laureats_na) == 0
+    # figures with a unit are not counts
+    assert "sites-cles-en-main-2021-deux-tiers-territoires-industrie-seed-004" not in rows
+    assert "ecoles-de-production-2-millions-eur-2020-seed-001" not in rows
+
+
+# -- programme, actors, documents -------------------------------------------------------------
+
+
+def test_mesures_pack_rebond(real_store) -> None:
+    graph = curated_graph()
+    dct, m8g, tid = rdflib.DCTERMS, rdflib.Namespace("http://data.europa.eu/m8g/"), rdflib.Namespace(BASE + "def#")
+    pack = rdflib.URIRef(BASE + "id/programme/pack-rebond")
+    measures = set(graph.subjects(dct.isPartOf, pack)) & set(graph.subjects(rdflib.RDF.type, tid.Mesure))
+    rows = {r["mesure"]: r for r in run(real_store, "mesures-pack-rebond")}
+    assert set(rows) == {str(m) for m in measures}
+    for measure in measures:
+        row = rows[str(measure)]
+        carriers = {fr_label(graph, o) for o in graph.objects(measure, m8g.hasCompetentAuthority)}
+        partners = {fr_label(graph, o) for o in graph.objects(measure, tid.partenaire)}
+        assert set(filter(None, (row["porteurs"] or "").split(" ; "))) == carriers, measure
+        assert set(filter(None, (row["partenaires"] or "").split(" ; "))) == partners, measure
+        assert set((row["documents"] or "").split(" ; ")) == {str(d) for d in graph.objects(measure, dct.source)}
+    accelerators = rows[BASE + "id/mesure/accelerateurs-bpifrance"]
+    assert accelerators["porteurs"] == "Bpifrance"
+    assert (float(accelerators["montantMinimum"]), float(accelerators["montantMaximum"])) == (6000, 10000)
+
+
+def test_acteurs_et_fonctions(real_store) -> None:
+    graph = curated_graph()
+    org, tid = rdflib.Namespace("http://www.w3.org/ns/org#"), rdflib.Namespace(BASE + "def#")
+    persons = {str(p) for p in graph.subjects(rdflib.RDF.type, rdflib.FOAF.Person)}
+    functions = {str(f): str(graph.value(f, org.member)) for f in graph.subjects(rdflib.RDF.type, tid.Fonction)}
+    rows = run(real_store, "acteurs-et-fonctions")
+    assert {r["personne"] for r in rows} == persons
+    assert {r["fonction"]: r["personne"] for r in rows if r["fonction"]} == functions
+    porte = next(r for r in rows if r["personne"] == BASE + "id/personne/nathalie-porte")
+    assert (porte["roleLabel"], porte["organisationLabel"], porte["dateAttestation"]) == \
+        ("Député(e)", "Assemblée nationale", "2020-08-11")
+    assert porte["document"] == BASE + "id/document/seed-002"
+
+
+def test_chronologie(real_store) -> None:
+    rows = run(real_store, "chronologie")
+    keys = [r["date"] for r in rows]
+    assert keys == sorted(keys)
+    waves = {tail(r["chose"], "id/vague/"): r["date"] for r in rows if r["genre"] == "vague de labellisation"}
+    assert waves == {s: d.isoformat() for s, d in WAVES.values()}
+    phases = {(r["genre"], r["chose"]): r["date"] for r in rows if r["genre"].endswith("de phase")}
+    assert phases == {("début de phase", PHASE1): "2018-11-22", ("fin de phase", PHASE1): "2023-11-08",
+                      ("début de phase", PHASE2): "2023-11-09", ("fin de phase", PHASE2): "2027-12-31"}
+    question = next(r for r in rows if r["genre"] == "question écrite")
+    assert question["date"] == "2020-08-11" and "31804" in question["libelle"]
+    assert all(r["libelle"] for r in rows)
+
+
+def test_documents_d_une_ressource(real_store) -> None:
+    # a commune: the graphs that state something about it, their files and checksums
+    sources = {s["id"]: s for s in tomllib.loads((REPO / "sources.toml").read_text(encoding="utf-8"))["source"]}
+    rows = run(real_store, "documents-d-une-ressource", ressource=BASE + "id/commune/64430")
+    assert {r["lien"] for r in rows} == {"graphe"}
+    assert {tail(r["source"], "id/source/") for r in rows} == {"cog2023-communes", "ti-phase1-communes-2020"}
+    for row in rows:
+        spec = sources[tail(row["source"], "id/source/")]
+        assert row["sha256"] == hashlib.sha256((mirror() / spec["mirror"]).read_bytes()).hexdigest()
+        assert row["cheminMiroir"] == spec["mirror"]
+        assert row["licence"] == spec["licence"]
+    # a measure: the documents it cites (curated Turtle) and the curated graphs that describe it
+    measure = BASE + "id/mesure/sites-industriels-cles-en-main"
+    graph = curated_graph()
+    cited = {str(d) for d in graph.objects(rdflib.URIRef(measure), rdflib.DCTERMS.source)}
+    rows = run(real_store, "documents-d-une-ressource", ressource=measure)
+    assert {r["document"] for r in rows if r["lien"] == "dct:source"} == cited
+    assert all(r["documentTitre"] for r in rows if r["lien"] == "dct:source")
+    described_by = set()
+    for path in (REPO / "curated").glob("*.ttl"):
+        single = rdflib.Graph().parse(path, format="turtle")
+        if (rdflib.URIRef(measure), None, None) in single:
+            described_by.add(path.name)
+    assert {Path(r["cheminMiroir"]).name for r in rows if r["lien"] == "graphe"} == described_by
+
+
+def test_laureats_fonds_acceleration(real_store) -> None:
+    source = read_csv(mirror() / "sites-cles-en-main/fonds_acceleration_laureats.csv")
+    rows = run(real_store, "laureats-fonds-acceleration")
+    assert sorted(r["entrepriseLabel"] for r in rows) == sorted(r["company_name"].strip() for r in source)
+    assert all(r["regions"] and r["document"] and r["url"] for r in rows)
+    assert not any(r["montant"] for r in rows)  # SOURCES.md §4b: no per-company amount
+    with_territory = {}
+    for row in rows:
+        codes = re.findall(r"\(((?:[0-9]{2}|2[AB])[0-9]{3})\)", row["communes"] or "")
+        if codes and row["date"]:
+            expected = set().union(*(territory_of_commune(c, date.fromisoformat(row["date"])) for c in codes))
+            assert set(re.findall(r"ti-[0-9]{4}", row["territoires"] or "")) == expected
+            with_territory[row["entrepriseLabel"]] = row["territoires"]
+        else:
+            assert not row["territoires"]
+    assert set(with_territory) == {"ATELIERS DE VITRE (groupe TEXIER)", "BONNETERIE LE MINOR"}
+    assert territory_of_commune("35360", date(2020, 12, 3)) == {"ti-5302"}  # Vitré
+
+
+def test_derive_soutien_territoire(real_store) -> None:
+    query = load_query("derive-soutien-territoire")
+    constructed = {(t.subject.value, t.object.value) for t in real_store.query(query.text, use_default_graph_as_union=True)}
+    stored = {
+        (r[0].value, r[1].value)
+        for r in real_store.query(
+            "SELECT ?s ?t WHERE { GRAPH ?g { ?s <https://w3id.org/territoires-industrie/def#territoire> ?t } "
+            "?s a <https://w3id.org/territoires-industrie/def#Soutien> FILTER(STRENDS(STR(?g), '/graph/derivations')) }",
+            use_default_graph_as_union=True,
+        )
+    }
+    assert constructed == stored
+    assert {(tail(s, "fonds-acceleration-investissements-industriels/"), tail(t, "id/territoire/")) for s, t in stored} == {
+        ("ateliers-de-vitre-groupe-texier", "2018-2023/ti-5302"),
+        ("bonneterie-le-minor", "2018-2023/ti-5306"),
+    }
+
+
+def test_chargements_et_rejets(real_store) -> None:
+    specs = {s["id"]: s for s in tomllib.loads((REPO / "sources.toml").read_text(encoding="utf-8"))["source"]}
+    rows = [r for r in run(real_store, "chargements-et-rejets") if r["source"]]
+    assert {tail(r["source"], "id/source/") for r in rows} == set(specs)
+    for row in rows:
+        spec = specs[tail(row["source"], "id/source/")]
+        path = mirror() / spec["mirror"] if spec.get("mirror") else REPO / spec["path"]
+        assert row["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), spec["id"]
+        assert row["licence"] == spec["licence"]
+        assert int(row["lignesRejetees"]) == 0 and not row["rejets"]
+        assert int(row["triplets"]) > 0 or spec["id"].startswith("curated")
+    read = {tail(r["source"], "id/source/"): int(r["lignesLues"]) for r in rows}
+    assert read["ti-phase1-groupements"] == len(phase1_groupements()) == 149
+    assert read["ti-phase1-communes-2020"] == sum(len(e["communes"]) for e in phase1_communes_2020().values()) == 15697
+    assert read["ti-phase2-groupements"] == read["ti-phase2-communes"] == 183
+    assert read["sites-cles-en-main"] == len(read_csv(mirror() / SITE_FILES[0])) == 78
+    assert read["fonds-acceleration-laureats"] == 15
+    derivations = [r for r in run(real_store, "chargements-et-rejets") if r["graphe"] == BASE + "graph/derivations"]
+    assert len(derivations) == 1 and int(derivations[0]["triplets"]) > 0
+
+
+# -- the analyst's question -------------------------------------------------------------------
+
+
+def test_epci_grand_est_ti_site_2021(real_store) -> None:
+    grand_est_2021 = [row for row in site_rows()
+                      if any(s == "2021" for s, _d, _e in row_waves(row)) and "44" in row_regions(row)]
+    assert grand_est_2021 == [], "a Grand Est site of the 2021 wave is transcribed: expect answers"
+    assert run(real_store, "epci-grand-est-ti-site-2021") == []
+
+
+def test_epci_grand_est_ti_site_2021_logic_on_centre_val_de_loire(real_store) -> None:
+    """The same question for Centre-Val de Loire (24), where the transcription has 2021 sites."""
+    text = load_query("epci-grand-est-ti-site-2021").text.replace('igeo:codeINSEE "44"', 'igeo:codeINSEE "24"')
+    assert text != load_query("epci-grand-est-ti-site-2021").text
+    solutions = real_store.query(text, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    rows = [{n: plain(s[n]) for n in names} for s in solutions]
+    # Parc du Moutet (Bourges, 2021): Bourges' EPCI in 2020 is a member of ti-2401 in phase 1
+    bourges_epci = {s for s, m in epci_members("2020").items() if "18033" in m}
+    assert {(r["siren"], r["idTi"]) for r in rows} == {(s, epci_sirens(phase1_groupements())[s]) for s in bourges_epci}
+    assert {r["via"] for r in rows} == {"adhésion de l'EPCI", "territoire déduit de la commune du site"}
