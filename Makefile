@@ -1,5 +1,5 @@
 # The two set-up commands of the README. Both work on a fresh machine with Python >= 3.11.
-#   make run    install, build the graph from the mirror, and (once the endpoint exists) serve it
+#   make run    install, build the graph from the mirror, and serve it on http://127.0.0.1:8000/sparql
 #   make test   install with the test dependencies, and run the tests
 PYTHON ?= python3
 VENV ?= .venv
@@ -22,6 +22,7 @@ build: install
 	TID_MIRROR=$(MIRROR) $(BIN)/tid build
 
 run: build
+	$(BIN)/tid serve --data-dir var
 
 test: install-test
 	TID_MIRROR=$(MIRROR) $(BIN)/python -m pytest

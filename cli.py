@@ -293,6 +293,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
     p.add_argument("--list", action="store_true", help="list the named queries")
     p.set_defaults(run=cmd_query)
+
+    from tid.endpoint.serve import add_parser as add_serve_parser
+
+    add_serve_parser(sub)
     return top
 
 

@@ -1,1 +1,79 @@
-"""The SPARQL endpoint: a Flask app factory over the built store (read-only)."""
+"""The SPARQL endpoint: a Flask app factory over the built store (read-only).
+
+``create_app(config)`` reads, in order, the defaults (:mod:`tid.endpoint.settings`), the
+``TID_*`` environment variables, then ``config``; opens the live release of ``DATA_DIR``
+read-only; keeps it with the query pool in ``app.extensions["tid"]`` (no module-level store or
+graph); registers one blueprint per concern and the error handlers. The pool's worker processes
+start with the first query, in the process that serves it.
+
+Routes:
+
+* ``/sparql``: SPARQL 1.1 Protocol (queries), and the service description on a bare GET;
+* ``/queries``, ``/queries/{name}``: the named queries, listed and run with bound parameters;
+* ``/.well-known/void``: VoID; ``/dumps/{file}``: the release's bulk dumps;
+* ``/problems/{type}``: what each error type means.
+"""
+
+from __future__ import annotations
+
+import atexit
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+from tid.endpoint import errors, named_queries, settings, sparql, void
+from tid.endpoint.executor import QueryPool
+from tid.endpoint.live import Live
+from tid.graph.store import DataDir
+
+EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(settings.Defaults)
+    app.config.from_prefixed_env("TID")
+    if config:
+        app.config.update(config)
+    settings.normalise(app.config)
+
+    data_dir = DataDir(Path(app.config["DATA_DIR"]).resolve())
+    release = data_dir.current_release()
+    pool = QueryPool(
+        app.config["MAX_CONCURRENT_QUERIES"],
+        start_method=app.config["WORKER_START_METHOD"],
+        memory_mb=app.config["WORKER_MEMORY_MB"],
+        preload=str(release / "store") if release else None,
+    )
+    live = Live(data_dir, pool, app.config["RELEASE_CHECK_INTERVAL"])
+    app.extensions["tid"] = live
+    weakref.finalize(app, live.close)
+    atexit.register(live.close)
+
+    for blueprint in (sparql.bp, named_queries.bp, void.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    app.after_request(_cors)
+    proxies = app.config["TRUST_PROXY_HEADERS"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
+    return app
+
+
+def _cors(response: Response) -> Response:
+    """CORS on every answer (errors included, so that browsers can read them)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        from flask import current_app
+
+        allow = response.headers.get("Allow") or "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = allow
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = str(current_app.config["CORS_MAX_AGE"])
+    return response

@@ -25,11 +25,14 @@ PREFIXES: dict[str, str] = {
     "adms": "http://www.w3.org/ns/adms#",
     "cpsv": "http://purl.org/vocab/cpsv#",
     "dcat": "http://www.w3.org/ns/dcat#",
+    "dcatap": "http://data.europa.eu/r5r/",
     "dct": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "formats": "http://www.w3.org/ns/formats/",
     "geo": "http://www.opengis.net/ont/geosparql#",
     "igeo": "http://rdf.insee.fr/def/geo#",
     "legal": "http://www.w3.org/ns/legal#",
+    "locn": "http://www.w3.org/ns/locn#",
     "m8g": "http://data.europa.eu/m8g/",
     "org": "http://www.w3.org/ns/org#",
     "owl": "http://www.w3.org/2002/07/owl#",
@@ -43,6 +46,7 @@ PREFIXES: dict[str, str] = {
     "spdx": "http://spdx.org/rdf/terms#",
     "time": "http://www.w3.org/2006/time#",
     "vann": "http://purl.org/vocab/vann/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
     "void": "http://rdfs.org/ns/void#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
@@ -52,6 +56,15 @@ LICENCE_OUVERTE_2 = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 MIT = "https://spdx.org/licenses/MIT.html"
 EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
 SHA256 = PREFIXES["spdx"] + "checksumAlgorithm_sha256"
+# The DCAT-AP catalogue (graph/catalog.py): controlled vocabularies portals recognise.
+ETALAB_2_SPDX = "https://spdx.org/licenses/etalab-2.0.html"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+"""EU Vocabularies authority tables: ``data-theme/ECON``, ``frequency/IRREG``, ``file-type/CSV``…"""
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+"""``dcat:mediaType`` IRIs (``…/text/csv``), and the GeoJSON literal datatype data.gouv.fr reads."""
+ADMS_VOCABULARIES = "http://purl.org/adms/"
+"""ADMS code lists: ``licencetype/Attribution``, ``publishertype/NationalAuthority``."""
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 
 
 class Vocabulary:
@@ -88,6 +101,9 @@ FOAF = Vocabulary(PREFIXES["foaf"])
 TIME = Vocabulary(PREFIXES["time"])
 SPDX = Vocabulary(PREFIXES["spdx"])
 VOID = Vocabulary(PREFIXES["void"])
+VCARD = Vocabulary(PREFIXES["vcard"])
+LOCN = Vocabulary(PREFIXES["locn"])
+DCATAP = Vocabulary(PREFIXES["dcatap"])
 SD = Vocabulary(PREFIXES["sd"])
 
 

@@ -115,9 +115,10 @@ def load_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
 
 
 def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:
-    """The catalogue: the competency questions (not derivations nor QC checks)."""
+    """The catalogue: the competency questions (not derivations, the endpoint's own queries,
+    nor QC checks)."""
     return [
         load_query(path.stem, directory)
         for path in sorted(directory.glob("*.rq"))
-        if not path.stem.startswith("derive-")
+        if not path.stem.startswith(("derive-", "endpoint-"))
     ]

@@ -1,0 +1,360 @@
+"""Queries run in worker processes, each with the store open read-only; a query that passes its
+time budget is killed with its process, and a fresh worker takes its place.
+
+pyoxigraph evaluates a query in Rust without ever returning to Python, so neither a thread nor a
+signal handler can stop it: only killing its process does (the Fuseki and Oxigraph issues cited
+in DESIGN show what hoping does). Hence a small pool of processes started with ``forkserver``
+(or ``spawn``), never ``fork`` of a threaded server. The pool:
+
+* hands each query to an idle worker and waits for its answer at most ``timeout`` seconds;
+* on time-out, SIGKILLs the worker, answers :class:`QueryTimeout` at once, and starts a
+  replacement in the background (the pool is one worker short for the ~0.1 s this takes);
+* when no worker is idle within ``queue_wait`` seconds, answers :class:`PoolBusy` (503) rather
+  than letting requests pile up;
+* is started lazily in the process that uses it, so that a server forking after
+  ``create_app`` never shares its pipes.
+
+A worker receives a :class:`Job` (the store path travels with it, so a new release is picked up
+without restarting the pool), runs it, writes the result within the row and byte limits, and
+sends back an :class:`Outcome`: bytes ready to be served.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+log = logging.getLogger("tid.endpoint.executor")
+
+
+class ExecutorError(Exception):
+    """Base of the pool's failures (all answered 503 by the endpoint)."""
+
+
+class QueryTimeout(ExecutorError):
+    def __init__(self, elapsed: float):
+        self.elapsed = elapsed
+        super().__init__(f"query killed after {elapsed:.2f} s")
+
+
+class PoolBusy(ExecutorError):
+    pass
+
+
+class WorkerDied(ExecutorError):
+    pass
+
+
+@dataclass(frozen=True)
+class Job:
+    store_path: str
+    query: str
+    union_default_graph: bool = True
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: tuple[tuple[str, Any], ...] = ()
+    solutions_format: str | None = "json"  # a key of conneg.SOLUTION_FORMATS, None if none is acceptable
+    graph_format: str | None = "ttl"  # a key of conneg.GRAPH_FORMATS, None if none is acceptable
+    max_rows: int = 100_000
+    max_bytes: int = 50_000_000
+    prefixes: tuple[tuple[str, str], ...] = ()
+    allowed_services: bool = False  # when True, a failure while running is a SERVICE failure
+    parse_only: bool = False  # only check the syntax (the query runs on an empty store)
+    truncation_link: str | None = None  # where a cut SELECT result links to (its head's link)
+
+
+@dataclass
+class Outcome:
+    status: str  # "ok", "syntax", "evaluation", "not-acceptable", "service-failed", "resources", "error"
+    kind: str = ""  # "solutions", "boolean", "graph"
+    format_key: str = ""
+    body: bytes = b""
+    rows: int = 0
+    truncated: str | None = None
+    message: str = ""
+    elapsed: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+# -- inside a worker process ---------------------------------------------------------------
+
+
+def _open(stores: dict, path: str):
+    from pyoxigraph import Store
+
+    store = stores.get(path)
+    if store is None:
+        if len(stores) >= 2:  # keep at most the current and the previous release open
+            stores.pop(next(iter(stores)))
+        store = stores[path] = Store.read_only(path)
+    return store
+
+
+def run_job(job: Job, stores: dict) -> Outcome:
+    """Run one job in this process (the worker's body; also usable inline in tests)."""
+    from pyoxigraph import NamedNode, Variable
+
+    started = time.perf_counter()
+    if job.parse_only:
+        from pyoxigraph import Store
+
+        try:
+            Store().query(job.query)
+        except SyntaxError as exc:
+            return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
+        except Exception:  # noqa: BLE001 - it parsed; what evaluation thinks does not matter here
+            pass
+        return Outcome("parsed", elapsed=time.perf_counter() - started)
+    store = _open(stores, job.store_path)
+    options: dict[str, Any] = {}
+    if job.default_graph is not None or job.named_graphs is not None:
+        options["default_graph"] = [NamedNode(g) for g in job.default_graph or ()]
+        if job.named_graphs is not None:
+            options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+    elif job.union_default_graph:
+        options["use_default_graph_as_union"] = True
+    if job.substitutions:
+        options["substitutions"] = {Variable(name): term for name, term in job.substitutions}
+    try:
+        return _evaluate(store, job, options, started)
+    except SyntaxError as exc:
+        return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
+    except RuntimeError as exc:
+        # pyoxigraph's evaluation errors (an extension function it does not have…): the query's doing.
+        return Outcome("evaluation", message=str(exc), elapsed=time.perf_counter() - started)
+
+
+def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> Outcome:
+    from pyoxigraph import QueryBoolean, QuerySolutions
+
+    from tid.endpoint import conneg, results
+
+    solution_formats = {f.key: f for f in conneg.SOLUTION_FORMATS}
+    graph_formats = {f.key: f for f in conneg.GRAPH_FORMATS}
+    try:
+        result = store.query(job.query, **options)
+        if isinstance(result, QueryBoolean):
+            if job.solutions_format is None:
+                return Outcome("not-acceptable", kind="boolean")
+            fmt = solution_formats[job.solutions_format]
+            written = results.write_boolean(result, fmt)
+            kind = "boolean"
+        elif isinstance(result, QuerySolutions):
+            if job.solutions_format is None:
+                return Outcome("not-acceptable", kind="solutions")
+            fmt = solution_formats[job.solutions_format]
+            variables = [v.value for v in result.variables]
+            written = results.write_solutions(variables, results.solution_rows(result, variables), fmt,
+                                              job.max_rows, job.max_bytes, job.truncation_link)
+            kind = "solutions"
+        else:
+            if job.graph_format is None:
+                return Outcome("not-acceptable", kind="graph")
+            fmt = graph_formats[job.graph_format]
+            written = results.write_triples(result, fmt, job.max_rows, job.max_bytes, dict(job.prefixes))
+            kind = "graph"
+    except OSError as exc:
+        # Reading the store, or (only possible when SERVICE is allowed) a remote call, failed.
+        if job.allowed_services:
+            return Outcome("service-failed", message=str(exc), elapsed=time.perf_counter() - started)
+        raise
+    return Outcome("ok", kind=kind, format_key=fmt.key, body=written.body, rows=written.rows,
+                   truncated=written.truncated, elapsed=time.perf_counter() - started)
+
+
+def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) -> None:
+    """A worker's loop: receive a job, send its outcome; exit when the pool closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_mb:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    stores: dict = {}
+    if preload:
+        try:
+            _open(stores, preload)
+        except OSError:
+            pass  # reported when a job uses it
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            outcome = run_job(job, stores)
+        except MemoryError:
+            stores.clear()
+            outcome = Outcome("resources", message="the query needed more memory than a worker may use")
+        except BaseException as exc:  # noqa: BLE001 - reported to the pool, which logs it
+            outcome = Outcome("error", message=f"{type(exc).__name__}: {exc}",
+                              extra={"traceback": traceback.format_exc()})
+        try:
+            conn.send(outcome)
+        except (BrokenPipeError, OSError):
+            return
+
+
+# -- in the server process ------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    conn: Connection
+    jobs: int = 0
+
+
+class QueryPool:
+    """``size`` worker processes; :meth:`run` sends a job to an idle one and enforces the budget."""
+
+    def __init__(self, size: int, *, start_method: str = "forkserver", memory_mb: int | None = None,
+                 preload: str | None = None):
+        if size < 1:
+            raise ValueError("the pool needs at least one worker")
+        self.size = size
+        self.start_method = start_method
+        self.memory_mb = memory_mb
+        self.preload = preload
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._closed = False
+        self.stats = {"queries": 0, "timeouts": 0, "busy": 0, "replaced": 0, "died": 0}
+
+    # lifecycle
+
+    def _context(self):
+        return multiprocessing.get_context(self.start_method)
+
+    def _spawn(self) -> _Worker:
+        ctx = self._context()
+        parent, child = ctx.Pipe(duplex=True)
+        process = ctx.Process(target=worker_main, args=(child, self.preload, self.memory_mb),
+                              name="tid-query-worker", daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid() or self._closed:
+                return
+            if self._pid is not None:  # inherited through a fork: these workers are not ours
+                self._idle = queue.Queue()
+                self._all = set()
+            self._pid = os.getpid()
+        if self.start_method == "forkserver":
+            multiprocessing.get_context("forkserver").set_forkserver_preload(
+                ["tid.endpoint.executor", "tid.endpoint.results", "pyoxigraph"])
+        try:
+            for _ in range(self.size):
+                self._idle.put(self._spawn())
+        except BaseException:
+            with self._lock:
+                self._pid = None
+                workers, self._all = list(self._all), set()
+                self._idle = queue.Queue()
+            for worker in workers:
+                worker.process.kill()
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            try:
+                worker.conn.close()
+            except OSError:
+                pass
+            if worker.process.is_alive():
+                worker.process.kill()
+        for worker in workers:
+            worker.process.join(timeout=5)
+
+    @property
+    def idle(self) -> int:
+        return self._idle.qsize()
+
+    def _discard(self, worker: _Worker, reason: str) -> None:
+        """Kill ``worker`` now; start its replacement in the background."""
+        with self._lock:
+            self._all.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        try:
+            worker.conn.close()
+        except OSError:
+            pass
+        self.stats["replaced"] += 1
+
+        def replace() -> None:
+            worker.process.join(timeout=10)
+            if self._closed or self._pid != os.getpid():
+                return
+            try:
+                fresh = self._spawn()
+            except Exception:  # noqa: BLE001 - logged; the pool runs one short until restart
+                log.exception("could not start a query worker to replace one (%s)", reason)
+                return
+            if self._closed:  # closed while this one was starting
+                fresh.process.kill()
+                return
+            self._idle.put(fresh)
+
+        threading.Thread(target=replace, name="tid-worker-replace", daemon=True).start()
+
+    def _acquire(self, queue_wait: float) -> _Worker:
+        deadline = time.monotonic() + queue_wait
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                worker = self._idle.get(timeout=max(remaining, 0.0)) if remaining > 0 else self._idle.get_nowait()
+            except queue.Empty:
+                self.stats["busy"] += 1
+                raise PoolBusy(f"all {self.size} query workers are busy") from None
+            if worker.process.is_alive():
+                return worker
+            self._discard(worker, "found dead while idle")
+
+    # running
+
+    def run(self, job: Job, timeout: float, queue_wait: float = 1.0) -> Outcome:
+        if self._closed:
+            raise ExecutorError("the query pool is closed")
+        self.start()
+        worker = self._acquire(queue_wait)
+        started = time.monotonic()
+        self.stats["queries"] += 1
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(timeout):
+                elapsed = time.monotonic() - started
+                self.stats["timeouts"] += 1
+                self._discard(worker, "time-out")
+                raise QueryTimeout(elapsed)
+            outcome: Outcome = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self.stats["died"] += 1
+            self._discard(worker, "died")
+            raise WorkerDied(type(exc).__name__) from exc
+        worker.jobs += 1
+        self._idle.put(worker)
+        return outcome

@@ -1,0 +1,91 @@
+"""The release being served: its store (read-only), its manifest, the query pool, and what is
+computed once per release (service description counts, VoID). Kept in ``app.extensions["tid"]``.
+
+The ``current`` link of the data directory is re-read at most every ``RELEASE_CHECK_INTERVAL``
+seconds; when a build has published a new release, the next requests use it (new store, new
+ETags) and the workers open it with their next job. The old store stays open until then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pyoxigraph import Store
+
+from tid.endpoint.executor import QueryPool
+from tid.errors import ConfigError
+from tid.graph.store import DataDir
+
+T = TypeVar("T")
+log = logging.getLogger("tid.endpoint")
+
+
+@dataclass
+class Release:
+    path: Path
+    manifest: dict[str, Any]
+    store: Store
+    computed: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def id(self) -> str:
+        return str(self.manifest.get("release") or self.path.name)
+
+    @property
+    def store_path(self) -> str:
+        return str(self.path / "store")
+
+    @property
+    def base(self) -> str:
+        return str(self.manifest["base"])
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per release (service description counts, VoID…)."""
+        with self.lock:
+            if key not in self.computed:
+                self.computed[key] = compute()
+            return self.computed[key]
+
+
+def open_release(data_dir: DataDir) -> Release:
+    path = data_dir.current_release()
+    if path is None:
+        raise ConfigError(f"no built graph in {data_dir.root}: run `tid build --data-dir {data_dir.root}` first")
+    manifest = json.loads((path / "build.json").read_text(encoding="utf-8"))
+    return Release(path, manifest, Store.read_only(str(path / "store")))
+
+
+class Live:
+    def __init__(self, data_dir: DataDir, pool: QueryPool, check_interval: float):
+        self.data_dir = data_dir
+        self.pool = pool
+        self.check_interval = check_interval
+        self._release = open_release(data_dir)
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    @property
+    def release(self) -> Release:
+        now = time.monotonic()
+        if now - self._checked >= self.check_interval:
+            with self._lock:
+                if now - self._checked >= self.check_interval:
+                    self._checked = now
+                    current = self.data_dir.current_release()
+                    if current is not None and current != self._release.path:
+                        try:
+                            self._release = open_release(self.data_dir)
+                        except Exception:  # noqa: BLE001 - keep serving the release we have
+                            log.exception("could not open the new release %s; still serving %s", current, self._release.path)
+        return self._release
+
+    def close(self) -> None:
+        self.pool.close()

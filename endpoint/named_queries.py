@@ -1,0 +1,95 @@
+"""Named queries as an API: ``/queries`` lists the catalogue, ``/queries/{name}?param=…`` runs one.
+
+The catalogue is :func:`tid.graph.queries.list_queries` minus the endpoint's own queries
+(``endpoint-*``). Parameters are bound as RDF terms through pyoxigraph substitutions
+(:meth:`NamedQuery.substitutions`), never pasted into the text. A run goes through the same path
+as ``/sparql`` (pool, time budget, limits, negotiation, ETag), so every format is available.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from tid.endpoint import conneg
+from tid.endpoint.errors import Problem
+from tid.endpoint.urls import external_url
+from tid.errors import QueryError
+from tid.graph.queries import NAME, NamedQuery, list_queries, load_query
+
+bp = Blueprint("queries", __name__)
+
+RESERVED = ("format", "output")
+INTERNAL_PREFIXES = ("endpoint-",)
+
+
+def catalogue() -> list[NamedQuery]:
+    return [q for q in list_queries() if not q.name.startswith(INTERNAL_PREFIXES)]
+
+
+def _entry(query: NamedQuery) -> dict:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "fr": query.fr,
+        "en": query.en,
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "required": p.default is None, "doc": p.doc}
+            for p in query.parameters
+        ],
+        "url": external_url("queries.run", name=query.name),
+    }
+
+
+@bp.get("/queries")
+def index() -> Response:
+    from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
+
+    offers = (conneg.JSON, conneg.HTML)
+    try:
+        fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), offers)
+    except conneg.UnknownFormat as exc:
+        raise Problem("invalid-parameter", f"format={exc}: the catalogue is served as json or html.") from None
+    if fmt is None:
+        raise not_acceptable(offers)
+    entries = [_entry(q) for q in catalogue()]
+    release = current_app.extensions["tid"].release
+    tag = etag([release.id, "queries", fmt.key, entries])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    if fmt is conneg.HTML:
+        response = Response(render_template("queries.html", queries=entries), content_type="text/html; charset=utf-8")
+    else:
+        body = json.dumps({"queries": entries}, ensure_ascii=False, indent=1)
+        response = Response(body + "\n", content_type="application/json; charset=utf-8")
+    return cache_headers(response, tag)
+
+
+@bp.get("/queries/<path:name>")
+def run(name: str) -> Response:
+    from tid.endpoint.sparql import answer
+
+    if not NAME.match(name):
+        raise Problem("unknown-query", f"{name!r} is not a query name.")
+    try:
+        query = load_query(name)
+    except QueryError as exc:
+        raise Problem("unknown-query", str(exc)) from None
+    values: dict[str, str] = {}
+    for key in request.args:
+        if key in RESERVED:
+            continue
+        given = request.args.getlist(key)
+        if len(given) > 1:
+            raise Problem("bad-query-parameter", f"parameter {key!r} is given {len(given)} times; give it once.")
+        values[key] = given[0]
+    try:
+        substitutions = query.substitutions(values)
+    except QueryError as exc:
+        raise Problem("bad-query-parameter", str(exc), parameters=[p.name for p in query.parameters]) from None
+    formats = request.args.getlist("format") or request.args.getlist("output")
+    return answer(query.text, format_values=formats,
+                  substitutions={variable.value: term for variable, term in substitutions.items()},
+                  etag_scope="named:" + name)

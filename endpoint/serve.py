@@ -1,0 +1,166 @@
+"""``tid serve``: the endpoint under gunicorn, over the live store of a data directory.
+
+gunicorn runs ``--workers`` server processes (``gthread``: each with threads for slow clients);
+each server process has its own pool of ``--max-concurrent`` query processes. Threads outnumber
+the query processes, so that a saturated server answers 503 at once instead of letting
+connections queue. The app is created in each server process after the fork (gunicorn's
+default, no preload), so no store handle or pipe is shared across a fork.
+
+Wiring in ``cli.py``::
+
+    from tid.endpoint.serve import add_parser as add_serve_parser
+    add_serve_parser(sub)
+
+Run alone: ``python -m tid.endpoint.serve serve --data-dir var``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tid.errors import ConfigError
+from tid.graph.store import DataDir
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("serve", help="serve the SPARQL endpoint over the live store (gunicorn, read-only)")
+    p.add_argument("--data-dir", help="where the live release is (TID_DATA_DIR; default ./var)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn server processes (default 2)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads per server process (default 2 × --max-concurrent + 4)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="time budget of one query, seconds; the query is killed past it (default 30)")
+    p.add_argument("--max-concurrent", type=int, default=None,
+                   help="query processes per server process: queries running at once (default 4)")
+    p.add_argument("--max-rows", type=int, default=None, help="most rows or triples in one response (default 100000)")
+    p.add_argument("--max-bytes", type=int, default=None, help="most bytes in one response (default 50000000)")
+    p.add_argument("--max-query-length", type=int, default=None, help="longest query, characters (default 100000)")
+    p.add_argument("--queue-wait", type=float, default=None,
+                   help="seconds a query waits for a free worker before 503 (default 1)")
+    p.add_argument("--worker-memory-mb", type=int, default=None,
+                   help="address-space limit of a query process, MiB; 0 for none (default 4096)")
+    p.add_argument("--federation", action="store_true", help="allow SERVICE to the hosts of --service-allow")
+    p.add_argument("--service-allow", action="append", default=[], metavar="HOST[:PORT]",
+                   help="a host SERVICE may call when --federation is on (repeatable)")
+    p.add_argument("--public-url", help="the server's public root URL, as the service description states it")
+    p.add_argument("--trust-proxy-headers", type=int, default=None, metavar="N",
+                   help="trust X-Forwarded-* from N proxies in front (default 0)")
+    p.add_argument("--access-log", default="-", help="gunicorn access log file ('-' = stdout, '' = none)")
+    p.set_defaults(run=cmd_serve)
+    return p
+
+
+def app_config(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``create_app`` mapping for these options (unset options keep the env/defaults)."""
+    data_dir = args.data_dir or os.environ.get("TID_DATA_DIR") or "var"
+    config: dict[str, Any] = {"DATA_DIR": str(Path(data_dir).resolve())}
+    for option, key in (("timeout", "QUERY_TIMEOUT"), ("max_concurrent", "MAX_CONCURRENT_QUERIES"),
+                        ("max_rows", "MAX_ROWS"), ("max_bytes", "MAX_BYTES"),
+                        ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
+                        ("worker_memory_mb", "WORKER_MEMORY_MB"), ("public_url", "PUBLIC_URL"),
+                        ("trust_proxy_headers", "TRUST_PROXY_HEADERS")):
+        value = getattr(args, option, None)
+        if value is not None:
+            config[key] = value
+    if args.federation:
+        config["FEDERATION"] = True
+    if args.service_allow:
+        config["SERVICE_ALLOWLIST"] = list(args.service_allow)
+    return config
+
+
+def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any]:
+    from tid.endpoint.settings import Defaults
+
+    timeout = float(config.get("QUERY_TIMEOUT", os.environ.get("TID_QUERY_TIMEOUT", Defaults.QUERY_TIMEOUT)))
+    concurrent = int(config.get("MAX_CONCURRENT_QUERIES", Defaults.MAX_CONCURRENT_QUERIES))
+    return {
+        "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
+        "workers": max(1, args.workers),
+        "worker_class": "gthread",
+        "threads": args.threads or 2 * concurrent + 4,
+        # gunicorn's heartbeat: a gthread worker beats while its threads wait, but give room anyway.
+        "timeout": int(timeout) + 30,
+        "graceful_timeout": int(timeout) + 5,
+        "keepalive": 5,
+        "accesslog": args.access_log or None,
+        "errorlog": "-",
+        "limit_request_line": 8190,  # gunicorn's maximum; longer queries go by POST
+        "proc_name": "tid-serve",
+        # gunicorn ≥ 24 opens a control socket in ~/.gunicorn by default; two servers would share it.
+        "control_socket_disable": True,
+    }
+
+
+def check_data_dir(config: dict[str, Any]) -> None:
+    data_dir = DataDir(Path(config["DATA_DIR"]))
+    if data_dir.current_release() is None:
+        raise ConfigError(f"no built graph in {data_dir.root}: run `tid build --data-dir {data_dir.root}` first")
+
+
+def warm(app: Any) -> None:
+    from tid.endpoint.service_description import counts
+
+    live = app.extensions["tid"]
+    try:
+        live.pool.start()
+        counts(live.release)
+    except Exception:  # noqa: BLE001 - the first request will retry and report
+        app.logger.exception("warming the endpoint failed")
+
+
+def cmd_serve(args: argparse.Namespace, console: Any) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    config = app_config(args)
+    check_data_dir(config)
+    options = gunicorn_options(args, config)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None and key in self.cfg.settings:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            import logging
+
+            from tid.endpoint import create_app
+
+            # The endpoint's own log (500 ids, killed queries) goes where gunicorn's errors go.
+            ours, theirs = logging.getLogger("tid"), logging.getLogger("gunicorn.error")
+            ours.handlers, ours.level, ours.propagate = theirs.handlers, logging.INFO, False
+            app = create_app(config)
+            # Start the query workers and count the graphs now, not on the first request.
+            threading.Thread(target=warm, args=(app,), name="tid-warm", daemon=True).start()
+            return app
+
+    console.print(f"Serving {config['DATA_DIR']} at http://{args.host}:{args.port}/sparql "
+                  f"({options['workers']} server processes); Ctrl-C stops.")
+    Server().run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from rich.console import Console
+
+    top = argparse.ArgumentParser(prog="python -m tid.endpoint.serve")
+    add_parser(top.add_subparsers(dest="command", required=True))
+    args = top.parse_args(argv)
+    try:
+        return args.run(args, Console(highlight=False))
+    except ConfigError as exc:
+        print(f"tid serve: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

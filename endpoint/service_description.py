@@ -1,0 +1,195 @@
+"""The SPARQL 1.1 Service Description, answered by ``GET /sparql`` without a query.
+
+It states the endpoint, the language (SPARQL 1.1 Query only: the service is read-only), every
+result format (W3C format IRIs), the features (``sd:UnionDefaultGraph``; ``sd:BasicFederatedQuery``
+only when federation is on), the default dataset (the default graph, which is the union of the
+named graphs, and each named graph with its triple count), and the limits: as ``tid:`` terms
+when the ontology declares them, and always as a bilingual ``rdfs:comment``.
+
+Negotiated as Turtle (default), JSON-LD, RDF/XML, N-Triples, TriG, N-Quads, or a small HTML page
+for browsers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from flask import Response, current_app, render_template, request
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
+
+from tid import ROOT
+from tid.endpoint import conneg
+from tid.endpoint.errors import Problem
+from tid.endpoint.live import Release
+from tid.graph.namespaces import DCT, PREFIXES, RDF, RDFS, SD, TID, VOID, XSD, Minter
+from tid.graph.queries import load_query
+
+OFFERS = (*conneg.GRAPH_FORMATS, conneg.HTML)
+SD_PREFIXES = {p: PREFIXES[p] for p in ("sd", "void", "dct", "rdfs", "xsd", "tid")}
+
+# Limits as tid: terms, used only when ontology/tid.ttl declares them (config key -> local name).
+LIMIT_TERMS = {
+    "QUERY_TIMEOUT": ("dureeMaximaleRequete", "decimal"),
+    "MAX_ROWS": ("nombreMaximalResultats", "integer"),
+    "MAX_BYTES": ("tailleMaximaleReponse", "integer"),
+    "MAX_QUERY_LENGTH": ("longueurMaximaleRequete", "integer"),
+    "MAX_CONCURRENT_QUERIES": ("requetesSimultaneesMaximum", "integer"),
+}
+
+
+@cache
+def declared_tid_terms() -> frozenset[str]:
+    """The ``tid:`` IRIs that ontology/tid.ttl gives a type."""
+    namespace = PREFIXES["tid"]
+    return frozenset(
+        quad.subject.value
+        for quad in parse(path=str(ROOT / "ontology" / "tid.ttl"), format=RdfFormat.TURTLE)
+        if quad.predicate == RDF.type and isinstance(quad.subject, NamedNode) and quad.subject.value.startswith(namespace)
+    )
+
+
+def dataset_iri(release: Release) -> NamedNode:
+    """The dataset the VoID description and the service description both describe."""
+    return Minter(release.base).id("dataset", "territoires-industrie")
+
+
+def counts(release: Release) -> dict[str, Any]:
+    """Triples per named graph and in the default graph (union, distinct), once per release."""
+
+    def compute() -> dict[str, Any]:
+        graphs = [
+            (solution["graph"].value, int(solution["triples"].value))
+            for solution in release.store.query(load_query("endpoint-named-graphs").text)
+        ]
+        default = next(iter(release.store.query(load_query("endpoint-default-graph-triples").text,
+                                                use_default_graph_as_union=True)))
+        return {"graphs": graphs, "default": int(default["triples"].value)}
+
+    return release.cached("sd-counts", compute)
+
+
+def limits_text(config: dict[str, Any]) -> tuple[str, str]:
+    federation_en = (f"SERVICE is allowed only to {', '.join(sorted(config['SERVICE_ALLOWLIST'])) or 'no host'}"
+                     if config["FEDERATION"] else "SERVICE (federated query) is refused")
+    federation_fr = (f"SERVICE n'est permis que vers {', '.join(sorted(config['SERVICE_ALLOWLIST'])) or 'aucun hôte'}"
+                     if config["FEDERATION"] else "SERVICE (requête fédérée) est refusé")
+    en = (
+        f"Limits: a query runs at most {config['QUERY_TIMEOUT']:g} s, after which it is stopped and answered "
+        f"503 with Retry-After; a response holds at most {config['MAX_ROWS']} rows (SELECT) or triples "
+        f"(CONSTRUCT, DESCRIBE) and {config['MAX_BYTES']} bytes, and a response cut by a limit says so in its "
+        f"X-TID-Truncated header; a query is at most {config['MAX_QUERY_LENGTH']} characters long; "
+        f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, further ones are answered "
+        f"503 when none frees within {config['QUEUE_WAIT']:g} s. {federation_en}. SPARQL Update is not accepted."
+    )
+    fr = (
+        f"Limites : une requête s'exécute au plus {config['QUERY_TIMEOUT']:g} s, après quoi elle est arrêtée et "
+        f"reçoit une réponse 503 avec Retry-After ; une réponse contient au plus {config['MAX_ROWS']} lignes "
+        f"(SELECT) ou triplets (CONSTRUCT, DESCRIBE) et {config['MAX_BYTES']} octets, et une réponse coupée par "
+        f"une limite le dit dans son en-tête X-TID-Truncated ; une requête fait au plus "
+        f"{config['MAX_QUERY_LENGTH']} caractères ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
+        f"en même temps par processus serveur, les suivantes reçoivent 503 si aucune ne se libère en "
+        f"{config['QUEUE_WAIT']:g} s. {federation_fr}. SPARQL Update n'est pas accepté."
+    )
+    return en, fr
+
+
+UNION_EN = ("The default graph is the union of all the named graphs (use_default_graph_as_union), unless the "
+            "request names its dataset with default-graph-uri / named-graph-uri, or the query with FROM / FROM NAMED.")
+UNION_FR = ("Le graphe par défaut est l'union de tous les graphes nommés (use_default_graph_as_union), sauf si la "
+            "requête HTTP nomme son jeu de données avec default-graph-uri / named-graph-uri, ou la requête SPARQL "
+            "avec FROM / FROM NAMED.")
+
+
+def description(release: Release, endpoint: str, config: dict[str, Any]) -> list[Triple]:
+    service = NamedNode(endpoint)
+    dataset = dataset_iri(release)
+    default_graph = BlankNode()
+    numbers = counts(release)
+    en, fr = limits_text(config)
+    triples = [
+        Triple(service, RDF.type, SD.Service),
+        Triple(service, SD.endpoint, service),
+        Triple(service, SD.supportedLanguage, SD.SPARQL11Query),
+        Triple(service, DCT.title, Literal("Territoires d'industrie — point d'accès SPARQL", language="fr")),
+        Triple(service, DCT.title, Literal("Territoires d'industrie — SPARQL endpoint", language="en")),
+        Triple(service, RDFS.comment, Literal(en, language="en")),
+        Triple(service, RDFS.comment, Literal(fr, language="fr")),
+        Triple(service, SD.feature, SD.UnionDefaultGraph),
+        Triple(service, SD.defaultDataset, dataset),
+        Triple(dataset, RDF.type, SD.Dataset),
+        Triple(dataset, RDF.type, VOID.Dataset),
+        Triple(dataset, DCT.modified, Literal(release.id)),
+        Triple(dataset, SD.defaultGraph, default_graph),
+        Triple(default_graph, RDF.type, SD.Graph),
+        Triple(default_graph, VOID.triples, Literal(str(numbers["default"]), datatype=XSD.integer)),
+        Triple(default_graph, RDFS.comment, Literal(UNION_EN, language="en")),
+        Triple(default_graph, RDFS.comment, Literal(UNION_FR, language="fr")),
+    ]
+    if config["FEDERATION"]:
+        triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
+    for fmt in (*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS):
+        if fmt.iri:
+            triples.append(Triple(service, SD.resultFormat, NamedNode(fmt.iri)))
+    declared = declared_tid_terms()
+    for key, (local, datatype) in LIMIT_TERMS.items():
+        term = TID[local]
+        if term.value in declared:
+            value = config[key]
+            lexical = f"{float(value):g}" if datatype == "decimal" else str(int(value))
+            triples.append(Triple(service, term, Literal(lexical, datatype=XSD[datatype])))
+    for graph, size in numbers["graphs"]:
+        named, described = BlankNode(), BlankNode()
+        triples += [
+            Triple(dataset, SD.namedGraph, named),
+            Triple(named, RDF.type, SD.NamedGraph),
+            Triple(named, SD.name, NamedNode(graph)),
+            Triple(named, SD.graph, described),
+            Triple(described, RDF.type, SD.Graph),
+            Triple(described, VOID.triples, Literal(str(size), datatype=XSD.integer)),
+        ]
+    return triples
+
+
+def serialize_graph(triples: list[Triple], fmt: conneg.Format, prefixes: dict[str, str]) -> bytes:
+    if fmt.key in ("ttl", "trig"):
+        return serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
+    return serialize(triples, format=fmt.rdf_format)
+
+
+def respond() -> Response:
+    """The service description in the negotiated format."""
+    from tid.endpoint.sparql import cache_headers, endpoint_url, etag, not_acceptable, not_modified
+
+    config = current_app.config
+    release = current_app.extensions["tid"].release
+    values = request.args.getlist("format") or request.args.getlist("output")
+    try:
+        fmt = conneg.choose(request.accept_mimetypes, values, OFFERS)
+    except conneg.UnknownFormat as exc:
+        raise Problem("invalid-parameter", f"format={exc} names no format of the service description.") from None
+    if fmt is None:
+        raise not_acceptable(OFFERS)
+    endpoint = endpoint_url()
+    tag = etag([release.id, "service-description", fmt.key, endpoint,
+                sorted((key, sorted(value) if isinstance(value, frozenset) else value)
+                       for key, value in config.items() if key in _SD_KEYS)])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    if fmt is conneg.HTML:
+        numbers = counts(release)
+        en, fr = limits_text(config)
+        body = render_template("sparql.html", endpoint=endpoint, release=release, counts=numbers,
+                               limits_en=en, limits_fr=fr, union_en=UNION_EN, union_fr=UNION_FR,
+                               formats=(*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS), federation=config["FEDERATION"])
+        response = Response(body, content_type="text/html; charset=utf-8")
+    else:
+        body = serialize_graph(description(release, endpoint, config), fmt, SD_PREFIXES)
+        response = Response(body, content_type=fmt.content_type)
+    response.headers["X-TID-Release"] = release.id
+    return cache_headers(response, tag)
+
+
+_SD_KEYS = frozenset({"QUERY_TIMEOUT", "MAX_ROWS", "MAX_BYTES", "MAX_QUERY_LENGTH", "MAX_CONCURRENT_QUERIES",
+                      "QUEUE_WAIT", "FEDERATION", "SERVICE_ALLOWLIST"})

@@ -1,0 +1,73 @@
+"""The endpoint's configuration: defaults, overridden by ``TID_*`` environment variables
+(``TID_QUERY_TIMEOUT=10``, ``TID_SERVICE_ALLOWLIST='["query.wikidata.org"]'``…; values are read
+as JSON when they parse as JSON) and then by the mapping given to ``create_app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+
+class Defaults:
+    # Where the releases are (``tid build --data-dir``); TID_DATA_DIR sets it too.
+    DATA_DIR = "var"
+    # The public URL of the server root (e.g. "https://example.org/"): what the service
+    # description and VoID call this endpoint. Default: the URL the request came to.
+    PUBLIC_URL: str | None = None
+    # Number of proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are trusted (0: none).
+    TRUST_PROXY_HEADERS = 0
+
+    # Time budget of one query, seconds; past it the worker is killed and the client gets 503.
+    QUERY_TIMEOUT = 30.0
+    # Longest query accepted, in characters (413 beyond).
+    MAX_QUERY_LENGTH = 100_000
+    # Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response, and most bytes.
+    MAX_ROWS = 100_000
+    MAX_BYTES = 50_000_000
+    # Worker processes, i.e. queries running at once in one server process.
+    MAX_CONCURRENT_QUERIES = 4
+    # How long a request waits for a free worker before 503 "busy", seconds.
+    QUEUE_WAIT = 1.0
+    # Retry-After of the 503 answers, seconds.
+    RETRY_AFTER = 10
+    # Address-space limit of a worker, MiB (None: no limit). A query that needs more fails 503.
+    WORKER_MEMORY_MB: int | None = 4096
+    # "forkserver" (default) or "spawn"; never "fork" from a threaded server.
+    WORKER_START_METHOD = "forkserver"
+
+    # Federated queries: off by default; when on, only to the hosts (or host:port) listed.
+    FEDERATION = False
+    SERVICE_ALLOWLIST: tuple[str, ...] = ()
+
+    # HTTP caching of query answers (a release never changes; a new one changes the ETag).
+    CACHE_MAX_AGE = 300
+    CORS_MAX_AGE = 86_400
+    # How often the live release link is checked for a newly published build, seconds.
+    RELEASE_CHECK_INTERVAL = 5.0
+
+    JSON_AS_ASCII = False
+
+
+def normalise(config: MutableMapping[str, Any]) -> None:
+    """Coerce values that may come from the environment as strings."""
+    for key in ("QUERY_TIMEOUT", "QUEUE_WAIT", "RELEASE_CHECK_INTERVAL"):
+        config[key] = float(config[key])
+    for key in ("TRUST_PROXY_HEADERS", "MAX_QUERY_LENGTH", "MAX_ROWS", "MAX_BYTES", "MAX_CONCURRENT_QUERIES", "RETRY_AFTER",
+                "CACHE_MAX_AGE", "CORS_MAX_AGE"):
+        config[key] = int(config[key])
+    if config.get("WORKER_MEMORY_MB") in ("", 0, "0", "none", "None"):
+        config["WORKER_MEMORY_MB"] = None
+    elif config.get("WORKER_MEMORY_MB") is not None:
+        config["WORKER_MEMORY_MB"] = int(config["WORKER_MEMORY_MB"])
+    federation = config.get("FEDERATION")
+    if isinstance(federation, str):
+        config["FEDERATION"] = federation.strip().lower() in ("1", "true", "yes", "on")
+    allow = config.get("SERVICE_ALLOWLIST") or ()
+    if isinstance(allow, str):
+        allow = [part for part in allow.replace(",", " ").split() if part]
+    config["SERVICE_ALLOWLIST"] = frozenset(str(host).strip().lower().rstrip(".") for host in allow)
+    # The body may hold a URL-encoded query (up to 3 bytes per character) and a few parameters.
+    config.setdefault("MAX_CONTENT_LENGTH", None)
+    if not config["MAX_CONTENT_LENGTH"]:
+        config["MAX_CONTENT_LENGTH"] = config["MAX_QUERY_LENGTH"] * 3 + 64 * 1024

@@ -1,0 +1,77 @@
+"""VoID at ``/.well-known/void`` (RFC 5785 well-known URI of the VoID specification, §7.2).
+
+The description is the one the build wrote beside the dumps (``dumps/void.ttl``: triples,
+class and property partitions, dumps, named graphs as subsets, URI space), or, for a release
+built without dumps, the same description computed from the store by
+:func:`tid.graph.export.void_description`. The endpoint adds ``void:sparqlEndpoint``. The dumps
+themselves are served at ``/dumps/{file}``, the local image of ``{base}dumps/{file}``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse
+
+from tid.endpoint import conneg
+from tid.endpoint.errors import Problem
+from tid.endpoint.live import Release
+from tid.endpoint.service_description import dataset_iri, serialize_graph
+from tid.graph.export import void_description
+from tid.graph.namespaces import PREFIXES, VOID, Minter
+
+bp = Blueprint("void", __name__)
+
+VOID_PREFIXES = {p: PREFIXES[p] for p in ("void", "dct", "xsd", "tid", "sd")}
+
+
+def base_description(release: Release) -> list[Triple]:
+    def compute() -> list[Triple]:
+        written = release.path / "dumps" / "void.ttl"
+        if written.is_file():
+            return [quad.triple for quad in parse(path=str(written), format=RdfFormat.TURTLE)]
+        return void_description(release.store, Minter(release.base), release.id, release.manifest.get("dumps") or [])
+
+    return release.cached("void", compute)
+
+
+@bp.get("/.well-known/void")
+def well_known_void() -> Response:
+    from tid.endpoint.sparql import cache_headers, endpoint_url, etag, not_acceptable, not_modified
+
+    release = current_app.extensions["tid"].release
+    offers = conneg.GRAPH_FORMATS
+    try:
+        fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), offers)
+    except conneg.UnknownFormat as exc:
+        raise Problem("invalid-parameter", f"format={exc} names no RDF format.") from None
+    if fmt is None:
+        raise not_acceptable(offers)
+    endpoint = endpoint_url()
+    tag = etag([release.id, "void", fmt.key, endpoint])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    dataset = dataset_iri(release)
+    triples = [
+        *base_description(release),
+        Triple(dataset, VOID.sparqlEndpoint, NamedNode(endpoint)),
+        Triple(dataset, VOID.vocabulary, NamedNode(PREFIXES["tid"])),
+    ]
+    response = Response(serialize_graph(triples, fmt, VOID_PREFIXES), content_type=fmt.content_type)
+    response.headers["X-TID-Release"] = release.id
+    return cache_headers(response, tag)
+
+
+@bp.get("/dumps/<name>")
+def dump(name: str) -> Response:
+    release = current_app.extensions["tid"].release
+    listed = {d["file"]: d for d in release.manifest.get("dumps") or []}
+    entry = listed.get(name)
+    path = release.path / "dumps" / name
+    if entry is None or not path.is_file():
+        abort(404)
+    mimetype = "application/gzip" if name.endswith(".gz") else entry.get("media_type", "application/octet-stream")
+    response = send_file(path, mimetype=mimetype, as_attachment=False, conditional=True, etag=entry.get("sha256"),
+                         max_age=current_app.config["CACHE_MAX_AGE"])
+    response.headers["X-TID-Release"] = release.id
+    return response

@@ -1,0 +1,150 @@
+"""Errors are RFC 9457 problem details (type, title, status, detail), or text/plain when the
+client prefers it; client mistakes are 4xx, never 500; a real 500 is masked, logged, and names
+an id that is also in the log; no error is ever a werkzeug HTML page."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tid.endpoint import errors
+from tid.endpoint.errors import TYPES
+
+PROBLEM = "application/problem+json; charset=utf-8"
+
+
+def problem(response, status: int, slug: str) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == PROBLEM
+    assert b"<html" not in response.get_data().lower()
+    body = json.loads(response.get_data(as_text=True))
+    assert set(body) >= {"type", "title", "status", "detail"}
+    assert body["status"] == status
+    assert body["type"].startswith("http://localhost/problems/") and body["type"].endswith("/" + slug)
+    assert body["title"] == TYPES[slug].title
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    return body
+
+
+@pytest.mark.parametrize(("path", "kwargs", "status", "slug"), [
+    ("/sparql", {"query_string": {"query": "SELEC * {}"}}, 400, "malformed-query"),
+    ("/sparql", {"query_string": {"default-graph-uri": "http://example.org/g"}}, 400, "missing-query"),
+    ("/sparql", {"query_string": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "multiple-queries"),
+    ("/sparql", {"query_string": {"query": "ASK {}", "named-graph-uri": "relative/graph"}}, 400, "invalid-parameter"),
+    ("/sparql", {"query_string": {"query": "ASK {}", "format": "docx"}}, 400, "invalid-parameter"),
+    ("/sparql", {"query_string": {"update": "CLEAR ALL"}}, 403, "update-refused"),
+    ("/sparql", {"query_string": {"query": "SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}}, 403,
+     "service-refused"),
+    ("/nowhere", {}, 404, "not-found"),
+    ("/queries/no-such-query", {}, 404, "unknown-query"),
+    ("/sparql", {"query_string": {"query": "ASK {}"}, "headers": {"Accept": "image/png"}}, 406, "not-acceptable"),
+    ("/problems/no-such-type", {}, 404, "not-found"),
+])
+def test_client_mistakes_are_4xx_problems(client, path: str, kwargs: dict, status: int, slug: str) -> None:
+    problem(client.get(path, **kwargs), status, slug)
+
+
+def test_post_errors_are_4xx_problems(client) -> None:
+    problem(client.post("/sparql", data="ASK {}", content_type="application/json"), 415, "unsupported-media-type")
+    problem(client.post("/sparql", data="CLEAR ALL", content_type="application/sparql-update"), 403, "update-refused")
+    problem(client.patch("/sparql"), 405, "method-not-allowed")
+    problem(client.post("/queries"), 405, "method-not-allowed")
+    problem(client.delete("/.well-known/void"), 405, "method-not-allowed")
+
+
+def test_malformed_query_carries_the_parser_message_and_position(client) -> None:
+    body = problem(client.get("/sparql", query_string={"query": "SELECT ?x WHERE {\n ?x ?y ?z .\n FILTER(\n}"}),
+                   400, "malformed-query")
+    assert body["line"] == 4  # the closing brace, where FILTER( wanted an expression
+    assert body["detail"].startswith(f"error at {body['line']}:{body['column']}: expected one of")
+    assert body["titre"] == "Requête mal formée"
+
+
+def test_query_too_long_is_413(make_app) -> None:
+    client = make_app(MAX_QUERY_LENGTH=200).test_client()
+    long_query = "ASK { " + " ".join(f"?s{i} ?p ?o ." for i in range(40)) + " }"
+    body = problem(client.get("/sparql", query_string={"query": long_query}), 413, "query-too-long")
+    assert body["limit"] == 200
+    problem(client.post("/sparql", data=long_query, content_type="application/sparql-query"), 413, "query-too-long")
+    # A body past MAX_CONTENT_LENGTH is cut by werkzeug before it is read: still a problem, not HTML.
+    huge = "query=" + "x" * (200 * 3 + 70 * 1024)
+    problem(client.post("/sparql", data=huge, content_type="application/x-www-form-urlencoded"), 413, "query-too-long")
+
+
+def test_errors_as_text_when_the_client_asks(client) -> None:
+    response = client.get("/sparql", query_string={"query": "ASK {"}, headers={"Accept": "text/plain"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.get_data(as_text=True)
+    assert text.startswith("400 Malformed query")
+    assert "error at 1:6" in text and "line: 1" in text
+    # a client that accepts both gets JSON
+    response = client.get("/sparql", query_string={"query": "ASK {"}, headers={"Accept": "application/json, text/plain;q=0.5"})
+    assert response.headers["Content-Type"] == PROBLEM
+
+
+def test_unexpected_exception_is_a_masked_500_with_a_logged_id(app, client, monkeypatch, caplog) -> None:
+    from tid.endpoint import sparql
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(sparql, "read_request", broken)
+    with caplog.at_level(logging.ERROR, logger="tid.endpoint"):
+        response = client.get("/sparql", query_string={"query": "ASK {}"})
+    body = problem(response, 500, "internal-error")
+    assert "secret" not in response.get_data(as_text=True)
+    assert len(body["error_id"]) == 16
+    logged = [r for r in caplog.records if body["error_id"] in r.getMessage()]
+    assert logged and logged[0].exc_info and "secret internal detail" in str(logged[0].exc_info[1])
+
+
+def test_worker_error_is_a_masked_500_with_a_logged_id(app, client, monkeypatch, caplog) -> None:
+    from tid.endpoint.executor import Outcome
+
+    monkeypatch.setattr(app.extensions["tid"].pool, "run",
+                        lambda *a, **k: Outcome("error", message="OSError: disk", extra={"traceback": "Traceback…"}))
+    with caplog.at_level(logging.ERROR, logger="tid.endpoint"):
+        response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    body = problem(response, 500, "internal-error")
+    assert "disk" not in body["detail"]
+    assert any(body["error_id"] in r.getMessage() and "OSError: disk" in r.getMessage() for r in caplog.records)
+
+
+def test_every_problem_type_is_documented(client) -> None:
+    for slug, kind in TYPES.items():
+        response = client.get(f"/problems/{slug}")
+        assert response.status_code == 200
+        body = json.loads(response.get_data(as_text=True))
+        assert (body["status"], body["title"]) == (kind.status, kind.title)
+        assert body["explanation"]
+    html = client.get("/problems/malformed-query", headers={"Accept": "text/html"})
+    assert html.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Requête mal formée" in html.get_data(as_text=True)
+
+
+def test_allow_header_order() -> None:
+    assert errors.allow_header({"HEAD", "OPTIONS", "POST", "GET"}) == "GET, POST, OPTIONS, HEAD"
+    assert errors.allow_header({"HEAD", "OPTIONS", "GET"}) == "GET, OPTIONS, HEAD"
+
+
+def test_query_the_engine_cannot_evaluate_is_400(client) -> None:
+    for query in ("SELECT (<http://example.org/f>(1) AS ?x) {}",
+                  "SELECT * { ?s ?p ?o } ORDER BY <http://example.org/f>(?o) LIMIT 1"):
+        body = problem(client.get("/sparql", query_string={"query": query}), 400, "evaluation-error")
+        assert "http://example.org/f" in body["detail"]
+    # and when its format is not acceptable either, it is not a syntax error: 406
+    response = client.get("/sparql", query_string={"query": "SELECT (<http://example.org/f>(1) AS ?x) {}"},
+                          headers={"Accept": "image/png"})
+    problem(response, 406, "not-acceptable")
+
+
+def test_urls_follow_public_url(make_app) -> None:
+    client = make_app(PUBLIC_URL="https://data.example.org/tid/").test_client()
+    response = client.get("/sparql", query_string={"query": "ASK {"})
+    assert json.loads(response.get_data(as_text=True))["type"] == "https://data.example.org/tid/problems/malformed-query"
+    entries = json.loads(client.get("/queries").get_data(as_text=True))["queries"]
+    assert entries[0]["url"].startswith("https://data.example.org/tid/queries/")

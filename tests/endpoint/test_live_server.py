@@ -1,0 +1,196 @@
+"""``tid serve`` for real: gunicorn on a free localhost port, queried by the clients portals use
+(SPARQLWrapper: JSON, XML, CSV, CONSTRUCT into rdflib) and by rdflib's own SERVICE clause; the
+time budget measured over HTTP under concurrent load; the ``serve`` subcommand's options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPARQLWrapper
+
+from tests.conftest import REPO
+from tests.endpoint.conftest import CHEAP, CROSS_JOIN, MELUN, MELUN_IRI, RDFS_LABEL
+from tid.endpoint import serve
+from tid.errors import ConfigError
+
+LABEL_QUERY = f"SELECT ?label WHERE {{ <{MELUN_IRI}> <{RDFS_LABEL}> ?label }}"
+CONSTRUCT = f"CONSTRUCT {{ <{MELUN_IRI}> ?p ?o }} WHERE {{ <{MELUN_IRI}> ?p ?o }}"
+
+
+def wrapper(root: str, query: str, fmt: str, method: str | None = None) -> SPARQLWrapper:
+    client = SPARQLWrapper(root + "sparql", agent="tid-tests")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    if method:
+        client.setMethod(method)
+    return client
+
+
+def test_sparqlwrapper_select_json(live_server: str) -> None:
+    for method in (None, POST):
+        result = wrapper(live_server, LABEL_QUERY, JSON, method).query()
+        assert result.response.headers["Content-Type"] == "application/sparql-results+json; charset=utf-8"
+        labels = {b["label"]["value"] for b in result.convert()["results"]["bindings"]}
+        assert MELUN in labels
+
+
+def test_sparqlwrapper_select_xml(live_server: str) -> None:
+    document = wrapper(live_server, LABEL_QUERY, XML).query().convert()
+    literals = {node.firstChild.data for node in document.getElementsByTagName("literal")}
+    assert MELUN in literals
+
+
+def test_sparqlwrapper_select_csv(live_server: str) -> None:
+    text = wrapper(live_server, LABEL_QUERY, CSV).query().convert().decode("utf-8")
+    assert text.splitlines()[0] == "label"
+    assert MELUN in text
+
+
+def test_sparqlwrapper_ask(live_server: str) -> None:
+    assert wrapper(live_server, CHEAP, JSON).query().convert()["boolean"] is True
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser
+def test_sparqlwrapper_construct_into_rdflib(live_server: str) -> None:
+    graph = wrapper(live_server, CONSTRUCT, RDFXML).query().convert()
+    assert isinstance(graph, rdflib.Graph)
+    assert rdflib.Literal(MELUN, lang="fr") in set(graph.objects(rdflib.URIRef(MELUN_IRI), rdflib.RDFS.label))
+    turtle = wrapper(live_server, CONSTRUCT, TURTLE).query()
+    assert turtle.response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    parsed = rdflib.Graph().parse(data=turtle.convert(), format="turtle")
+    assert isomorphic(parsed, graph)
+    jsonld = wrapper(live_server, CONSTRUCT, JSONLD).query()
+    assert jsonld.response.headers["Content-Type"] == "application/ld+json; charset=utf-8"
+    assert len(jsonld.convert()) == len(graph)
+
+
+def test_rdflib_service_clause_against_the_endpoint(live_server: str) -> None:
+    query = f"""SELECT ?label WHERE {{
+      SERVICE <{live_server}sparql> {{ <{MELUN_IRI}> <{RDFS_LABEL}> ?label }}
+    }}"""
+    labels = {str(row.label) for row in rdflib.Graph().query(query)}
+    assert MELUN in labels
+
+
+def get(url: str, **params: str) -> tuple[int, dict, bytes, float]:
+    started = time.monotonic()
+    request = urllib.request.Request(url + "?" + urllib.parse.urlencode(params))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read(), time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read(), time.monotonic() - started
+
+
+def test_time_budget_over_http_under_load(live_server: str) -> None:
+    """Two cross joins of all triples (2 s budget) while a client keeps sending cheap queries."""
+    endpoint = live_server + "sparql"
+    assert get(endpoint, query=CHEAP)[0] == 200
+    slow: list[tuple[int, dict, bytes, float]] = []
+    threads = [threading.Thread(target=lambda: slow.append(get(endpoint, query=CROSS_JOIN))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    cheap: list[tuple[int, float]] = []
+    while any(t.is_alive() for t in threads):
+        status, _, _, elapsed = get(endpoint, query=CHEAP)
+        cheap.append((status, elapsed))
+    for thread in threads:
+        thread.join()
+    for status, headers, body, elapsed in slow:
+        assert status == 503
+        assert 2.0 <= elapsed < 4.0
+        assert int(headers["Retry-After"]) > 0
+        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert json.loads(body)["type"].endswith("/query-timeout")
+    assert cheap and all(status == 200 for status, _ in cheap)
+    latencies = sorted(elapsed for _, elapsed in cheap)
+    assert latencies[len(latencies) // 2] < 0.3 and latencies[-1] < 2.0, latencies
+    print(f"\nkilled queries answered 503 after {[round(s[3], 2) for s in slow]} s; "
+          f"{len(cheap)} cheap queries meanwhile, median {latencies[len(latencies) // 2] * 1000:.1f} ms, "
+          f"max {latencies[-1] * 1000:.1f} ms")
+
+
+def test_live_server_headers(live_server: str) -> None:
+    status, headers, body, _ = get(live_server + "sparql", query=LABEL_QUERY, format="csv")
+    assert status == 200
+    assert headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert headers["Vary"] == "Accept" and headers["ETag"].startswith('W/"')
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    request = urllib.request.Request(live_server + "sparql?" + urllib.parse.urlencode({"query": LABEL_QUERY, "format": "csv"}),
+                                     headers={"If-None-Match": headers["ETag"]})
+    try:
+        urllib.request.urlopen(request, timeout=10)
+        raise AssertionError("expected 304")
+    except urllib.error.HTTPError as error:
+        assert error.code == 304
+    status, headers, body, _ = get(live_server + "sparql")
+    assert status == 200 and headers["Content-Type"] == "text/turtle; charset=utf-8"
+    assert f"<{live_server}sparql>".encode() in body
+
+
+# -- the serve subcommand -------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="tid")
+    serve.add_parser(top.add_subparsers(dest="command", required=True))
+    return top
+
+
+def test_serve_options_and_defaults() -> None:
+    args = parser().parse_args(["serve"])
+    assert (args.host, args.port, args.workers, args.timeout, args.run) == ("127.0.0.1", 8000, 2, None, serve.cmd_serve)
+    args = parser().parse_args(["serve", "--data-dir", "/tmp/x", "--port", "9001", "--timeout", "5", "--max-rows", "10",
+                                "--max-concurrent", "3", "--federation", "--service-allow", "query.wikidata.org"])
+    config = serve.app_config(args)
+    assert config == {"DATA_DIR": str(Path("/tmp/x").resolve()), "QUERY_TIMEOUT": 5.0, "MAX_ROWS": 10,
+                      "MAX_CONCURRENT_QUERIES": 3, "FEDERATION": True, "SERVICE_ALLOWLIST": ["query.wikidata.org"]}
+    options = serve.gunicorn_options(args, config)
+    assert options["bind"] == "127.0.0.1:9001"
+    assert options["worker_class"] == "gthread" and options["threads"] == 10
+    assert options["timeout"] == 35
+
+
+def test_serve_without_a_release_is_a_config_error(tmp_path: Path) -> None:
+    args = parser().parse_args(["serve", "--data-dir", str(tmp_path)])
+    with pytest.raises(ConfigError, match="no built graph"):
+        serve.cmd_serve(args, console=None)
+    done = subprocess.run([sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", str(tmp_path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "no built graph" in done.stderr
+
+
+def test_create_app_without_a_release_is_a_config_error(tmp_path: Path) -> None:
+    from tid.endpoint import create_app
+
+    with pytest.raises(ConfigError, match="no built graph"):
+        create_app({"DATA_DIR": str(tmp_path)})
+
+
+def test_create_app_reads_tid_environment(monkeypatch, cut_data_dir) -> None:
+    from tid.endpoint import create_app
+
+    monkeypatch.setenv("TID_DATA_DIR", str(cut_data_dir.root))
+    monkeypatch.setenv("TID_QUERY_TIMEOUT", "12")
+    monkeypatch.setenv("TID_SERVICE_ALLOWLIST", '["Query.Wikidata.org"]')
+    app = create_app({"MAX_ROWS": 7})
+    try:
+        assert app.config["QUERY_TIMEOUT"] == 12.0 and app.config["MAX_ROWS"] == 7
+        assert app.config["SERVICE_ALLOWLIST"] == frozenset({"query.wikidata.org"})
+        assert app.extensions["tid"].release.path == cut_data_dir.current_release()
+    finally:
+        app.extensions["tid"].close()
