@@ -170,6 +170,8 @@ def write_rows(fmt: str, variables: list[str], rows: list[list[str]], console: C
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    import rdflib
+
     from tid.graph import validate
     from tid.graph.inputs import load_files
     from tid.graph.namespaces import Minter
@@ -202,7 +204,9 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         results += outcome.results
         texts = shapes.texts
     if dcat_files:
-        dcat_results, dcat_texts = validate.validate_dcat(store, dcat_files, mirror)
+        catalogue = data_dir.current_release() / "dumps" / "catalog.ttl" if not args.files and data_dir.current_release() else None
+        dcat_data = rdflib.Graph().parse(catalogue, format="turtle") if catalogue and catalogue.is_file() else store
+        dcat_results, dcat_texts = validate.validate_dcat(dcat_data, dcat_files, mirror)
         results += dcat_results
         texts.messages.update(dcat_texts.messages)
         texts.names.update(dcat_texts.names)
@@ -297,6 +301,10 @@ def parser() -> argparse.ArgumentParser:
     from tid.endpoint.serve import add_parser as add_serve_parser
 
     add_serve_parser(sub)
+
+    from tid.graph.push import add_parser as add_push_parser
+
+    add_push_parser(sub)
     return top
 
 

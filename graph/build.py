@@ -23,7 +23,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from tid import ROOT, __version__
 from tid.errors import DataError
-from tid.graph import derive, export, validate
+from tid.graph import catalog, derive, export, validate
 from tid.graph.namespaces import DEFAULT_BASE, Minter
 from tid.graph.provenance import LoadRecord, describe_load
 from tid.graph.report import report_quads, result_iri
@@ -264,6 +264,8 @@ def _write_release(
         "validation": validation.as_dict() if validation else None,
         "dumps": dumps,
     }
+    catalog.publish_catalogue(store, manifest, [i.record.source.spec for i in loaded], minter,
+                              directory=partial / "dumps" if options.dumps else None)
     (partial / "build.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     progress("done", steps, steps)
     del store
