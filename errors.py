@@ -59,3 +59,9 @@ class DataError(TidError):
 
 class QueryError(TidError):
     """An unknown query name, a missing or malformed parameter."""
+
+
+class UnreadableInputError(SourceError):
+    """A file given to ``tid validate`` that cannot be parsed: a runtime error (exit 2), as in pySHACL."""
+
+    exit_code = 2

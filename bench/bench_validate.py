@@ -105,7 +105,7 @@ def main() -> None:
             def term(predicate):
                 value = report.value(node, predicate)
                 return validate._nt(value) if value is not None else None
-            naive.add((term(sh.focusNode), term(sh.resultPath), term(sh.value), term(sh.sourceShape),
+            naive.add((term(sh.focusNode), validate.path_term(report, report.value(node, sh.resultPath)), term(sh.value), term(sh.sourceShape),
                        str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
                        str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
         ours = {r.key + (r.severity,) for r in full.results}

@@ -24,8 +24,8 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 from tid import ROOT, __version__
 from tid.errors import DataError
 from tid.graph import catalog, derive, export, validate
-from tid.graph.namespaces import DEFAULT_BASE, Minter
-from tid.graph.provenance import LoadRecord, describe_load
+from tid.graph.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
+from tid.graph.provenance import LoadRecord, describe_load, describe_project_graph
 from tid.graph.report import report_quads, result_iri
 from tid.graph.sources import SOURCE_LIST, ResolvedSource, read_source_list, resolve, sha256_of
 from tid.graph.store import DataDir
@@ -222,6 +222,8 @@ def _write_release(
     progress("provenance", len(loaded) + 2, steps)
     provenance_graph = minter.graph("provenance")
     store.extend(q for item in loaded for q in describe_load(minter, item.record, provenance_graph))
+    store.extend(describe_project_graph(minter, ontology_graph, [NamedNode(ONTOLOGY_IRI)],
+                                        "Ontologie (ontology/tid.ttl)", provenance_graph, __version__))
     store.optimize()
 
     progress("validation", len(loaded) + 3, steps)
@@ -295,6 +297,8 @@ def _validate(options: BuildOptions, store: Store, minter: Minter, release: str,
         naming=lambda result: result_iri(minter.base, release, result),
         sources=lambda focus: _graphs_about(store, focus),
     )
+    report += list(describe_project_graph(minter, graph, [NamedNode(g) for g in sorted(digests) if g],
+                                          "Rapport de validation SHACL (shapes/*.ttl)", minter.graph("provenance"), release))
     store.extend(report)
     export.append_nquads(nquads, report)
     validate.dump_state(outcome, partial / VALIDATION_STATE)

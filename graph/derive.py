@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from tid.graph.namespaces import PROV, RDF, RDFS, TID, VOID, XSD, Minter
+from tid.graph.namespaces import RDFS, VOID, XSD, Minter
+from tid.graph.provenance import describe_project_graph
 from tid.graph.queries import QUERY_DIR, load_query
 
 
@@ -21,7 +22,7 @@ def derivation_names() -> list[str]:
 def run(store: Store, minter: Minter, source_graphs: list[NamedNode], fingerprint: str) -> int:
     graph = minter.graph("derivations")
     provenance = minter.graph("provenance")
-    activity = minter.id("chargement", "derivations", fingerprint[:12])
+    activity = minter.id("chargement", "derivations", fingerprint[:12])  # the IRI describe_project_graph gives it
     total = 0
     for name in derivation_names():
         query = load_query(name)
@@ -29,14 +30,7 @@ def run(store: Store, minter: Minter, source_graphs: list[NamedNode], fingerprin
         store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         total += len(triples)
         store.add(Quad(activity, RDFS.comment, Literal(f"{name}: {len(triples)} triples — {query.en}", language="en"), provenance))
-    store.extend(
-        [
-            Quad(graph, RDF.type, PROV.Entity, provenance),
-            Quad(graph, PROV.wasGeneratedBy, activity, provenance),
-            Quad(activity, RDF.type, TID.Chargement, provenance),
-            Quad(activity, RDFS.label, Literal("Dérivations (queries/derive-*.rq)", language="fr"), provenance),
-            Quad(graph, VOID.triples, Literal(str(total), datatype=XSD.integer), provenance),
-        ]
-        + [Quad(graph, PROV.wasDerivedFrom, source, provenance) for source in source_graphs]
-    )
+    store.extend(describe_project_graph(minter, graph, source_graphs, "Dérivations (queries/derive-*.rq)",
+                                        provenance, fingerprint[:12]))
+    store.add(Quad(graph, VOID.triples, Literal(str(total), datatype=XSD.integer), provenance))
     return total

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
-from tid.errors import ConfigError, Location, SourceError
+from tid.errors import ConfigError, Location, SourceError, UnreadableInputError
 from tid.graph.namespaces import Minter
 from tid.graph.sources import SourceSpec, locate, read_source_list
 from tid.loaders import LOADERS
@@ -40,7 +40,7 @@ def load_rdf(path: Path, store: Store, base: str) -> int:
         position = POSITION.search(message)
         location = Location(str(path), int(position[1]) if position else None,
                             f"character {position[2]}" if position and position[2] else None)
-        raise SourceError(location, f"cannot parse as {fmt.name}: {message}") from None
+        raise UnreadableInputError(location, f"cannot parse as {fmt.name}: {message}") from None
     store.extend(quads)
     return len(quads)
 

@@ -19,6 +19,7 @@ from tid.graph.namespaces import (
     DCAT,
     DCT,
     FOAF,
+    LICENCE_OUVERTE_2,
     PROV,
     RDF,
     RDFS,
@@ -143,3 +144,18 @@ def describe_load(mint: Minter, record: LoadRecord, graph: NamedNode) -> Iterato
         if reject.location.column:
             yield q(node, TID.colonne, Literal(reject.location.column))
         yield q(node, TID.motif, Literal(reject.message, language="en"))
+
+
+def describe_project_graph(mint: Minter, named: NamedNode, derived_from: list[NamedNode], label_fr: str,
+                           graph: NamedNode, version: str) -> Iterator[Quad]:
+    """A graph this project makes itself (ontology, derivations, validation report, catalogue):
+    what it comes from, under which licence, made by which step."""
+    activity = mint.id("chargement", named.value.rsplit("/graph/", 1)[-1].replace("/", "-"), version)
+    yield Quad(named, RDF.type, PROV.Entity, graph)
+    yield Quad(named, DCT.license, NamedNode(LICENCE_OUVERTE_2), graph)
+    yield Quad(named, PROV.wasGeneratedBy, activity, graph)
+    for source in derived_from:
+        yield Quad(named, PROV.wasDerivedFrom, source, graph)
+    yield Quad(activity, RDF.type, TID.Chargement, graph)
+    yield Quad(activity, RDFS.label, Literal(label_fr, language="fr"), graph)
+    yield Quad(activity, PROV.wasAssociatedWith, NamedNode(f"{mint.base}id/logiciel/tid/{__version__}"), graph)

@@ -176,7 +176,10 @@ def report_quads(
             Triple(node, sh("sourceShape"), _term(result.source_shape)),
             Triple(node, sh("sourceConstraintComponent"), sh(result.component)),
         ]
-        if result.path:
+        if result.path and result.path.startswith("^"):
+            inverse = BlankNode()
+            triples += [Triple(node, sh("resultPath"), inverse), Triple(inverse, sh("inversePath"), _term(result.path[1:]))]
+        elif result.path:
             triples.append(Triple(node, sh("resultPath"), _term(result.path)))
         if result.value:
             triples.append(Triple(node, sh("value"), _term(result.value)))

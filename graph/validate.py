@@ -55,6 +55,14 @@ def _nt(term: Any) -> str:
     return text.replace('^^<http://www.w3.org/2001/XMLSchema#string>', "")
 
 
+def path_term(graph: rdflib.Graph, node: Any) -> str | None:
+    """A result path as shacl-rust writes it: ``<iri>``, or ``^<iri>`` for an inverse path."""
+    if node is None:
+        return None
+    inverse = graph.value(node, SH.inversePath) if isinstance(node, rdflib.BNode) else None
+    return f"^{_nt(inverse)}" if isinstance(inverse, rdflib.URIRef) else _nt(node)
+
+
 def normalise(term: str | None) -> str | None:
     """Terms as shacl-rust writes them, with blank nodes anonymised, so engines compare."""
     if term is None:
@@ -517,7 +525,7 @@ def validate_dcat(store: Store | rdflib.Graph, shape_files: list[Path], mirror: 
     for node in report.objects(None, SH.result):
         results.append(ShapeResult(
             focus=_nt(report.value(node, SH.focusNode)),
-            path=_nt(report.value(node, SH.resultPath)) if report.value(node, SH.resultPath) is not None else None,
+            path=path_term(report, report.value(node, SH.resultPath)),
             value=_nt(report.value(node, SH.value)) if report.value(node, SH.value) is not None else None,
             severity=str(report.value(node, SH.resultSeverity)).removeprefix(str(SH)),
             source_shape=_nt(report.value(node, SH.sourceShape)),

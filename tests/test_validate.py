@@ -42,7 +42,7 @@ def reference(store: Store, shapes_path: list[Path]) -> set[tuple]:
         def term(predicate):
             value = report.value(node, predicate)
             return validate._nt(value) if value is not None else None
-        keys.add((term(sh.focusNode), term(sh.resultPath), term(sh.value), term(sh.sourceShape),
+        keys.add((term(sh.focusNode), validate.path_term(report, report.value(node, sh.resultPath)), term(sh.value), term(sh.sourceShape),
                   str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
                   str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
     return keys

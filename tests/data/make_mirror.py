@@ -76,6 +76,11 @@ def main(shared: Path) -> None:
         codes |= set(re.findall(r"\(([0-9AB]{5})\)", feature["properties"]["liste_geo"]))
     for epci in epci23 + epci20 + ept23:
         codes |= {m["code"] for m in epci["membres"]}
+    # Chefs-lieux of every région and département, so that the cut has no dangling reference.
+    codes |= {d["chefLieu"] for d in load(f"{COG23}/departements.json") + load(f"{COG23}/regions.json") if d.get("chefLieu")}
+    # Communes the curated facts name (an event's place...).
+    for curated in (HERE.parents[1] / "curated").glob("*.ttl"):
+        codes |= set(re.findall(r"/id/commune/([0-9AB]{5})>", curated.read_text(encoding="utf-8")))
     communes_all = load(f"{COG23}/communes.json")
     commune_sirens = {s for s in sirens if s.startswith("21")}
     communes = [c for c in communes_all if c["code"] in codes or c.get("siren") in commune_sirens]
