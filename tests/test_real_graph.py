@@ -50,10 +50,12 @@ def test_dumps_match_their_checksums_and_the_store(real_build) -> None:
     assert {"tid.nq.gz", "tid.ttl.gz", "tid.jsonld.gz", "void.ttl"} <= set(listed)
     for name, entry in listed.items():
         assert hashlib.sha256((dumps / name).read_bytes()).hexdigest() == entry["sha256"], name
+    # Every quad is in the N-Quads dump but the catalogue's, which describes the dumps themselves.
+    catalogue = manifest["counts"]["graphs"].get("https://w3id.org/territoires-industrie/graph/catalogue", 0)
     with gzip.open(dumps / "tid.nq.gz", "rt", encoding="utf-8") as handle:
-        assert sum(1 for _ in handle) == manifest["counts"]["quads"]
+        assert sum(1 for _ in handle) == manifest["counts"]["quads"] - catalogue
     void = (dumps / "void.ttl").read_text(encoding="utf-8")
-    assert f'void:triples {manifest["counts"]["quads"]}' in void
+    assert f"void:triples {manifest['counts']['quads'] - catalogue}" in void
 
 
 def test_sites_cited_by_several_sources_are_one_site(real_store) -> None:
