@@ -8,7 +8,9 @@ With ``requires = ["cog2023-communes"]``, member communes that no longer exist i
 (merged since the vintage) are typed and named here, so that older lists can point at them.
 With ``requires = [..., "cog2023-epci"]`` (an older vintage), a groupement that still exists in
 the COG 2023 keeps its current name as ``rdfs:label`` and gets this vintage's name as
-``skos:altLabel`` when it differs: one label per language, the names of the past kept.
+``skos:altLabel`` when it differs: one label per language, the names of the past kept. Its
+legal nature and populations then come from the current vintage only (they are undated values:
+two vintages on one IRI would say nothing of which is which); its memberships stay dated.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from tid.loaders.base import (
     xsd_date,
 )
 
-VERSION = "2"
+VERSION = "3"
 NATURES = {"CC", "CA", "CU", "METRO", "MET69", "EPT"}
 
 
@@ -66,7 +68,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             continue
         seen_groupements.add(siren)
         epci = mint.epci(siren)
-        if siren in current_names:
+        superseded = siren in current_names
+        if superseded:
             yield Triple(epci, RDF.type, IGEO.Intercommunalite)
             if record["nom"] != current_names[siren]:
                 yield Triple(epci, SKOS.altLabel, fr(record["nom"]))
@@ -74,10 +77,11 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             yield from labelled(epci, IGEO.Intercommunalite, record["nom"])
         yield Triple(epci, RDF.type, M8G.PublicOrganisation)
         yield Triple(epci, TID.siren, string(siren))
-        yield Triple(epci, TID.natureJuridique, mint.nature_juridique(nature))
-        for key, prop in (("populationMunicipale", TID.populationMunicipale), ("populationTotale", TID.populationTotale)):
-            if isinstance(record.get(key), int):
-                yield Triple(epci, prop, integer(record[key]))
+        if not superseded:
+            yield Triple(epci, TID.natureJuridique, mint.nature_juridique(nature))
+            for key, prop in (("populationMunicipale", TID.populationMunicipale), ("populationTotale", TID.populationTotale)):
+                if isinstance(record.get(key), int):
+                    yield Triple(epci, prop, integer(record[key]))
         for member in record["membres"]:
             code = member.get("code", "")
             if not report.check(row, "membres.code", pattern_problem(code, INSEE_COMMUNE, "INSEE commune code")):
