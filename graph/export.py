@@ -91,13 +91,20 @@ def write_dumps(store: Store, directory: Path, minter: Minter, release: str, nqu
 
 
 def void_description(store: Store, minter: Minter, release: str, dumps: list[dict[str, Any]]) -> list[Triple]:
+    """The VoID description of the data graphs in ``store``: everything but the catalogue graph,
+    which is metadata about the dataset (it describes these very dumps) and is published as
+    ``catalog.*`` beside them. The description is the same whether it is written before the
+    catalogue exists (by the build) or computed afterwards (by the endpoint)."""
+    catalogue = minter.graph("catalogue")
+    subsets = [(s[0], s[1]) for s in store.query(load_query("stats-graphs").text) if s[0] != catalogue]
+    graphs = [graph for graph, _ in subsets]
     dataset = NamedNode(minter.base + "id/dataset/territoires-industrie")
     triples = [
         Triple(dataset, RDF.type, VOID.Dataset),
         Triple(dataset, DCT.title, Literal("Territoires d'industrie — graphe de connaissances", language="fr")),
         Triple(dataset, DCT.title, Literal("Territoires d'industrie — knowledge graph", language="en")),
         Triple(dataset, VOID.uriSpace, Literal(minter.base + "id/")),
-        Triple(dataset, VOID.triples, Literal(str(len(store)), datatype=XSD.integer)),
+        Triple(dataset, VOID.triples, Literal(str(sum(int(n.value) for _, n in subsets)), datatype=XSD.integer)),
         Triple(dataset, DCT.modified, Literal(release, datatype=XSD.string)),
     ]
     for dump in dumps:
@@ -105,7 +112,7 @@ def void_description(store: Store, minter: Minter, release: str, dumps: list[dic
     for position, (name, predicate, key) in enumerate(
         (("stats-classes", VOID.classPartition, VOID["class"]), ("stats-properties", VOID.propertyPartition, VOID.property))
     ):
-        for solution in store.query(load_query(name).text, use_default_graph_as_union=True):
+        for solution in store.query(load_query(name).text, default_graph=graphs):
             partition = NamedNode(f"{minter.base}id/dataset/territoires-industrie/partition/{position}/"
                                   + hashlib.sha1(solution[0].value.encode()).hexdigest()[:12])
             triples += [
@@ -113,7 +120,6 @@ def void_description(store: Store, minter: Minter, release: str, dumps: list[dic
                 Triple(partition, key, solution[0]),
                 Triple(partition, VOID.entities if position == 0 else VOID.triples, solution[1]),
             ]
-    for solution in store.query(load_query("stats-graphs").text):
-        subset = solution[0]
-        triples += [Triple(dataset, VOID.subset, subset), Triple(subset, VOID.triples, solution[1])]
+    for subset, count in subsets:
+        triples += [Triple(dataset, VOID.subset, subset), Triple(subset, VOID.triples, count)]
     return triples

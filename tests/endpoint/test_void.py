@@ -19,6 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:D
 
 VOID = Namespace(PREFIXES["void"])
 DATASET = URIRef("https://w3id.org/territoires-industrie/id/dataset/territoires-industrie")
+CATALOGUE = URIRef("https://w3id.org/territoires-industrie/graph/catalogue")
 
 
 def void_graph(client, accept: str = "text/turtle", fmt: str = "turtle") -> rdflib.Graph:
@@ -31,17 +32,22 @@ def void_graph(client, accept: str = "text/turtle", fmt: str = "turtle") -> rdfl
 
 def check_void(graph: rdflib.Graph, manifest: dict, with_dumps: bool) -> None:
     assert (DATASET, RDF.type, VOID.Dataset) in graph
-    assert int(graph.value(DATASET, VOID.triples)) == manifest["counts"]["quads"]
+    # VoID describes the data graphs; the catalogue graph describes them (and the dumps) in DCAT.
+    data_graphs = {g: n for g, n in manifest["counts"]["graphs"].items() if g != str(CATALOGUE)}
+    assert int(graph.value(DATASET, VOID.triples)) == sum(data_graphs.values())
+    assert sum(data_graphs.values()) == manifest["counts"]["quads"] - manifest["counts"]["graphs"][str(CATALOGUE)]
     assert graph.value(DATASET, VOID.sparqlEndpoint) == URIRef("http://localhost/sparql")
     assert graph.value(DATASET, VOID.uriSpace) == Literal("https://w3id.org/territoires-industrie/id/")
     classes = {graph.value(p, VOID["class"]) for p in graph.objects(DATASET, VOID.classPartition)}
     assert URIRef(PREFIXES["tid"] + "TerritoireIndustrie") in classes
+    assert URIRef(PREFIXES["dcat"] + "Catalog") not in classes
     properties = {graph.value(p, VOID.property) for p in graph.objects(DATASET, VOID.propertyPartition)}
     assert URIRef(PREFIXES["rdfs"] + "label") in properties
     subsets = {s for s in graph.objects(DATASET, VOID.subset)}
-    assert {str(s) for s in subsets} == set(manifest["counts"]["graphs"])
+    assert {str(s) for s in subsets} == set(data_graphs)
+    assert {int(graph.value(s, VOID.triples)) for s in subsets} <= set(data_graphs.values())
     dumps = {str(d).rsplit("/", 1)[1] for d in graph.objects(DATASET, VOID.dataDump)}
-    expected = {d["file"] for d in manifest.get("dumps") or [] if d["file"] != "void.ttl"}
+    expected = {d["file"] for d in manifest.get("dumps") or [] if d["file"].startswith("tid.")}
     assert dumps == expected and (bool(expected) == with_dumps)
     assert "tid.nq.gz" in dumps or not with_dumps
 
