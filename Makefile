@@ -1,12 +1,12 @@
 # The two set-up commands of the README. Both work on a fresh machine with Python >= 3.11.
 #   make run    install, build the graph from the mirror, and serve it on http://127.0.0.1:8000/sparql
-#   make test   install with the test dependencies, and run the tests
+#   make test   install with the test dependencies (and Debian's Chromium), and run the tests
 PYTHON ?= python3
 VENV ?= .venv
 MIRROR ?= ../shared/data
 BIN := $(VENV)/bin
 
-.PHONY: install install-test run build test bench clean
+.PHONY: install install-test browser run build test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ build: install
 run: build
 	$(BIN)/tid serve --data-dir var
 
-test: install-test
+# Debian's Chromium, for the query page's browser test (apt, once).
+browser:
+	bash scripts/install-browser.sh
+
+test: install-test browser
 	TID_MIRROR=$(MIRROR) $(BIN)/python -m pytest
 
 bench: install

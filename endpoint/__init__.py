@@ -24,7 +24,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from tid.endpoint import errors, named_queries, settings, sparql, void
+from tid.endpoint import (errors, home, html, named_queries, ontology_docs, query_page, resources, search, settings,
+                          sparql, void)
 from tid.endpoint.executor import QueryPool
 from tid.endpoint.live import Live
 from tid.graph.store import DataDir
@@ -53,7 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     weakref.finalize(app, live.close)
     atexit.register(live.close)
 
-    for blueprint in (sparql.bp, named_queries.bp, void.bp):
+    for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, ontology_docs.bp,
+                      resources.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.after_request(_cors)

@@ -185,6 +185,10 @@ def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) ->
             _open(stores, preload)
         except OSError:
             pass  # reported when a job uses it
+    try:
+        conn.send(READY)  # the pool hands this worker out only now, its store open
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -207,6 +211,11 @@ def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) ->
 
 
 # -- in the server process ------------------------------------------------------------------
+
+
+READY = "ready"
+# How long a new worker may take to open its store before the pool gives up on it.
+READY_TIMEOUT = 120.0
 
 
 @dataclass(eq=False)
@@ -251,6 +260,19 @@ class QueryPool:
             self._all.add(worker)
         return worker
 
+    def _ready(self, worker: _Worker) -> _Worker:
+        """Wait until ``worker`` has opened its store (its first message), so that a query never
+        waits, and times out, behind a worker still starting; kill it if it never gets there."""
+        try:
+            if worker.conn.poll(READY_TIMEOUT) and worker.conn.recv() == READY:
+                return worker
+        except (EOFError, OSError):
+            pass
+        with self._lock:
+            self._all.discard(worker)
+        worker.process.kill()
+        raise ExecutorError(f"a query worker did not start within {READY_TIMEOUT:.0f} s")
+
     def start(self) -> None:
         with self._lock:
             if self._pid == os.getpid() or self._closed:
@@ -263,8 +285,9 @@ class QueryPool:
             multiprocessing.get_context("forkserver").set_forkserver_preload(
                 ["tid.endpoint.executor", "tid.endpoint.results", "pyoxigraph"])
         try:
-            for _ in range(self.size):
-                self._idle.put(self._spawn())
+            started = [self._spawn() for _ in range(self.size)]
+            for worker in started:
+                self._idle.put(self._ready(worker))
         except BaseException:
             with self._lock:
                 self._pid = None
@@ -310,7 +333,7 @@ class QueryPool:
             if self._closed or self._pid != os.getpid():
                 return
             try:
-                fresh = self._spawn()
+                fresh = self._ready(self._spawn())
             except Exception:  # noqa: BLE001 - logged; the pool runs one short until restart
                 log.exception("could not start a query worker to replace one (%s)", reason)
                 return

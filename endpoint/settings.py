@@ -46,6 +46,11 @@ class Defaults:
     # How often the live release link is checked for a newly published build, seconds.
     RELEASE_CHECK_INTERVAL = 5.0
 
+    # The map's background tiles ({s} subdomain, {z}/{x}/{y}); empty: no tiles, the shapes alone.
+    # Its host is the only other one the pages' Content-Security-Policy lets images come from.
+    MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+
     JSON_AS_ASCII = False
 
 

@@ -340,9 +340,10 @@ def sparql() -> Response:
     protocol = read_request()
     if protocol.query is None:
         if request.method in ("GET", "HEAD") and not protocol.has_parameters:
+            from tid.endpoint.query_page import render_query_page, wants_query_page
             from tid.endpoint.service_description import respond
 
-            return respond()
+            return render_query_page() if wants_query_page(request) else respond()
         raise Problem("missing-query", "No query: give one with query= (GET or form POST) or as an "
                       f"{DIRECT} body. A GET without any parameter returns the service description.")
     return answer(protocol.query, default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs,

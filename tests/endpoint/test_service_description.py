@@ -66,8 +66,9 @@ def test_service_description_format_parameter(client) -> None:
     assert response.headers["Content-Type"] == "application/rdf+xml; charset=utf-8"
 
 
-def test_browsers_get_a_small_html_page(client) -> None:
-    response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+def test_service_description_as_html(client) -> None:
+    # Browsers asking /sparql with no parameter get the query page; format=html the description.
+    response = client.get("/sparql", query_string={"format": "html"}, headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     page = response.get_data(as_text=True)
     assert "<form" in page and 'name="query"' in page

@@ -1,0 +1,114 @@
+"""What every HTML page of the site shares: the language, the frame, the assets, the headers.
+
+* Language: French first; ``?lang=en`` switches to English (a link in every page's header keeps
+  the rest of the query string). :func:`page_language` reads it; templates get ``lang`` and
+  ``tr(fr, en)``, which picks the text of the page's language, and ``other_language_url``.
+* Frame: ``templates/layout.html`` (landmarks ``header``/``nav``/``main``/``footer``, ``lang``
+  attributes, a skip link, the search box, the language switch). A page template extends it and
+  fills ``title`` and ``content`` (and ``head``, ``scripts`` when it needs them).
+* Assets: every file of ``endpoint/static`` is served at ``/assets/<file>``; :func:`asset_url`
+  links it with ``?v=<hash of its bytes>``, and such a versioned URL is cached for a year
+  (``immutable``): a changed file gets a new URL. Nothing is ever loaded from another host.
+* Headers: :func:`render_page` sends ``text/html; charset=utf-8``, a Content-Security-Policy
+  that allows scripts, styles, fonts and data from this site only (images also from the map's
+  tile server, :data:`settings` ``MAP_TILE_URL``), and the ETag and cache headers of the
+  endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory, url_for
+
+bp = Blueprint("site", __name__)
+
+LANGUAGES = ("fr", "en")
+STATIC = Path(__file__).resolve().parent / "static"
+IMMUTABLE = 365 * 24 * 3600
+UNVERSIONED = 3600
+
+
+@cache
+def public_files() -> frozenset[str]:
+    """Every file under ``endpoint/static``, as a relative POSIX path: the only files served."""
+    return frozenset(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file())
+
+
+@cache
+def asset_version(name: str) -> str:
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:16]
+
+
+def asset_url(name: str) -> str:
+    if name not in public_files():
+        raise KeyError(f"no asset {name!r} in endpoint/static")
+    return url_for("site.asset", filename=name, v=asset_version(name))
+
+
+@bp.get("/assets/<path:filename>")
+def asset(filename: str) -> Response:
+    if filename not in public_files():
+        abort(404)
+    versioned = request.args.get("v") == asset_version(filename)
+    response = send_from_directory(STATIC, filename, max_age=IMMUTABLE if versioned else UNVERSIONED)
+    if versioned:
+        response.headers["Cache-Control"] = f"public, max-age={IMMUTABLE}, immutable"
+    if filename.endswith(("LICENSE", "VERSION", ".md")):
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    return response
+
+
+def page_language() -> str:
+    """``fr`` unless ``?lang=en`` (any other value is French too: the page never fails on it)."""
+    lang = request.args.get("lang")
+    return lang if lang in LANGUAGES else "fr"
+
+
+def url_in_language(lang: str) -> str:
+    """This page's URL in ``lang`` (French drops the parameter), the other parameters kept."""
+    args = request.args.to_dict(flat=False)
+    args.pop("lang", None)
+    if lang != "fr":
+        args["lang"] = [lang]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def content_security_policy() -> str:
+    """Scripts, styles, fonts and fetches from this site only; images also from the tile server
+    (``https://{s}.tile.example.org/...`` becomes the source ``https://*.tile.example.org``)."""
+    parts = urlsplit(current_app.config.get("MAP_TILE_URL") or "")
+    tiles = f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.scheme and parts.netloc else ""
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; connect-src 'self'; "
+            f"img-src 'self' data:{tiles}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def render_page(template: str, *, status: int = 200, tag: str | None = None, **context: Any) -> Response:
+    """``template`` (which extends ``layout.html``) in the request's language, with its headers.
+    ``tag`` (from :func:`tid.endpoint.sparql.etag`, the language included by this function) makes
+    the page conditional: ``If-None-Match`` gets a 304."""
+    from tid.endpoint.sparql import cache_headers, etag, not_modified
+
+    lang = page_language()
+    full_tag = etag([tag, lang]) if tag else None
+    if full_tag:
+        cached = not_modified(full_tag)
+        if cached is not None:
+            return cached
+
+    def tr(fr: str, en: str) -> str:
+        return fr if lang == "fr" else en
+
+    body = render_template(template, lang=lang, tr=tr, other_language_url=url_in_language(
+        "en" if lang == "fr" else "fr"), asset_url=asset_url, **context)
+    response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = content_security_policy()
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    release = current_app.extensions["tid"].release
+    response.headers["X-TID-Release"] = release.id
+    return cache_headers(response, full_tag) if status == 200 else response

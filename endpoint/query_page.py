@@ -1,0 +1,100 @@
+"""The query page for browsers: YASGUI at the endpoint's URL, served by the endpoint itself.
+
+A browser that opens ``/sparql`` (``Accept`` prefers ``text/html``, no parameter at all) gets
+:func:`render_query_page`: a YASGUI editor whose requests go to this endpoint (``POST``), with a
+tab per named query of ``/queries``, the project's prefixes declared, results as a table (with
+CSV download) or the raw SPARQL JSON, and YASGUI's permalink (share button) and local
+persistence. Every file the page needs comes from this blueprint: no CDN, no other host.
+
+Routes:
+
+* ``/query-page``: the page itself (also reachable when ``/sparql`` is asked for something else);
+* its assets, the vendored YASGUI (see ``static/yasgui/README.md``) and ``query-page.js``, come
+  from ``/assets/`` (:mod:`tid.endpoint.html`: versioned URLs, cached for a year);
+* ``/query-page/examples.json``: the text of each named query (``/queries`` lists them, with
+  titles and parameters, but ``/queries/{name}`` runs a query rather than showing it) and the
+  prefixes (``tid.graph.namespaces.PREFIXES``) the editor declares and the table abbreviates with.
+
+``wants_query_page(request)`` says whether a request to ``/sparql`` is a browser asking for the
+page rather than a client asking for the service description.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Request, Response, current_app, render_template, url_for
+
+from tid.endpoint import conneg
+from tid.endpoint.html import asset_url
+from tid.graph.namespaces import PREFIXES
+
+bp = Blueprint("query_page", __name__)
+
+# Prefixes the editor's blank tab starts with; every prefix of PREFIXES is known to the editor.
+DEFAULT_QUERY_PREFIXES = ("tid", "rdfs", "dct", "igeo", "org")
+
+
+def wants_query_page(req: Request) -> bool:
+    """A browser asking ``/sparql`` for HTML: GET or HEAD, no parameter, no body, and ``Accept``
+    ranks ``text/html`` above every format of the service description (``*/*`` alone does not)."""
+    if req.method not in ("GET", "HEAD") or req.args or req.content_length:
+        return False
+    from tid.endpoint.service_description import OFFERS
+
+    return conneg.negotiate(req.accept_mimetypes, OFFERS) is conneg.HTML
+
+
+def render_query_page() -> Response:
+    """The YASGUI page (HTML), with the endpoint's own URLs; ETag and ``Vary: Accept`` as ``/sparql``."""
+    from tid.endpoint.named_queries import catalogue
+    from tid.endpoint.sparql import cache_headers, etag, not_modified
+
+    release = current_app.extensions["tid"].release
+    context = {
+        "endpoint": url_for("sparql.sparql"),
+        "catalogue": url_for("queries.index"),
+        "examples": url_for("query_page.examples"),
+        "script": asset_url("query-page.js"),
+        "yasgui_js": asset_url("yasgui/yasgui.min.js"),
+        "yasgui_css": asset_url("yasgui/yasgui.min.css"),
+        "licence": asset_url("yasgui/LICENSE"),
+        "service_description": url_for("sparql.sparql", format="html"),
+        "void": url_for("void.well_known_void"),
+        "release": release.id,
+        "count": len(catalogue()),
+    }
+    tag = etag([release.id, "query-page", sorted(context.items())])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    response = Response(render_template("query_page.html", **context), content_type="text/html; charset=utf-8")
+    response.headers["X-TID-Release"] = release.id
+    return cache_headers(response, tag)
+
+
+@bp.get("/query-page")
+def page() -> Response:
+    return render_query_page()
+
+
+def _examples() -> dict:
+    from tid.endpoint.named_queries import catalogue
+
+    return {
+        "queries": {query.name: query.text for query in catalogue()},
+        "prefixes": dict(PREFIXES),
+        "defaultPrefixes": [name for name in DEFAULT_QUERY_PREFIXES if name in PREFIXES],
+    }
+
+
+@bp.get("/query-page/examples.json")
+def examples() -> Response:
+    from tid.endpoint.sparql import cache_headers, etag, not_modified
+
+    body = json.dumps(_examples(), ensure_ascii=False, indent=1) + "\n"
+    tag = etag(["query-page-examples", body])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    return cache_headers(Response(body, content_type="application/json; charset=utf-8"), tag)

@@ -1,0 +1,194 @@
+"""The query page at ``/sparql`` in a real browser: Debian's Chromium driven by Playwright.
+
+The app is built over the cut mirror (the endpoint tests' fixtures) and served by werkzeug in a
+thread on a free localhost port. The browser opens ``/sparql``, finds one example tab per named
+query of ``/queries``, runs ``territoires-par-phase`` and sees the table's rows; every request
+the page made stayed on the test server (YASGUI is served by the endpoint, no CDN).
+
+Needs ``/usr/bin/chromium`` and the Python package ``playwright`` (``scripts/install-browser.sh``
+installs both; never ``playwright install``). Without them the browser test is skipped, with the
+reason, unless ``CI`` is set: then it fails. The checks without a browser always run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask, request
+
+from tests.endpoint.conftest import _create, cut_data_dir, free_port  # noqa: F401  (cut_data_dir: a fixture)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+EXAMPLE = "territoires-par-phase"
+STATIC = Path(__file__).resolve().parents[2] / "endpoint" / "static"
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser test must run (run scripts/install-browser.sh)")
+    pytest.skip(f"{reason} (run scripts/install-browser.sh to install it)")
+
+
+@pytest.fixture(scope="module")
+def app(cut_data_dir) -> Iterator[Flask]:  # noqa: F811
+    application = _create(cut_data_dir)
+    yield application
+    application.extensions["tid"].close()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def server(app: Flask) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="query-page-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is absent (Debian package chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the Python package playwright is not installed in this environment")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+# -- without a browser --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("accept", "page"), [
+    (BROWSER_ACCEPT, True),
+    ("text/html", True),
+    ("*/*", False),
+    ("text/turtle", False),
+    ("text/turtle, text/html;q=0.5", False),
+    ("application/ld+json", False),
+])
+def test_which_requests_get_the_page(app: Flask, accept: str, page: bool) -> None:
+    from tid.endpoint.query_page import wants_query_page
+
+    with app.test_request_context("/sparql", headers={"Accept": accept}):
+        assert wants_query_page(request) is page
+    with app.test_request_context("/sparql?query=ASK%7B%7D", headers={"Accept": accept}):
+        assert wants_query_page(request) is False
+    with app.test_request_context("/sparql?format=html", headers={"Accept": accept}):
+        assert wants_query_page(request) is False
+
+
+def test_sparql_serves_the_page_to_browsers_only(client) -> None:
+    page = client.get("/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert 'id="yasgui"' in html and '<html lang="fr">' in html and 'lang="en"' in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "the page links another host"
+    assert "Accept" in page.headers["Vary"]
+    turtle = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle"
+    assert client.get("/sparql", headers={"Accept": "*/*"}).mimetype == "text/turtle"
+
+
+def test_assets_are_local_versioned_and_cached_long(client) -> None:
+    html = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+\.(?:js|css)\?v=[0-9a-f]+)"', html)
+    assert len(assets) == 3, assets  # YASGUI's script and stylesheet, the page's script
+    for url in assets:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert "immutable" in answer.headers["Cache-Control"] and "max-age=31536000" in answer.headers["Cache-Control"]
+    assert client.get("/assets/../html.py").status_code == 404
+    assert client.get("/assets/yasgui/LICENSE").status_code == 200
+    assert "MIT" in (STATIC / "yasgui" / "LICENSE").read_text()
+    assert "@zazuko/yasgui" in (STATIC / "yasgui" / "VERSION").read_text()
+
+
+def test_examples_give_the_text_of_every_named_query(client) -> None:
+    catalogue = client.get("/queries", headers={"Accept": "application/json"}).get_json()["queries"]
+    examples = client.get("/query-page/examples.json").get_json()
+    assert sorted(examples["queries"]) == sorted(q["name"] for q in catalogue)
+    assert "SELECT" in examples["queries"][EXAMPLE]
+    assert examples["prefixes"]["tid"] == "https://w3id.org/territoires-industrie/def#"
+
+
+# -- in Chromium ----------------------------------------------------------------------------------
+
+def test_query_page_runs_an_example_in_chromium(server: str, browser: Any) -> None:
+    origin = urlsplit(server)
+    with urllib.request.urlopen(urllib.request.Request(server + "queries", headers={"Accept": "application/json"})) as r:
+        names = [q["name"] for q in json.load(r)["queries"]]
+    assert EXAMPLE in names
+
+    context = browser.new_context(locale="fr-FR", service_workers="block")
+    requests: list[tuple[str, str]] = []
+    context.on("request", lambda req: requests.append((req.method, req.url)))
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        response = page.goto(server + "sparql", wait_until="load")
+        assert response is not None and response.status == 200
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        page.wait_for_function("document.body.dataset.ready !== 'false'", timeout=30_000)
+        assert page.evaluate("document.body.dataset.ready") == "true", page.inner_text("#query-page-status")
+
+        # One example tab per named query, with the query's name.
+        for name in names:
+            tab = page.locator(f"#tab-ex-{name}")
+            assert tab.count() == 1, f"no example tab for {name}"
+            assert name in tab.inner_text()
+        assert page.locator("a[role=tab][id^='tab-ex-']").count() == len(names)
+
+        # Run the example: its tab, its editor's query button, then the table's rows.
+        page.click(f"#tab-ex-{EXAMPLE}")
+        panel = page.locator(f"[role=tabpanel]#ex-{EXAMPLE}")
+        panel.wait_for(state="visible")
+        assert "tid:TerritoireIndustrie" in panel.locator(".CodeMirror").inner_text()
+        with page.expect_response(lambda r: r.url == server + "sparql" and r.request.method == "POST") as answer:
+            panel.locator(".yasqe_queryButton").click()
+        assert answer.value.status == 200, answer.value.text()
+        rows = panel.locator(".yasr table tbody tr")
+        rows.first.wait_for(state="visible", timeout=30_000)
+        assert rows.count() >= 2
+        table = panel.locator(".yasr table").inner_text()
+        assert "phase" in table and "territoires" in table
+
+        # The query went to this endpoint by POST; the raw response view (JSON) is offered too.
+        posts = [url for method, url in requests if method == "POST"]
+        assert posts and all(url == server + "sparql" for url in posts)
+        assert panel.locator(".yasr .select_response").count() == 1
+        assert not errors, errors
+    finally:
+        context.close()
+
+    outside = [url for _, url in requests
+               if not url.startswith("data:") and urlsplit(url).netloc != origin.netloc]
+    assert not outside, f"the page reached other hosts: {outside}"

@@ -1,0 +1,46 @@
+"""The benchmark scripts run: a short soak of ``tid serve`` over the cut graph answers every
+request as expected (exit 0, no unexpected error), and the endpoint benchmark has a working
+``--help`` (the benchmark itself is too long for the tests)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CUT_MIRROR, REPO
+
+
+@pytest.fixture(scope="module")
+def cut_build(tmp_path_factory: pytest.TempPathFactory, cut_sources: Path) -> Path:
+    from tid.graph.build import BuildOptions, build
+    from tid.graph.store import DataDir
+
+    root = tmp_path_factory.mktemp("soak-data")
+    build(BuildOptions(data_dir=DataDir(root), mirror=CUT_MIRROR, source_list=cut_sources))
+    return root
+
+
+def test_soak_short_run_has_no_unexpected_error(cut_build: Path) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--data-dir", str(cut_build),
+                           "--seconds", "5", "--concurrency", "4", "--pathological-every", "2"],
+                          cwd=REPO, capture_output=True, text=True, timeout=240)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert re.search(r"^unexpected errors: 0 ", done.stdout, re.MULTILINE), output
+    requests = int(re.search(r"^requests: (\d+)", done.stdout, re.MULTILINE).group(1))
+    assert requests > 0
+    for kind in ("lookup", "aggregation", "describe", "named", "construct", "malformed", "update", "pathological"):
+        assert re.search(rf"^{kind}\s+\d+", done.stdout, re.MULTILINE), f"no {kind} request:\n{output}"
+    assert "server RSS" in done.stdout
+
+
+def test_bench_endpoint_help() -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "bench_endpoint.py"), "--help"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for option in ("--data-dir", "--duration", "--concurrency"):
+        assert option in done.stdout
