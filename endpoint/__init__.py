@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from tid.endpoint import (errors, home, html, named_queries, ontology_docs, query_page, resources, search, settings,
+from tid.endpoint import (errors, geo, home, html, named_queries, ontology_docs, query_page, resources, search, settings,
                           sparql, void)
 from tid.endpoint.executor import QueryPool
 from tid.endpoint.live import Live
@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     atexit.register(live.close)
 
     for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, ontology_docs.bp,
-                      resources.bp):
+                      resources.bp, geo.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.after_request(_cors)
