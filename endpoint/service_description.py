@@ -4,7 +4,8 @@ It states the endpoint, the language (SPARQL 1.1 Query only: the service is read
 result format (W3C format IRIs), the features (``sd:UnionDefaultGraph``; ``sd:BasicFederatedQuery``
 only when federation is on), the default dataset (the default graph, which is the union of the
 named graphs, and each named graph with its triple count), and the limits: as ``tid:`` terms
-when the ontology declares them, and always as a bilingual ``rdfs:comment``.
+when the ontology declares them, and always as a bilingual ``rdfs:comment``. The service and the
+dataset link the DCAT-AP catalogue (``/catalog``) with ``rdfs:seeAlso`` when the app serves it.
 
 Negotiated as Turtle (default), JSON-LD, RDF/XML, N-Triples, TriG, N-Quads, or a small HTML page
 for browsers.
@@ -128,6 +129,11 @@ def description(release: Release, endpoint: str, config: dict[str, Any]) -> list
     ]
     if config["FEDERATION"]:
         triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
+    catalogue = _catalogue_url()
+    if catalogue:
+        # The DCAT-AP catalogue lists this service (a dcat:DataService) and describes the dataset.
+        triples.append(Triple(service, RDFS.seeAlso, NamedNode(catalogue)))
+        triples.append(Triple(dataset, RDFS.seeAlso, NamedNode(catalogue)))
     for fmt in (*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS):
         if fmt.iri:
             triples.append(Triple(service, SD.resultFormat, NamedNode(fmt.iri)))
@@ -151,6 +157,12 @@ def description(release: Release, endpoint: str, config: dict[str, Any]) -> list
     return triples
 
 
+def _catalogue_url() -> str | None:
+    from tid.endpoint.catalog_route import catalogue_url  # it imports serialize_graph from here
+
+    return catalogue_url()
+
+
 def serialize_graph(triples: list[Triple], fmt: conneg.Format, prefixes: dict[str, str]) -> bytes:
     if fmt.key in ("ttl", "trig"):
         return serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
@@ -171,7 +183,7 @@ def respond() -> Response:
     if fmt is None:
         raise not_acceptable(OFFERS)
     endpoint = endpoint_url()
-    tag = etag([release.id, "service-description", fmt.key, endpoint,
+    tag = etag([release.id, "service-description", fmt.key, endpoint, _catalogue_url(),
                 sorted((key, sorted(value) if isinstance(value, frozenset) else value)
                        for key, value in config.items() if key in _SD_KEYS)])
     cached = not_modified(tag)

@@ -4,7 +4,8 @@ The description is the one the build wrote beside the dumps (``dumps/void.ttl``:
 class and property partitions, dumps, named graphs as subsets, URI space), or, for a release
 built without dumps, the same description computed from the store by
 :func:`tid.graph.export.void_description`. The endpoint adds ``void:sparqlEndpoint``. The dumps
-themselves are served at ``/dumps/{file}``, the local image of ``{base}dumps/{file}``.
+themselves are served at ``/dumps/{file}``, the local image of ``{base}dumps/{file}``. The
+dataset links its DCAT-AP catalogue (``/catalog``) with ``rdfs:seeAlso`` when the app serves it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from flask import Blueprint, Response, abort, current_app, request, send_file
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from tid.endpoint import conneg
+from tid.endpoint.catalog_route import catalogue_url
 from tid.endpoint.errors import Problem
 from tid.endpoint.live import Release
 from tid.endpoint.service_description import dataset_iri, serialize_graph
 from tid.graph.export import void_description
-from tid.graph.namespaces import PREFIXES, VOID, Minter
+from tid.graph.namespaces import PREFIXES, RDFS, VOID, Minter
 
 bp = Blueprint("void", __name__)
 
-VOID_PREFIXES = {p: PREFIXES[p] for p in ("void", "dct", "xsd", "tid", "sd")}
+VOID_PREFIXES = {p: PREFIXES[p] for p in ("void", "dct", "xsd", "tid", "sd", "rdfs")}
 
 
 def base_description(release: Release) -> list[Triple]:
@@ -47,7 +49,7 @@ def well_known_void() -> Response:
     if fmt is None:
         raise not_acceptable(offers)
     endpoint = endpoint_url()
-    tag = etag([release.id, "void", fmt.key, endpoint])
+    tag = etag([release.id, "void", fmt.key, endpoint, catalogue_url()])
     cached = not_modified(tag)
     if cached is not None:
         return cached
@@ -57,6 +59,10 @@ def well_known_void() -> Response:
         Triple(dataset, VOID.sparqlEndpoint, NamedNode(endpoint)),
         Triple(dataset, VOID.vocabulary, NamedNode(PREFIXES["tid"])),
     ]
+    catalogue = catalogue_url()
+    if catalogue:
+        # The DCAT-AP catalogue describes this same dataset (same IRI) with its distributions.
+        triples.append(Triple(dataset, RDFS.seeAlso, NamedNode(catalogue)))
     response = Response(serialize_graph(triples, fmt, VOID_PREFIXES), content_type=fmt.content_type)
     response.headers["X-TID-Release"] = release.id
     return cache_headers(response, tag)
