@@ -66,7 +66,8 @@ class Job:
     graph_format: str | None = "ttl"  # a key of conneg.GRAPH_FORMATS, None if none is acceptable
     max_rows: int = 100_000
     max_bytes: int = 50_000_000
-    prefixes: tuple[tuple[str, str], ...] = ()
+    # Prefixes of Turtle/TriG answers; None: the project's (read in the worker, not sent with every job).
+    prefixes: tuple[tuple[str, str], ...] | None = None
     allowed_services: bool = False  # when True, a failure while running is a SERVICE failure
     parse_only: bool = False  # only check the syntax (the query runs on an empty store)
     truncation_link: str | None = None  # where a cut SELECT result links to (its head's link)
@@ -133,6 +134,13 @@ def run_job(job: Job, stores: dict) -> Outcome:
         return Outcome("evaluation", message=str(exc), elapsed=time.perf_counter() - started)
 
 
+def _project_prefixes() -> dict[str, str]:
+    """The project's prefixes (``tid.graph.namespaces.PREFIXES``), the default of graph answers."""
+    from tid.graph.namespaces import PREFIXES
+
+    return PREFIXES
+
+
 def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> Outcome:
     from pyoxigraph import QueryBoolean, QuerySolutions
 
@@ -160,7 +168,8 @@ def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> 
             if job.graph_format is None:
                 return Outcome("not-acceptable", kind="graph")
             fmt = graph_formats[job.graph_format]
-            written = results.write_triples(result, fmt, job.max_rows, job.max_bytes, dict(job.prefixes))
+            prefixes = _project_prefixes() if job.prefixes is None else dict(job.prefixes)
+            written = results.write_triples(result, fmt, job.max_rows, job.max_bytes, prefixes)
             kind = "graph"
     except OSError as exc:
         # Reading the store, or (only possible when SERVICE is allowed) a remote call, failed.
@@ -335,6 +344,8 @@ class QueryPool:
             try:
                 fresh = self._ready(self._spawn())
             except Exception:  # noqa: BLE001 - logged; the pool runs one short until restart
+                if self._closed:  # closed (and the starting worker killed) meanwhile: nothing to report
+                    return
                 log.exception("could not start a query worker to replace one (%s)", reason)
                 return
             if self._closed:  # closed while this one was starting

@@ -53,6 +53,11 @@ class Defaults:
 
     JSON_AS_ASCII = False
 
+    # Answers of successful queries kept in each server process for the release served, MiB
+    # (a fraction is allowed; 0 disables). Each gunicorn server process has its own cache, so
+    # the memory is up to workers × this. See tid.endpoint.result_cache.
+    RESULT_CACHE_MB: float = 256
+
 
 def normalise(config: MutableMapping[str, Any]) -> None:
     """Coerce values that may come from the environment as strings."""
@@ -76,3 +81,5 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     config.setdefault("MAX_CONTENT_LENGTH", None)
     if not config["MAX_CONTENT_LENGTH"]:
         config["MAX_CONTENT_LENGTH"] = config["MAX_QUERY_LENGTH"] * 3 + 64 * 1024
+    cache_mb = config.get("RESULT_CACHE_MB")
+    config["RESULT_CACHE_MB"] = float(cache_mb) if cache_mb not in (None, "", "none", "None") else 0.0

@@ -10,8 +10,11 @@ update in any form (403), ``SERVICE`` outside the allow-list (403), a query too 
 another POST media type or charset (415), another method (405).
 
 :func:`answer` is the common path of every query, named ones included: analyse, check, negotiate,
-compute the ETag (and answer 304 without running), run in the pool within the time budget, and
-serve the bytes with their headers.
+compute the ETag (and answer 304 without running), serve a stored answer of this release if
+there is one (:mod:`tid.endpoint.result_cache`), else run in the pool within the time budget,
+and serve the bytes with their headers. What depends on the query text alone (its analysis) or
+on the ``Accept`` header alone (the negotiated formats) is memoised, since the same few queries
+and headers come again and again.
 """
 
 from __future__ import annotations
@@ -21,20 +24,38 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, request
-from werkzeug.datastructures import MultiDict
+from flask import Blueprint, Flask, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
-from tid.endpoint import conneg
+from tid.endpoint import conneg, result_cache
 from tid.endpoint.analysis import QueryShape, analyse, host_allowed
 from tid.endpoint.errors import Problem, internal_error
 from tid.endpoint.executor import Job, PoolBusy, QueryTimeout, WorkerDied
+from tid.endpoint.result_cache import FastPath, ResultCache
 from tid.endpoint.urls import external_url
-from tid.graph.namespaces import PREFIXES
 
 bp = Blueprint("sparql", __name__)
+CACHE_EXTENSION = "tid.result_cache"
+
+
+@bp.record_once
+def _install_result_cache(state: BlueprintSetupState) -> None:
+    """Give the app its result cache (``RESULT_CACHE_MB``) and put the fast path in front of it."""
+    app: Flask = state.app
+    cache = ResultCache(int(float(app.config.get("RESULT_CACHE_MB") or 0) * 1024 * 1024))
+    app.extensions[CACHE_EXTENSION] = cache
+    if cache.enabled:
+        app.wsgi_app = FastPath(app.wsgi_app, cache, lambda: app.extensions["tid"].release.id)  # type: ignore[method-assign]
+
+
+def result_cache_of(app: Flask) -> ResultCache:
+    return app.extensions[CACHE_EXTENSION]
 
 ALLOW = "GET, POST, OPTIONS, HEAD"
 FORM = "application/x-www-form-urlencoded"
@@ -165,6 +186,26 @@ def check_services(shape: QueryShape) -> None:
                           f"({', '.join(sorted(allowlist)) or 'empty'}). The query was not run.")
 
 
+@lru_cache(maxsize=4096)
+def _analyse(query: str) -> QueryShape:
+    """:func:`analyse`, once per distinct query text (a pure function of it)."""
+    return analyse(query)
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(accept: str, format_values: tuple[str, ...], wants_solutions: bool,
+               wants_graph: bool) -> tuple[conneg.Format | None, conneg.Format | None, str | None]:
+    """(solutions format, graph format, unknown ``format`` value), once per distinct ``Accept``
+    header and ``format`` parameters (parsing and ranking them is a pure function of both)."""
+    mime = parse_accept_header(accept, MIMEAccept)
+    try:
+        solutions = conneg.choose(mime, format_values, conneg.SOLUTION_FORMATS) if wants_solutions else None
+        graph = conneg.choose(mime, format_values, conneg.GRAPH_FORMATS) if wants_graph else None
+    except conneg.UnknownFormat as exc:
+        return None, None, str(exc)
+    return solutions, graph, None
+
+
 def _offers(form: str | None) -> tuple[bool, bool]:
     """Whether solutions and/or graphs can come out of a query of this form."""
     if form in ("SELECT", "ASK"):
@@ -252,7 +293,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
                       f"{config['MAX_QUERY_LENGTH']}.", limit=config["MAX_QUERY_LENGTH"])
     if not query.strip():
         raise Problem("missing-query", "The query is empty.")
-    shape = analyse(query)
+    shape = _analyse(query)
     if shape.is_update:
         _refuse_update(f"{shape.form} sent as a query")
     check_services(shape)
@@ -260,13 +301,11 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     _check_graph_iris(named_graphs, "named-graph-uri")
 
     wants_solutions, wants_graph = _offers(shape.form)
-    accept = request.accept_mimetypes
-    try:
-        solutions_format = conneg.choose(accept, format_values, conneg.SOLUTION_FORMATS) if wants_solutions else None
-        graph_format = conneg.choose(accept, format_values, conneg.GRAPH_FORMATS) if wants_graph else None
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names no format; known: "
-                      f"{', '.join(f.key for f in (*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS))} or a media type.") from None
+    solutions_format, graph_format, unknown = _negotiate(request.headers.get("Accept", ""), tuple(format_values),
+                                                         wants_solutions, wants_graph)
+    if unknown is not None:
+        raise Problem("invalid-parameter", f"format={unknown} names no format; known: "
+                      f"{', '.join(f.key for f in (*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS))} or a media type.")
     live = _live()
     if wants_solutions and not wants_graph and solutions_format is None:
         _raise_syntax_error_first(live, query)
@@ -284,6 +323,14 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     cached = not_modified(tag)
     if cached is not None:
         return cached
+    results = result_cache_of(current_app)
+    storable = results.enabled and request.method in ("GET", "POST")  # a HEAD answer has no body to keep
+    if storable:
+        entry = results.get(release.id, tag)
+        if entry is not None:
+            request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, True)
+            return Response(entry.body, status=200,
+                            headers=[(n, v) for n, v in entry.headers if n.lower() != "content-length"])
 
     job = Job(
         store_path=release.store_path,
@@ -296,7 +343,6 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         graph_format=graph_format.key if graph_format else None,
         max_rows=config["MAX_ROWS"],
         max_bytes=config["MAX_BYTES"],
-        prefixes=tuple(PREFIXES.items()),
         allowed_services=bool(shape.services),
         truncation_link=external_url("problems.describe", slug="result-truncated"),
     )
@@ -322,6 +368,12 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     response.headers["Server-Timing"] = f"query;dur={outcome.elapsed * 1000:.1f}"
     if outcome.truncated:
         response.headers["X-TID-Truncated"] = outcome.truncated
+    if results.enabled:
+        # Stored by the FastPath middleware once the response is final (CORS included).
+        keep = storable and not outcome.truncated and result_cache.admits(results, len(outcome.body))
+        response.headers["Cache-Status"] = result_cache.MISS_STORED if keep else result_cache.MISS
+        if keep:
+            request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, False)
     return cache_headers(response, tag)
 
 

@@ -62,7 +62,8 @@ def body(response) -> dict:
 
 
 def test_pathological_queries_are_killed_while_cheap_queries_keep_answering(make_app) -> None:
-    app = make_app(QUERY_TIMEOUT=2, MAX_CONCURRENT_QUERIES=4, RETRY_AFTER=7)
+    # Without the result cache: the cheap queries must really run in the pool beside the slow ones.
+    app = make_app(QUERY_TIMEOUT=2, MAX_CONCURRENT_QUERIES=4, RETRY_AFTER=7, RESULT_CACHE_MB=0)
     pool = app.extensions["tid"].pool
     assert app.test_client().get("/sparql", query_string={"query": CHEAP}).status_code == 200  # pool started
     slow: list[tuple[int, float, dict, dict]] = []
@@ -106,7 +107,8 @@ def test_pathological_queries_are_killed_while_cheap_queries_keep_answering(make
 
 
 def test_saturated_pool_answers_503_at_once(make_app) -> None:
-    app = make_app(QUERY_TIMEOUT=4, MAX_CONCURRENT_QUERIES=1, QUEUE_WAIT=0.2, RETRY_AFTER=3)
+    # Without the result cache (a stored answer is served even when the pool is saturated).
+    app = make_app(QUERY_TIMEOUT=4, MAX_CONCURRENT_QUERIES=1, QUEUE_WAIT=0.2, RETRY_AFTER=3, RESULT_CACHE_MB=0)
     client = app.test_client()
     assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200
     thread = threading.Thread(target=lambda: app.test_client().get("/sparql", query_string={"query": CROSS_JOIN}))
