@@ -3,7 +3,7 @@
  * Content-Security-Policy forbids it):
  *   data-geojson      URL of the FeatureCollection (this site's /geo/...)
  *   data-tiles        tile URL template ({s}, {z}, {x}, {y}); empty: no background tiles
- *   data-attribution  the tiles' attribution (text)
+ *   data-attribution  the tiles' attribution (text, escaped before Leaflet shows it)
  *   data-lang         fr or en, for the few words this script writes
  * The shapes are drawn whether or not the tile server answers: tiles are only a background.
  * When done, the element gets data-state="drawn" and data-features="<number of features>";
@@ -21,6 +21,13 @@
   };
 
   var FRANCE = [46.6, 2.4];
+
+  /* Leaflet writes attributions as HTML; the setting is text, so it is escaped first. */
+  function escaped(text) {
+    var box = document.createElement("span");
+    box.textContent = text || "";
+    return box.innerHTML;
+  }
 
   function status(element, text) {
     var figure = element.closest("figure");
@@ -51,7 +58,7 @@
     var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
     var tiles = element.dataset.tiles;
     if (tiles) {
-      L.tileLayer(tiles, { maxZoom: 18, attribution: element.dataset.attribution || "" }).addTo(map);
+      L.tileLayer(tiles, { maxZoom: 18, attribution: escaped(element.dataset.attribution) }).addTo(map);
     }
     map.attributionControl.setPrefix(false);
     return fetch(element.dataset.geojson, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })

@@ -159,7 +159,7 @@ def test_map_draws_the_perimeter(server: str, visit: Visit) -> None:
 def test_map_draws_when_the_tile_server_is_unreachable(browser: Any, cut_data_dir) -> None:  # noqa: F811
     closed = free_port()  # nothing listens there: every tile fails
     tiles = f"http://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png"
-    application = _create(cut_data_dir, MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="tuiles de test")
+    application = _create(cut_data_dir, MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="tuiles <b>de test</b>")
     _add_map_page(application)
     try:
         with serving(application) as root:
@@ -171,7 +171,8 @@ def test_map_draws_when_the_tile_server_is_unreachable(browser: Any, cut_data_di
                 drawn = wait_for_map(visit.page)
                 assert drawn["state"] == "drawn" and drawn["features"] >= 1 and drawn["paths"] >= 1, drawn
                 assert drawn["tiles"] >= 1  # tiles were asked for, and failed
-                assert "tuiles de test" in visit.page.inner_text(".leaflet-control-attribution")
+                # The attribution is shown as text (the setting's markup is not interpreted).
+                assert "tuiles <b>de test</b>" in visit.page.inner_text(".leaflet-control-attribution")
                 assert not visit.errors, visit.errors
                 outside = visit.outside(root)
                 assert outside, "the tile layer asked for no tile"
