@@ -1,14 +1,296 @@
-"""The home page ``/``: what the dataset is, its counts, entry points, search, SPARQL, catalogue, dumps."""
+"""The home page ``/``: what the dataset is, its counts, entry points, search, SPARQL, catalogue,
+dumps; and what crawlers read: ``/sitemap.xml`` and ``/robots.txt``.
+
+The home page's data (counts, programmes and measures, territories per région, sites per wave,
+actors, the schema.org description) is computed once per release from the ``home-*`` queries
+and the catalogue graph, and kept by ``Release.cached``; the page itself is conditional (ETag of
+the release and the language).
+
+The sitemap (sitemaps.org protocol 0.9) lists the home page and the HTML page of every thing of
+the dataset (``/doc/{path}.html`` for each IRI ``{base}id/{path}``), as absolute URLs (under
+``PUBLIC_URL`` when set). A sitemap holds at most 50,000 URLs (``SITEMAP_MAX_URLS`` lowers the
+limit, for tests); beyond, ``/sitemap.xml`` is a sitemap index of ``/sitemap-{n}.xml`` parts.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 
+from flask import Blueprint, Response, current_app
+from markupsafe import Markup
+from pyoxigraph import Literal, NamedNode, Store
+
+from tid.endpoint.errors import Problem
 from tid.endpoint.html import render_page
+from tid.endpoint.urls import external_url, page_url, thing_path
+from tid.errors import ConfigError
+from tid.graph.catalog import catalogue_graph, schema_org_dataset
+from tid.graph.namespaces import FOAF, RDFS, SKOS, Minter
+from tid.graph.queries import load_query
 
 bp = Blueprint("home", __name__)
+
+SITEMAP_LIMIT = 50_000
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _release():
+    return current_app.extensions["tid"].release
+
+
+# -- data of the home page ----------------------------------------------------------------------
+
+
+def _labels(store: Store, iri: str) -> dict[str, str]:
+    """``{language: label}`` of ``iri`` (rdfs:label, else skos:prefLabel, else foaf:name)."""
+    found: dict[str, str] = {}
+    for predicate in (RDFS.label, SKOS.prefLabel, FOAF.name):
+        for quad in store.quads_for_pattern(NamedNode(iri), predicate, None, None):
+            if isinstance(quad.object, Literal):
+                found.setdefault(quad.object.language or "", quad.object.value)
+        if found:
+            break
+    return found
+
+
+def label_in(labels: dict[str, str], lang: str, fallback: str) -> str:
+    for wanted in (lang, "fr", "", "en"):
+        if wanted in labels:
+            return labels[wanted]
+    return next(iter(labels.values()), fallback)
+
+
+def _rows(store: Store, name: str) -> list[Any]:
+    return list(store.query(load_query(name).text, use_default_graph_as_union=True))
+
+
+def _int(term: Any) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def home_data(release: Any) -> dict[str, Any]:
+    """Everything the home page shows, language-independent (labels kept in every language)."""
+    store, base = release.store, release.base
+
+    def thing(iri: str, **extra: Any) -> dict[str, Any]:
+        return {"iri": iri, "labels": _labels(store, iri), "path": thing_path(iri, base), **extra}
+
+    counts: dict[str, int] = {}
+    phases: list[dict[str, Any]] = []
+    for row in _rows(store, "home-counts"):
+        kind = row["kind"].value
+        if kind == "territoire" and row["phase"] is not None:
+            phases.append(thing(row["phase"].value, count=_int(row["count"])))
+        else:
+            counts[kind] = _int(row["count"])
+    phases.sort(key=lambda p: p["iri"])
+
+    programmes: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, "home-programmes"):
+        programme = programmes.setdefault(row["programme"].value, thing(row["programme"].value, mesures=[]))
+        if row["mesure"] is not None:
+            programme["mesures"].append(thing(row["mesure"].value))
+
+    regions: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, "home-regions"):
+        region = regions.setdefault(row["region"].value, thing(row["region"].value, phases={}))
+        region["phases"][row["phase"].value] = _int(row["territoires"])
+
+    waves = [thing(row["vague"].value, date=row["date"].value if row["date"] is not None else None,
+                   sites=_int(row["sites"])) for row in _rows(store, "home-waves")]
+    actors = [thing(row["acteur"].value) for row in _rows(store, "home-actors")]
+
+    minter = Minter(base)
+    try:
+        dataset: dict[str, Any] | None = schema_org_dataset(
+            store.quads_for_pattern(None, None, None, catalogue_graph(minter)), minter)
+    except ConfigError:
+        dataset = None  # a release built without its catalogue: the page goes without the JSON-LD
+
+    manifest = release.manifest
+    return {
+        "counts": counts,
+        "phases": phases,
+        "programmes": list(programmes.values()),
+        "regions": list(regions.values()),
+        "waves": waves,
+        "actors": actors,
+        "sources": len(manifest.get("sources") or []),
+        "triples": int((manifest.get("counts") or {}).get("quads") or 0),
+        "built": str(manifest.get("built") or ""),
+        "dumps": list(manifest.get("dumps") or []),
+        "dataset": dataset,
+    }
+
+
+def json_ld_script(data: dict[str, Any] | None) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` written as
+    ``\\u`` escapes, so that no ``</script>`` (nor ``<!--``) can end or disturb the element."""
+    if not data:
+        return Markup("")
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def number(value: int, lang: str) -> str:
+    """``34969`` -> ``34 969`` (narrow no-break space) in French, ``34,969`` in English."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u202f") if lang == "fr" else grouped
+
+
+def _localised(data: dict[str, Any], lang: str, base: str) -> dict[str, Any]:
+    """The page's view of :func:`home_data` in ``lang``: labels picked, links made local."""
+
+    def view(item: dict[str, Any]) -> dict[str, Any]:
+        fallback = item["iri"].rstrip("/").rsplit("/", 1)[-1]
+        url = page_url(item["iri"], base) if item.get("path") else None
+        return {**item, "label": label_in(item["labels"], lang, fallback), "url": url or item["iri"]}
+
+    phases = [view(p) for p in data["phases"]]
+    regions = sorted((view(r) for r in data["regions"]), key=lambda r: r["label"])
+    for region in regions:
+        region["per_phase"] = [{"label": p["label"], "count": region["phases"].get(p["iri"], 0)} for p in phases]
+    programmes = [{**view(p), "mesures": sorted((view(m) for m in p["mesures"]), key=lambda m: m["label"])}
+                  for p in data["programmes"]]
+    return {
+        **data,
+        "phases": phases,
+        "programmes": sorted(programmes, key=lambda p: p["label"]),
+        "regions": regions,
+        "waves": [view(w) for w in data["waves"]],
+        "actors": sorted((view(a) for a in data["actors"]), key=lambda a: a["label"]),
+        "built_date": data["built"][:10],
+    }
 
 
 @bp.get("/")
 def home() -> Response:
-    return render_page("home.html")
+    """The home page, French first (``?lang=en`` for English)."""
+    from tid.endpoint.html import page_language
+    from tid.endpoint.sparql import etag
+
+    release = _release()
+    data = release.cached("home", lambda: home_data(release))
+    lang = page_language()
+    context = _localised(data, lang, release.base)
+    return render_page("home.html", tag=etag([release.id, "home"]), release_id=release.id,
+                       json_ld=json_ld_script(data["dataset"]), number=lambda n: number(int(n), lang), **context)
+
+
+# -- sitemap and robots.txt ---------------------------------------------------------------------
+
+
+def sitemap_things(release: Any) -> list[str]:
+    """The paths (``territoire/2023-2027/ti-1107``) of every thing of the release, sorted."""
+
+    def compute() -> list[str]:
+        named = load_query("home-sitemap")
+        prefix = release.base + "id/"
+        rows = release.store.query(named.text, use_default_graph_as_union=True,
+                                   substitutions=named.substitutions({"prefix": prefix}))
+        return sorted({row["thing"].value[len(prefix):] for row in rows} - {""})
+
+    return release.cached("sitemap-things", compute)
+
+
+def _limit() -> int:
+    configured = current_app.config.get("SITEMAP_MAX_URLS") or SITEMAP_LIMIT
+    return max(1, min(int(configured), SITEMAP_LIMIT))
+
+
+def _xml(body: str, tag: str) -> Response:
+    from tid.endpoint.sparql import cache_headers, not_modified
+
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    response = Response(body, content_type="application/xml; charset=utf-8")
+    response.headers["X-TID-Release"] = _release().id
+    return cache_headers(response, tag)
+
+
+def _urls(release: Any) -> list[str]:
+    """Absolute URLs of the home page and of every thing's HTML page, in sitemap order."""
+    marker = "__sitemap__"
+    document = external_url("resources.document", path=marker)
+    head, tail = document.split(marker, 1)
+    return [external_url("home.home")] + [head + quote(path, safe="/-._~") + ".html" + tail
+                                          for path in sitemap_things(release)]
+
+
+def _urlset(urls: list[str], lastmod: str) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    lines += [f"<url><loc>{escape(url)}</loc>{modified}</url>" for url in urls]
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def _lastmod(release: Any) -> str:
+    built = str(release.manifest.get("built") or "")
+    try:
+        return datetime.fromisoformat(built).date().isoformat()
+    except ValueError:
+        return ""
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """The sitemap, or the sitemap index when the site has more URLs than one sitemap holds."""
+    from tid.endpoint.sparql import etag
+
+    release = _release()
+    limit = _limit()
+    root = external_url("home.home")
+    tag = etag([release.id, "sitemap", limit, root])
+    urls = _urls(release)
+    lastmod = _lastmod(release)
+    if len(urls) <= limit:
+        return _xml(_urlset(urls, lastmod), tag)
+    parts = -(-len(urls) // limit)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    lines += [f"<sitemap><loc>{escape(external_url('home.sitemap_part', number=n))}</loc>{modified}</sitemap>"
+              for n in range(1, parts + 1)]
+    lines.append("</sitemapindex>")
+    return _xml("\n".join(lines) + "\n", tag)
+
+
+@bp.get("/sitemap-<int:number>.xml")
+def sitemap_part(number: int) -> Response:
+    """Part ``number`` (from 1) of a sitemap too large for one file."""
+    from tid.endpoint.sparql import etag
+
+    release = _release()
+    limit = _limit()
+    urls = _urls(release)
+    parts = -(-len(urls) // limit)
+    if len(urls) <= limit or not 1 <= number <= parts:
+        raise Problem("not-found", f"There is no sitemap part {number}; /sitemap.xml lists the sitemaps.")
+    tag = etag([release.id, "sitemap", limit, number, external_url("home.home")])
+    return _xml(_urlset(urls[(number - 1) * limit:number * limit], _lastmod(release)), tag)
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers: welcome on the pages, pointed to the sitemap, kept off the query services."""
+    body = "\n".join([
+        "User-agent: *",
+        "Disallow: /sparql",
+        "Disallow: /queries/",
+        "Disallow: /search",
+        "Disallow: /resolve",
+        "Allow: /",
+        f"Sitemap: {external_url('home.sitemap')}",
+        "",
+    ])
+    response = Response(body, content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    return response
+

@@ -1,0 +1,207 @@
+"""The home page (counts, entry points, links, schema.org JSON-LD), ``/sitemap.xml`` (one sitemap,
+or an index of parts), ``/robots.txt``, header by header, on the cut data."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from pyoxigraph import NamedNode, Store
+
+from tests.endpoint.conftest import BASE, _create
+from tests.endpoint.test_search import HTML_TYPE, add_document_stub, assert_problem
+from tid.endpoint.home import json_ld_script, number
+from tid.graph.catalog import schema_org_dataset
+from tid.graph.namespaces import Minter
+from tid.graph.store import DataDir
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def site(cut_data_dir: DataDir) -> Iterator[Flask]:
+    application = add_document_stub(_create(cut_data_dir))
+    yield application
+    application.extensions["tid"].close()
+
+
+@pytest.fixture
+def web(site: Flask):
+    return site.test_client()
+
+
+@pytest.fixture(scope="module")
+def things(cut_data_dir: DataDir) -> list[str]:
+    """Every IRI under {base}id/ of the cut, read straight from the store."""
+    store = Store.read_only(str(cut_data_dir.current_release() / "store"))
+    subjects = {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
+                if isinstance(q.subject, NamedNode) and q.subject.value.startswith(BASE + "id/")}
+    return sorted(subjects)
+
+
+# -- the home page ------------------------------------------------------------------------------
+
+
+def test_home_headers_etag_and_304(web, manifest) -> None:
+    response = web.get("/")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == HTML_TYPE
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Vary"] == "Accept"
+    assert response.headers["X-TID-Release"] == manifest["release"]
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    tag = response.headers["ETag"]
+    assert tag.startswith('W/"')
+    again = web.get("/", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == tag
+    english = web.get("/?lang=en")
+    assert english.status_code == 200 and english.headers["ETag"] != tag
+    assert web.get("/", headers={"If-None-Match": english.headers["ETag"]}).status_code == 200
+
+
+def counts(page: str) -> dict[str, str]:
+    return dict(re.findall(r'data-count="([^"]+)">([^<]+)<', page))
+
+
+def test_home_counts(web, manifest) -> None:
+    page = web.get("/").get_data(as_text=True)
+    assert '<html lang="fr">' in page and "graphe de connaissances" in page
+    assert counts(page) == {
+        "territoires-2018-2023": "2", "territoires-2023-2027": "2", "epci": "10", "communes": "283", "sites": "17",
+        "sources": str(len(manifest["sources"])), "triples": number(manifest["counts"]["quads"], "fr"),
+    }
+    assert "\u202f" in counts(page)["triples"]  # 14 371: French digit groups
+    assert f'data-release="{manifest["release"]}"' in page and manifest["built"][:10] in page
+    english = web.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "knowledge graph" in english and "In figures" in english
+    assert counts(english)["triples"] == f'{manifest["counts"]["quads"]:,}'
+
+
+def test_home_entry_points_link_local_pages(web) -> None:
+    page = web.get("/").get_data(as_text=True)
+    for path in ("programme/pack-rebond", "programme/territoires-industrie", "mesure/mesures-crise-bpifrance",
+                 "region/11", "region/27", "vague/2021", "vague/choose-france-2020", "organisation/anct",
+                 "phase/2023-2027"):
+        assert f'href="/doc/{path}"' in page, path
+    assert 'href="/doc/epci/' not in page  # EPCIs are public organisations but not listed as actors
+    # measures under their programme
+    pack = re.search(r'href="/doc/programme/pack-rebond">[^<]*</a>\n<ul>(.*?)</ul>', page).group(1)
+    assert 'href="/doc/mesure/mesures-crise-bpifrance"' in pack
+    # a région row: its territories per phase (Île-de-France: 1 in 2018-2023, 2 in 2023-2027)
+    row = re.search(r'<a href="/doc/region/11">Île-de-France</a></th>(.*?)</tr>', page).group(1)
+    assert re.findall(r'<td class="n">(\d+)</td>', row) == ["1", "2"]
+    assert re.search(r'href="/doc/vague/2021">Vague 2021</a> \(<time datetime="2021-09-23">2021-09-23</time>\) — 8 sites',
+                     page)
+
+
+def test_home_links_to_services_and_dumps(web, manifest) -> None:
+    page = web.get("/").get_data(as_text=True)
+    for href in ("/sparql", "/queries", "/catalog", "/.well-known/void", "/sitemap.xml", "/search"):
+        assert f'href="{href}"' in page or f'action="{href}"' in page, href
+    assert manifest["dumps"]
+    for dump in manifest["dumps"]:
+        assert f'href="/dumps/{dump["file"]}"' in page
+    assert 'id="home-q" name="q"' in page  # the search box of the page, beside the header's
+
+
+def test_home_embeds_the_schema_org_dataset(web, cut_data_dir: DataDir, manifest) -> None:
+    page = web.get("/").get_data(as_text=True)
+    scripts = LD_JSON.findall(page)
+    assert len(scripts) == 1
+    assert "<" not in scripts[0]  # nothing can close the element early
+    data = json.loads(scripts[0])
+    store = Store.read_only(str(cut_data_dir.current_release() / "store"))
+    minter = Minter(manifest["base"])
+    expected = schema_org_dataset(store.quads_for_pattern(None, None, None, minter.graph("catalogue")), minter)
+    assert data == json.loads(json.dumps(expected))
+    assert data["@type"] == "Dataset" and data["@id"] == BASE + "id/dataset/territoires-industrie"
+
+
+def test_json_ld_cannot_end_its_script_element() -> None:
+    hostile: dict[str, Any] = {"name": "</script><script>alert(1)</script>", "d": "<!-- & -->", "s": "\u2028"}
+    text = str(json_ld_script(hostile))
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == hostile
+    assert str(json_ld_script(None)) == ""
+
+
+def test_home_never_fails_on_parameters(web) -> None:
+    for url in ("/?lang=xx", "/?lang=", "/?foo=bar", "/?lang=en&lang=fr"):
+        response = web.get(url)
+        assert response.status_code == 200, url
+    assert_problem(web.post("/"), 405, "method-not-allowed")
+
+
+# -- sitemap and robots.txt ---------------------------------------------------------------------
+
+
+def locs(xml: bytes, kind: str = "url") -> list[str]:
+    root = ET.fromstring(xml)
+    return [element.findtext(f"{SITEMAP}loc") for element in root.findall(f"{SITEMAP}{kind}")]
+
+
+def test_sitemap_lists_the_home_page_and_every_thing(web, things: list[str], manifest) -> None:
+    response = web.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert response.headers["X-TID-Release"] == manifest["release"]
+    root = ET.fromstring(response.get_data())
+    assert root.tag == f"{SITEMAP}urlset"
+    urls = locs(response.get_data())
+    assert urls[0] == "http://localhost/"
+    assert urls[1:] == [f"http://localhost/doc/{iri[len(BASE) + 3:]}.html" for iri in things]
+    assert "http://localhost/doc/commune/77288.html" in urls
+    assert "http://localhost/doc/territoire/2023-2027/ti-1107.html" in urls
+    assert {e.findtext(f"{SITEMAP}lastmod") for e in root} == {manifest["built"][:10]}
+    tag = response.headers["ETag"]
+    assert web.get("/sitemap.xml", headers={"If-None-Match": tag}).status_code == 304
+    assert_problem(web.get("/sitemap-1.xml"), 404, "not-found")  # one sitemap: no parts
+
+
+def test_a_large_sitemap_becomes_an_index_of_parts(make_app, things: list[str]) -> None:
+    app = add_document_stub(make_app(SITEMAP_MAX_URLS=400))
+    client = app.test_client()
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200 and index.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert ET.fromstring(index.get_data()).tag == f"{SITEMAP}sitemapindex"
+    parts = locs(index.get_data(), "sitemap")
+    total = len(things) + 1
+    assert len(parts) == -(-total // 400) and len(parts) > 1
+    assert parts[0] == "http://localhost/sitemap-1.xml"
+    every: list[str] = []
+    for number_, url in enumerate(parts, start=1):
+        part = client.get(url.removeprefix("http://localhost"))
+        assert part.status_code == 200 and part.headers["ETag"]
+        urls = locs(part.get_data())
+        assert 0 < len(urls) <= 400
+        every += urls
+        assert number_ == len(parts) or len(urls) == 400
+    assert len(every) == total and len(set(every)) == total and every[0] == "http://localhost/"
+    for missing in ("/sitemap-0.xml", f"/sitemap-{len(parts) + 1}.xml"):
+        assert_problem(client.get(missing), 404, "not-found")
+    assert client.get("/sitemap-x.xml").status_code == 404
+
+
+def test_sitemap_and_robots_use_the_public_url(make_app) -> None:
+    app = add_document_stub(make_app(PUBLIC_URL="https://example.org/kg/"))
+    client = app.test_client()
+    urls = locs(client.get("/sitemap.xml").get_data())
+    assert urls[0] == "https://example.org/kg/"
+    assert all(url.startswith("https://example.org/kg/doc/") for url in urls[1:])
+    assert "Sitemap: https://example.org/kg/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
+
+
+def test_robots_txt(web) -> None:
+    response = web.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
+    assert "Disallow: /sparql" in lines and "Disallow: /search" in lines and "Allow: /" in lines
