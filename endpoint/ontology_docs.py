@@ -196,7 +196,9 @@ def make_ref(iri: str, lang: str, labels: dict[str, dict[str, str]], own_namespa
         return Ref(iri, name, f"{page}#{local}", label, None)
     if iri.startswith(TID_NS) and own_namespace != TID_NS:
         local = iri[len(TID_NS):]
-        return Ref(iri, name, url_for("ontology.ontology") + f"#{local}", name, "Territoires d'industrie")
+        term_labels = labels.get(iri, {})
+        label = term_labels.get(lang) or term_labels.get("fr") or term_labels.get("en") or name
+        return Ref(iri, name, url_for("ontology.ontology") + f"#{local}", label, None)
     return Ref(iri, name, iri, name, VOCABULARIES.get(prefix or ""))
 
 
@@ -356,6 +358,8 @@ def shapes_model(lang: str) -> dict[str, Any]:
     src = source("shapes")
     headers = header(src.query("ontology-en-tete"))
     page = url_for("ontology.shapes")
+    # The ontology's terms, by their labels, where a shape's path names one.
+    term_labels = {row["terme"].value: _pair(row["labelFr"], row["labelEn"]) for row in source("def").query("ontology-termes")}
     shapes: dict[str, Shape] = {}
     parents: dict[str, list[str]] = defaultdict(list)
     for row in src.query("ontology-formes"):
@@ -370,8 +374,8 @@ def shapes_model(lang: str) -> dict[str, Any]:
         severity = row["severite"].value if row.get("severite") is not None else SH + "Violation"
         shapes[iri] = Shape(iri, iri[len(TIDSH_NS):], row["genre"].value, files, _pair(row["labelFr"], row["labelEn"]),
                             _pair(row["nomFr"], row["nomEn"]),
-                            make_ref(path, lang, {}, TIDSH_NS, page) if path else None,
-                            make_ref(inverse, lang, {}, TIDSH_NS, page) if inverse else None,
+                            make_ref(path, lang, term_labels, TIDSH_NS, page) if path else None,
+                            make_ref(inverse, lang, term_labels, TIDSH_NS, page) if inverse else None,
                             severity, _pair(row["messageFr"], row["messageEn"]))
     labels = {iri: shape.labels or shape.names for iri, shape in shapes.items()}
     parameters: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -464,11 +468,13 @@ def respond(name: str, ext: str | None, page_title: Callable[[], tuple[str, str]
     endpoint = "ontology.ontology_file" if name == "def" else "ontology.shapes_file"
     if fmt is conneg.HTML:
         lang = page_language()
+        # The shapes page also shows the ontology's labels: it changes with either.
+        version = src.digest if name == "def" else f"{src.digest}-{source('def').digest}"
         # The model is computed once per files' version, language and mount point (its links).
-        key = f"model:{lang}:{request.script_root}"
+        key = f"model:{version}:{lang}:{request.script_root}"
         if key not in src.computed:
             src.computed[key] = model(lang)
-        response = render_page("ontology.html", tag=etag([name, "html", src.digest]), document=name,
+        response = render_page("ontology.html", tag=etag([name, "html", version]), document=name,
                                page_title=page_title(), formats=[(f, url_for(endpoint, ext=f.key)) for f in RDF_OFFERS],
                                **src.computed[key])
         location = url_for(endpoint, ext="html", **({"lang": lang} if lang != "fr" else {}))
