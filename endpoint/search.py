@@ -47,18 +47,19 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, url_for
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Store
 
 from tid.endpoint import conneg
 from tid.endpoint.errors import Problem
 from tid.endpoint.html import page_language, render_page
 from tid.endpoint.search_index import MAX_QUERY_LENGTH, TYPES, TYPES_BY_KEY, Hit, search_index, tokens
 from tid.endpoint.urls import external_url, page_url, thing_path
-from tid.graph.namespaces import IGEO, TID
+from tid.graph.namespaces import IGEO, RDF, RDFS, TID
 from tid.graph.queries import load_query
 
 bp = Blueprint("search", __name__)
@@ -268,13 +269,37 @@ def _clean(name: str, raw: str) -> str:
     return value
 
 
-def _labels(rows: list[dict[str, Any]], lang: str) -> str | None:
-    for wanted in (lang, "fr", "", None):
-        for row in rows:
-            label = row.get("label")
-            if isinstance(label, Literal) and (wanted is None or (label.language or "") == wanted):
-                return label.value
-    return None
+@dataclass(frozen=True)
+class Candidate:
+    """What /resolve needs to know of a thing an identifier names."""
+
+    iri: str
+    classes: frozenset[str]
+    labels: dict[str, str]
+    phase: str | None
+    phase_start: str
+
+    def label(self, lang: str) -> str:
+        for wanted in (lang, "fr", "", "en"):
+            if wanted in self.labels:
+                return self.labels[wanted]
+        return next(iter(self.labels.values()), self.iri.rsplit("/", 1)[-1])
+
+
+def _candidate(store: Store, iri: str) -> Candidate:
+    """Classes, labels and phase (with its start) of ``iri``, read from the store's indexes."""
+    node = NamedNode(iri)
+    classes = frozenset(q.object.value for q in store.quads_for_pattern(node, RDF.type, None, None))
+    labels: dict[str, str] = {}
+    for quad in store.quads_for_pattern(node, RDFS.label, None, None):
+        if isinstance(quad.object, Literal):
+            labels.setdefault(quad.object.language or "", quad.object.value)
+    phase = next((q.object for q in store.quads_for_pattern(node, TID.phase, None, None)
+                  if isinstance(q.object, NamedNode)), None)
+    start = ""
+    if phase is not None:
+        start = max((q.object.value for q in store.quads_for_pattern(phase, TID.dateDebut, None, None)), default="")
+    return Candidate(iri, classes, labels, phase.value if phase is not None else None, start)
 
 
 def id_url(iri: str, base: str) -> str:
@@ -315,20 +340,22 @@ def resolve() -> Response:
 
     release = _release()
     named = load_query("search-resolve")
-    rows = [
-        {key: solution[key] for key in ("thing", "class", "label", "phase", "phaseStart")}
+    found = {
+        solution["thing"].value
         for solution in release.store.query(named.text, use_default_graph_as_union=True,
                                             substitutions=named.substitutions({"property": prop.value, "code": value}))
-    ]
+    }
     wanted = {c.value for c in classes}
-    by_thing: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        if not wanted or row["class"].value in wanted:
-            by_thing.setdefault(row["thing"].value, []).append(row)
-    things = {iri: found for iri, found in by_thing.items() if thing_path(iri, release.base) is not None}
-    if phase is not None:
-        things = {iri: found for iri, found in things.items()
-                  if any(r["phase"] is not None and r["phase"].value.rstrip("/").endswith("/" + phase) for r in found)}
+    things: dict[str, Candidate] = {}
+    for iri in sorted(found):
+        if thing_path(iri, release.base) is None:
+            continue
+        candidate = _candidate(release.store, iri)
+        if wanted and not wanted & candidate.classes:
+            continue
+        if phase is not None and not (candidate.phase or "").rstrip("/").endswith("/" + phase):
+            continue
+        things[iri] = candidate
     if not things:
         described = f"{name}={value}" + (f" in phase {phase}" if phase else "")
         raise Problem("not-found", f"Nothing in the data has {described}.", identifier=name, value=value)
@@ -344,20 +371,10 @@ def resolve() -> Response:
     return _multiple_choices(name, value, things, release, lang)
 
 
-def _phase_start(found: list[dict[str, Any]]) -> str:
-    starts = [r["phaseStart"].value for r in found if r.get("phaseStart") is not None]
-    return max(starts) if starts else ""
-
-
-def _multiple_choices(name: str, value: str, things: dict[str, list[dict[str, Any]]], release: Any,
-                      lang: str) -> Response:
+def _multiple_choices(name: str, value: str, things: dict[str, Candidate], release: Any, lang: str) -> Response:
     """300: the identifier names several things (an id_ti in several phases, a shared SIREN)."""
-    choices = []
-    for iri, found in things.items():
-        phase_iri = next((r["phase"].value for r in found if r.get("phase") is not None), None)
-        choices.append({"iri": iri, "label": _labels(found, lang) or iri.rsplit("/", 1)[-1],
-                        "phase": phase_iri.rsplit("/", 1)[-1] if phase_iri else None,
-                        "start": _phase_start(found), "url": id_url(iri, release.base)})
+    choices = [{"iri": iri, "label": c.label(lang), "phase": c.phase.rsplit("/", 1)[-1] if c.phase else None,
+                "start": c.phase_start, "url": id_url(iri, release.base)} for iri, c in things.items()]
     choices.sort(key=lambda c: (c["start"], c["iri"]), reverse=True)
     preferred = choices[0]
     detail = (f"{name}={value} names {len(choices)} things"

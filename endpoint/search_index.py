@@ -116,6 +116,8 @@ _WORD = re.compile(r"[^\W_]+")
 def tokens(text: str) -> list[str]:
     """The words of ``text``: accents dropped, ligatures spelt out, case folded; apostrophes,
     hyphens, dashes and punctuation separate words."""
+    if text.isascii():  # most codes and many names: nothing to decompose
+        return _WORD.findall(text.lower())
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _WORD.findall(bare.casefold().translate(_LIGATURES))
@@ -180,16 +182,20 @@ class SearchIndex:
         # (normalised label, compact label, entry, alternative?, original text)
         self._labels: list[tuple[str, str, Entry, bool, str]] = []
         codes: list[tuple[str, Entry, str, str]] = []
+        normalised: dict[str, str] = {}
         for entry in entries:
             for _language, text, alternative in entry.labels:
-                norm = normalise(text)
+                norm = normalised.get(text)
+                if norm is None:
+                    norm = normalised[text] = normalise(text)
                 if norm:
                     self._labels.append((norm, norm.replace(" ", ""), entry, alternative, text))
             for field_name, value in entry.codes:
-                key = compact(value)
+                key = value.lower() if value.isascii() and value.isalnum() else compact(value)
                 if key:
                     codes.append((key, entry, field_name, value))
-            entry.sort_label = normalise(entry.label())
+            display = entry.label()
+            entry.sort_label = normalised.get(display) or normalise(display)
         codes.sort(key=lambda c: c[0])
         self._code_keys = [c[0] for c in codes]
         self._codes = codes
@@ -207,7 +213,8 @@ class SearchIndex:
         phases: dict[str, str] = {}
         type_iri, phase_iri, population_iri = RDF.type.value, TID.phase.value, TID.populationMunicipale.value
         for row in store.query(load_query(INDEX_QUERY).text, use_default_graph_as_union=True):
-            thing, prop, value = row["thing"].value, row["property"].value, row["value"]
+            # by position (?thing ?property ?value): eight times faster than by name on 200k rows
+            thing, prop, value = row[0].value, row[1].value, row[2]
             if prop == type_iri:
                 found = _TYPE_OF_CLASS.get(value.value)
                 if found and (thing not in classes or found[0] < classes[thing][0]):
