@@ -23,7 +23,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from tid import ROOT, __version__
 from tid.errors import DataError
-from tid.graph import catalog, derive, export, validate
+from tid.graph import catalog, changelog, derive, export, validate
 from tid.graph.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
 from tid.graph.provenance import LoadRecord, describe_load, describe_project_graph
 from tid.graph.report import report_quads, result_iri
@@ -235,6 +235,7 @@ def _write_release(
     )
 
     progress("dumps", len(loaded) + 4, steps)
+    changelog.record(store, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded}, nquads)
     counts = export.counts(store)
     if options.dumps:
         dumps = export.write_dumps(store, partial / "dumps", minter, release, nquads)
