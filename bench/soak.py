@@ -171,10 +171,14 @@ class Server:
         self._log.close()
 
 
-def tid_serve(data_dir: Path, port: int, log_dir: Path, *extra: str) -> Server:
+def tid_serve(data_dir: Path, port: int, log_dir: Path, *extra: str, result_cache_mb: float | None = None) -> Server:
+    """``tid serve`` over ``data_dir``; ``result_cache_mb`` sets TID_RESULT_CACHE_MB (None: the default)."""
     command = [sys.executable, "-m", "tid.cli", "serve", "--data-dir", str(data_dir), "--host", "127.0.0.1",
                "--port", str(port), "--access-log", "", *extra]
-    return Server(command, "tid-serve", log_dir)
+    env = None
+    if result_cache_mb is not None:
+        env = {**os.environ, "TID_RESULT_CACHE_MB": f"{result_cache_mb:g}"}
+    return Server(command, "tid-serve", log_dir, env=env)
 
 
 def tid_ready(root: str) -> bool:
@@ -352,7 +356,9 @@ def report(load: Load, elapsed: float, samples: list[tuple[float, float, int]], 
     tally = load.tally
     total = sum(sum(c.values()) for c in tally.statuses.values())
     print(f"soak: {args.seconds:g} s at concurrency {args.concurrency} against tid serve "
-          f"(--timeout {args.query_timeout:g}, default workers) over {args.data_dir}; {os.cpu_count()} cores")
+          f"(--timeout {args.query_timeout:g}, default workers, result cache "
+          f"{'default' if args.result_cache_mb is None else f'{args.result_cache_mb:g} MiB'}) over {args.data_dir}; "
+          f"{os.cpu_count()} cores")
     print(f"requests: {total} in {elapsed:.1f} s = {total / elapsed:.1f} req/s")
     print()
     print(f"{'kind':<13}{'requests':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}  statuses (expected: see header)")
@@ -395,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between two pathological queries (one at a time; 0: none; default 5)")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="client timeout of one request, seconds")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--result-cache-mb", type=float, default=None,
+                        help="the server's result cache, MiB (0: off, so that every query runs in a query process; "
+                             "default: the server's default)")
     args = parser.parse_args(argv)
     args.data_dir = str(Path(args.data_dir).resolve())
     if not (Path(args.data_dir) / "current").exists():
@@ -409,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, interrupted)
     with tempfile.TemporaryDirectory(prefix="tid-soak-") as logs:
-        server = tid_serve(Path(args.data_dir), port, Path(logs), "--timeout", f"{args.query_timeout:g}")
+        server = tid_serve(Path(args.data_dir), port, Path(logs), "--timeout", f"{args.query_timeout:g}",
+                           result_cache_mb=args.result_cache_mb)
         sampler = RssSampler(server.process.pid)
         try:
             server.wait_ready(lambda: tid_ready(root), timeout=120)

@@ -249,6 +249,9 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._pid: int | None = None
+        # Set once the first workers of this process are ready (or failed to start): a query that
+        # arrives while they start waits for them instead of being refused as "busy".
+        self._started = threading.Event()
         self._closed = False
         self.stats = {"queries": 0, "timeouts": 0, "busy": 0, "replaced": 0, "died": 0}
 
@@ -283,13 +286,30 @@ class QueryPool:
         raise ExecutorError(f"a query worker did not start within {READY_TIMEOUT:.0f} s")
 
     def start(self) -> None:
+        """Start the workers, once per process; a concurrent caller waits until they are ready."""
         with self._lock:
             if self._pid == os.getpid() or self._closed:
-                return
-            if self._pid is not None:  # inherited through a fork: these workers are not ours
-                self._idle = queue.Queue()
-                self._all = set()
-            self._pid = os.getpid()
+                starting = not self._closed
+            else:
+                starting = False
+                if self._pid is not None:  # inherited through a fork: these workers are not ours
+                    self._idle = queue.Queue()
+                    self._all = set()
+                    self._started = threading.Event()
+                self._pid = os.getpid()
+        if starting:
+            # Another thread is starting the pool (the server warms it at boot): without this wait,
+            # the queries that arrive meanwhile would be refused 503 after ``queue_wait``.
+            self._started.wait(READY_TIMEOUT)
+            return
+        if self._closed:
+            return
+        try:
+            self._start_workers()
+        finally:
+            self._started.set()
+
+    def _start_workers(self) -> None:
         if self.start_method == "forkserver":
             multiprocessing.get_context("forkserver").set_forkserver_preload(
                 ["tid.endpoint.executor", "tid.endpoint.results", "pyoxigraph"])

@@ -253,6 +253,20 @@ def _syntax_problem(message: str) -> Problem:
     return Problem("malformed-query", message, **extensions)
 
 
+def _truncation_link() -> str:
+    """The page a cut result links to, built once per app, scheme, host and root path (building a
+    URL costs a good part of a request's time in Flask); the memo is bounded since ``Host`` is the
+    client's."""
+    links: dict[tuple[str, str, str], str] = current_app.extensions.setdefault("tid.truncation_links", {})
+    key = (request.scheme, request.host, request.root_path)
+    link = links.get(key)
+    if link is None:
+        if len(links) >= 64:
+            links.clear()
+        link = links[key] = external_url("problems.describe", slug="result-truncated")
+    return link
+
+
 def _busy(problem: str, detail: str, **extensions: Any) -> Problem:
     retry = str(_settings()["RETRY_AFTER"])
     return Problem(problem, detail, headers={"Retry-After": retry}, retry_after=int(retry), **extensions)
@@ -344,7 +358,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         max_rows=config["MAX_ROWS"],
         max_bytes=config["MAX_BYTES"],
         allowed_services=bool(shape.services),
-        truncation_link=external_url("problems.describe", slug="result-truncated"),
+        truncation_link=_truncation_link(),
     )
     outcome = _run(live, job)
 
