@@ -4,8 +4,8 @@
 accent- and case-insensitive, labels in every language and identifiers, ranked). Parameters:
 
 * ``q`` (required for JSON; at most 200 characters);
-* ``type``: keep one type (``territoire``, ``commune``, ``epci``, ``site``… repeat it, or separate
-  types with commas, for several); the facets count every type whatever the filter;
+* ``type``: keep one type (``territoire``, ``commune``, ``epci``, ``site``…; repeat it, or separate
+  types with ``,`` or ``|``, for several); the facets count every type whatever the filter;
 * ``page`` (from 1) and ``limit`` (1–100, default 20);
 * ``format=json|html``, else ``Accept`` (``text/html`` first, ``application/json``).
 
@@ -49,7 +49,6 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Store
@@ -96,7 +95,7 @@ def _positive(name: str, default: int, maximum: int | None = None) -> int:
 def _types() -> list[str]:
     wanted: list[str] = []
     for raw in request.args.getlist("type"):
-        for key in (part.strip().lower() for part in raw.split(",")):
+        for key in (part.strip().lower() for part in re.split(r"[,|]", raw)):
             if not key:
                 continue
             if key not in TYPES_BY_KEY:
@@ -307,7 +306,7 @@ def id_url(iri: str, base: str) -> str:
     path = thing_path(iri, base)
     if path is None:
         return iri
-    return request.script_root + "/id/" + quote(path, safe="/-._~")
+    return url_for("resources.thing", path=path)
 
 
 @bp.get("/resolve")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from pyoxigraph import NamedNode, Store
 
-from tests.endpoint.conftest import BASE, _create
-from tests.endpoint.test_search import HTML_TYPE, add_document_stub, assert_problem
+from tests.endpoint.conftest import BASE
+from tests.endpoint.test_search import HTML_TYPE, assert_problem
 from tid.endpoint.home import json_ld_script, number
 from tid.graph.catalog import schema_org_dataset
 from tid.graph.namespaces import Minter
@@ -24,16 +22,9 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
-@pytest.fixture(scope="module")
-def site(cut_data_dir: DataDir) -> Iterator[Flask]:
-    application = add_document_stub(_create(cut_data_dir))
-    yield application
-    application.extensions["tid"].close()
-
-
 @pytest.fixture
-def web(site: Flask):
-    return site.test_client()
+def web(client):
+    return client
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +149,8 @@ def test_sitemap_lists_the_home_page_and_every_thing(web, things: list[str], man
     assert urls[1:] == [f"http://localhost/doc/{iri[len(BASE) + 3:]}.html" for iri in things]
     assert "http://localhost/doc/commune/77288.html" in urls
     assert "http://localhost/doc/territoire/2023-2027/ti-1107.html" in urls
+    for url in (urls[0], urls[1], urls[len(urls) // 2], urls[-1]):  # the pages are there
+        assert web.get(url.removeprefix("http://localhost")).status_code == 200, url
     assert {e.findtext(f"{SITEMAP}lastmod") for e in root} == {manifest["built"][:10]}
     tag = response.headers["ETag"]
     assert web.get("/sitemap.xml", headers={"If-None-Match": tag}).status_code == 304
@@ -165,7 +158,7 @@ def test_sitemap_lists_the_home_page_and_every_thing(web, things: list[str], man
 
 
 def test_a_large_sitemap_becomes_an_index_of_parts(make_app, things: list[str]) -> None:
-    app = add_document_stub(make_app(SITEMAP_MAX_URLS=400))
+    app = make_app(SITEMAP_MAX_URLS=400)
     client = app.test_client()
     index = client.get("/sitemap.xml")
     assert index.status_code == 200 and index.headers["Content-Type"] == "application/xml; charset=utf-8"
@@ -189,7 +182,7 @@ def test_a_large_sitemap_becomes_an_index_of_parts(make_app, things: list[str]) 
 
 
 def test_sitemap_and_robots_use_the_public_url(make_app) -> None:
-    app = add_document_stub(make_app(PUBLIC_URL="https://example.org/kg/"))
+    app = make_app(PUBLIC_URL="https://example.org/kg/")
     client = app.test_client()
     urls = locs(client.get("/sitemap.xml").get_data())
     assert urls[0] == "https://example.org/kg/"

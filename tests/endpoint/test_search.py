@@ -6,41 +6,23 @@ data (Melun area, Saône-et-Loire, Nièvre) and on a small hand-made store for w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from tests.endpoint.conftest import BASE, MELUN_IRI, _create
+from tests.endpoint.conftest import BASE, MELUN_IRI
 from tid.endpoint.search import luhn_valid
 from tid.endpoint.search_index import SearchIndex, compact, normalise, tokens
 from tid.graph.namespaces import IGEO, RDF, RDFS, SKOS, TID
-from tid.graph.store import DataDir
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 PROBLEM_TYPE = "application/problem+json; charset=utf-8"
 
 
-def add_document_stub(app: Flask) -> Flask:
-    """Pages of things (``resources.document``) come from another module; until it is there, a
-    stand-in rule gives ``url_for`` the same ``/doc/{path}`` addresses."""
-    if "resources.document" not in app.view_functions:
-        app.add_url_rule("/doc/<path:path>", endpoint="resources.document", view_func=lambda path: path)
-    return app
-
-
-@pytest.fixture(scope="module")
-def site(cut_data_dir: DataDir) -> Iterator[Flask]:
-    application = add_document_stub(_create(cut_data_dir))
-    yield application
-    application.extensions["tid"].close()
-
-
 @pytest.fixture
-def web(site: Flask):
-    return site.test_client()
+def web(client):
+    return client
 
 
 def search_json(web, **params):
@@ -255,6 +237,7 @@ def test_type_filter_and_facets(web) -> None:
     two = search_json(web, q="melun", type="commune,epci")
     assert tails(two) == ["commune/77288", "epci/247700057"] and two["types"] == ["commune", "epci"]
     assert search_json(web, q="melun", type=["territoire", "epci"])["total"] == 2
+    assert search_json(web, q="melun", type="territoire|epci")["types"] == ["territoire", "epci"]
     assert search_json(web, q="melun", type="site")["total"] == 0
 
 
@@ -372,6 +355,14 @@ def test_resolve_303(web, manifest, params: dict, location: str) -> None:
     assert response.headers["Location"] == location
     assert response.headers["Link"] == f'<{BASE}{location[1:]}>; rel="canonical"'
     assert response.headers["X-TID-Release"] == manifest["release"]
+
+
+def test_resolve_then_dereference(web) -> None:
+    resolved = web.get("/resolve?insee=77288")
+    thing = web.get(resolved.headers["Location"], headers={"Accept": "text/html"})
+    assert thing.status_code == 303 and thing.headers["Location"].startswith("/doc/commune/77288")
+    page = web.get(thing.headers["Location"], headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Melun" in page.get_data(as_text=True)
 
 
 def test_resolve_an_id_ti_of_two_phases_answers_300(web) -> None:
