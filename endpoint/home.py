@@ -205,23 +205,22 @@ def _limit() -> int:
 
 
 def _xml(body: str, tag: str) -> Response:
-    from tid.endpoint.sparql import cache_headers, not_modified
+    from tid.endpoint.sparql import cache_headers
 
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
     response = Response(body, content_type="application/xml; charset=utf-8")
     response.headers["X-TID-Release"] = _release().id
     return cache_headers(response, tag)
 
 
-def _urls(release: Any) -> list[str]:
-    """Absolute URLs of the home page and of every thing's HTML page, in sitemap order."""
+def _urls(release: Any, start: int, stop: int) -> list[str]:
+    """Absolute URLs ``start:stop`` of the sitemap's list: the home page, then the HTML page of
+    every thing in IRI order."""
+    things = sitemap_things(release)
     marker = "__sitemap__"
-    document = external_url("resources.document", path=marker)
-    head, tail = document.split(marker, 1)
-    return [external_url("home.home")] + [head + quote(path, safe="/-._~") + ".html" + tail
-                                          for path in sitemap_things(release)]
+    head, tail = external_url("resources.document", path=marker).split(marker, 1)
+    urls = [external_url("home.home")] if start == 0 else []
+    return urls + [head + quote(path, safe="/-._~") + ".html" + tail
+                   for path in things[max(start - 1, 0):max(stop - 1, 0)]]
 
 
 def _urlset(urls: list[str], lastmod: str) -> str:
@@ -240,24 +239,29 @@ def _lastmod(release: Any) -> str:
         return ""
 
 
+def _plan(release: Any) -> tuple[int, int]:
+    """(number of URLs, URLs per sitemap)."""
+    return 1 + len(sitemap_things(release)), _limit()
+
+
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """The sitemap, or the sitemap index when the site has more URLs than one sitemap holds."""
-    from tid.endpoint.sparql import etag
+    from tid.endpoint.sparql import etag, not_modified
 
     release = _release()
-    limit = _limit()
-    root = external_url("home.home")
-    tag = etag([release.id, "sitemap", limit, root])
-    urls = _urls(release)
+    total, limit = _plan(release)
+    tag = etag([release.id, "sitemap", limit, external_url("home.home")])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
     lastmod = _lastmod(release)
-    if len(urls) <= limit:
-        return _xml(_urlset(urls, lastmod), tag)
-    parts = -(-len(urls) // limit)
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    if total <= limit:
+        return _xml(_urlset(_urls(release, 0, total), lastmod), tag)
     modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
     lines += [f"<sitemap><loc>{escape(external_url('home.sitemap_part', number=n))}</loc>{modified}</sitemap>"
-              for n in range(1, parts + 1)]
+              for n in range(1, -(-total // limit) + 1)]
     lines.append("</sitemapindex>")
     return _xml("\n".join(lines) + "\n", tag)
 
@@ -265,16 +269,17 @@ def sitemap() -> Response:
 @bp.get("/sitemap-<int:number>.xml")
 def sitemap_part(number: int) -> Response:
     """Part ``number`` (from 1) of a sitemap too large for one file."""
-    from tid.endpoint.sparql import etag
+    from tid.endpoint.sparql import etag, not_modified
 
     release = _release()
-    limit = _limit()
-    urls = _urls(release)
-    parts = -(-len(urls) // limit)
-    if len(urls) <= limit or not 1 <= number <= parts:
+    total, limit = _plan(release)
+    if total <= limit or not 1 <= number <= -(-total // limit):
         raise Problem("not-found", f"There is no sitemap part {number}; /sitemap.xml lists the sitemaps.")
     tag = etag([release.id, "sitemap", limit, number, external_url("home.home")])
-    return _xml(_urlset(urls[(number - 1) * limit:number * limit], _lastmod(release)), tag)
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    return _xml(_urlset(_urls(release, (number - 1) * limit, number * limit), _lastmod(release)), tag)
 
 
 @bp.get("/robots.txt")

@@ -162,6 +162,7 @@ def test_a_large_sitemap_becomes_an_index_of_parts(make_app, things: list[str]) 
     client = app.test_client()
     index = client.get("/sitemap.xml")
     assert index.status_code == 200 and index.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert client.get("/sitemap.xml", headers={"If-None-Match": index.headers["ETag"]}).status_code == 304
     assert ET.fromstring(index.get_data()).tag == f"{SITEMAP}sitemapindex"
     parts = locs(index.get_data(), "sitemap")
     total = len(things) + 1
@@ -170,7 +171,8 @@ def test_a_large_sitemap_becomes_an_index_of_parts(make_app, things: list[str]) 
     every: list[str] = []
     for number_, url in enumerate(parts, start=1):
         part = client.get(url.removeprefix("http://localhost"))
-        assert part.status_code == 200 and part.headers["ETag"]
+        assert part.status_code == 200 and part.headers["Content-Type"] == "application/xml; charset=utf-8"
+        assert client.get(url, headers={"If-None-Match": part.headers["ETag"]}).status_code == 304
         urls = locs(part.get_data())
         assert 0 < len(urls) <= 400
         every += urls
