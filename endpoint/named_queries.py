@@ -21,7 +21,9 @@ from tid.graph.queries import NAME, NamedQuery, list_queries, load_query
 bp = Blueprint("queries", __name__)
 
 RESERVED = ("format", "output")
-INTERNAL_PREFIXES = ("endpoint-",)
+# The queries behind the site's own pages (the endpoint, the pages of resources, the home page,
+# search, the ontology documentation, the maps): not questions for the public catalogue.
+INTERNAL_PREFIXES = ("endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-")
 
 
 def catalogue() -> list[NamedQuery]:

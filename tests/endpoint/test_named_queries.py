@@ -11,6 +11,7 @@ import pytest
 
 from tests.endpoint.conftest import MELUN, MELUN_IRI
 from tid.graph.queries import list_queries
+from tid.endpoint.named_queries import INTERNAL_PREFIXES
 
 
 def test_catalogue_as_json(client) -> None:
@@ -19,8 +20,10 @@ def test_catalogue_as_json(client) -> None:
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert response.headers["Vary"] == "Accept" and response.headers["ETag"]
     entries = {e["name"]: e for e in json.loads(response.get_data(as_text=True))["queries"]}
-    expected = {q.name for q in list_queries() if not q.name.startswith("endpoint-")}
+    expected = {q.name for q in list_queries() if not q.name.startswith(INTERNAL_PREFIXES)}
     assert set(entries) == expected
+    assert "territoires-par-phase" in entries and "geo-geometries" in entries
+    assert not {"endpoint-named-graphs", "resource-statements", "home-counts", "search-index"} & set(entries)
     entry = entries["communes-d-un-territoire"]
     assert set(entry) >= {"name", "title", "fr", "en", "parameters", "url"}
     assert entry["parameters"] == [{"name": "territoire", "type": "iri", "default": None, "required": True,
