@@ -10,8 +10,8 @@ import json
 import pytest
 
 from tests.endpoint.conftest import MELUN, MELUN_IRI
-from tid.graph.queries import list_queries
 from tid.endpoint.named_queries import INTERNAL_PREFIXES
+from tid.graph.queries import list_queries
 
 
 def test_catalogue_as_json(client) -> None:
