@@ -200,7 +200,9 @@ def search() -> Response:
             {**f, "url": _search_url(query, [f["type"]], 1, limit, external=False, lang=lang),
              "selected": f["type"] in types} for f in facets],
             all_url=_search_url(query, [], 1, limit, external=False, lang=lang),
-            results=[{**r, "type_name": _type_name(r["type"], lang)} for r in results],
+            results=[{**r, "type_name": _type_name(r["type"], lang),
+                      "field_name": FIELD_NAMES.get(r["matched"]["field"], ("", ""))[0 if lang == "fr" else 1]}
+                     for r in results],
             next_url=next_url, previous_url=previous_url, first=start + 1, last=start + len(shown))
     else:
         context.update(searched=False, unsearchable=bool(query))
@@ -217,6 +219,10 @@ def search() -> Response:
     if links and response.status_code == 200:
         response.headers["Link"] = ", ".join(links)
     return response
+
+
+FIELD_NAMES = {"code-insee": ("code INSEE", "INSEE code"), "code-postal": ("code postal", "postal code"),
+               "siren": ("SIREN", "SIREN"), "id-ti": ("id_ti", "id_ti")}
 
 
 def _type_name(key: str, lang: str, *, plural: bool = False) -> str:

@@ -275,6 +275,9 @@ def test_search_page_html(web) -> None:
     assert positions == sorted(positions)
     assert 'href="/search?q=Sa%C3%B4ne&amp;type=departement"' in page  # a facet link
     assert "Départements (2)" in page
+    postal = web.get("/search?q=77000").get_data(as_text=True)
+    assert "· code postal 77000" in postal and web.get("/search?q=77000&lang=en").get_data(as_text=True).count(
+        "· postal code 77000") == 4
     again = web.get("/search?q=Sa%C3%B4ne", headers={"Accept": "text/html", "If-None-Match": tag})
     assert again.status_code == 304
     english = web.get("/search?q=saone&lang=en")
