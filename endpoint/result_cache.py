@@ -227,6 +227,11 @@ def admits(cache: ResultCache, body_size: int) -> bool:
     return cache.enabled and body_size + ENTRY_OVERHEAD <= cache.max_entry
 
 
+def _personal(headers: Iterable[tuple[str, str]]) -> bool:
+    """Whether a response carries something meant for this client alone (a cookie): never replayed."""
+    return any(name.lower() == "set-cookie" for name, _ in headers)
+
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -268,7 +273,7 @@ class FastPath:
 
         iterable = self.app(environ, capture)
         mark = environ.get(ENVIRON_KEY)
-        if mark is None or not captured or not captured[0].startswith("200"):
+        if mark is None or not captured or not captured[0].startswith("200") or _personal(captured[1]):
             return iterable
         release, etag, stored = mark
         if stored:  # a hit inside Flask: remember this spelling of the request

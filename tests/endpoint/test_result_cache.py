@@ -277,3 +277,17 @@ def test_a_stored_answer_is_valid_json(cached_app) -> None:
     get(client)
     body = json.loads(get(client).get_data(as_text=True))
     assert body["head"]["vars"] == ["t", "n"] and len(body["results"]["bindings"]) == 4
+
+
+def test_an_answer_with_a_cookie_is_never_replayed(make_app) -> None:
+    app = make_app(RESULT_CACHE_MB=16)
+
+    @app.after_request
+    def cookie(response):
+        response.set_cookie("seen", "1")
+        return response
+
+    client = app.test_client()
+    assert get(client).status_code == 200
+    assert len(result_cache_of(app)) == 0
+    assert get(client).headers["Cache-Status"] != HIT

@@ -329,3 +329,22 @@ def test_service_detection_catches_every_evasion_pyoxigraph_would_follow() -> No
 def test_the_word_service_elsewhere_is_not_a_service_call(client, query: str) -> None:
     assert analyse(query).services == ()
     assert client.get("/sparql", query_string={"query": query}).status_code == 200
+
+
+def test_a_query_arriving_while_the_pool_starts_waits_for_it(cut_data_dir) -> None:
+    """The server warms its pool in a thread at boot; a query arriving meanwhile is answered once
+    the workers are ready, not refused 503 "busy" after the (short) queue wait."""
+    from tid.endpoint.executor import Job, QueryPool
+
+    store = str(cut_data_dir.current_release() / "store")
+    pool = QueryPool(2, preload=store)
+    try:
+        warming = threading.Thread(target=pool.start)
+        warming.start()
+        time.sleep(0.01)  # the workers are being started, none is ready yet
+        outcome = pool.run(Job(store_path=store, query=CHEAP), timeout=10, queue_wait=0.001)
+        warming.join()
+        assert outcome.status == "ok" and outcome.body
+        assert pool.stats["busy"] == 0
+    finally:
+        pool.close()
