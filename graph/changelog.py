@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
 from tid.graph.namespaces import DCT, IGEO, PROV, RDF, RDFS, TID, XSD, Minter
 from tid.graph.queries import load_query
@@ -177,15 +177,40 @@ def _memberships(store: Store | None, graph: str | None) -> dict[tuple[str, str]
     return members
 
 
+def _dump(store: Store | None, graph: str | None) -> bytes:
+    if store is None or graph is None:
+        return b""
+    return store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graph))
+
+
+def triple_changes(previous: Store | None, old: str | None, store: Store | None, new: str | None) -> tuple[int, int]:
+    """(triples added, triples removed) between graph ``old`` of ``previous`` and ``new`` of ``store``.
+
+    Fast paths first (a build compares about a million triples): the graphs dumped as N-Triples
+    are byte-identical when their content is (the stores list triples in the order of their
+    terms' hashes); without blank nodes, lines are triples. Otherwise the triples are compared
+    with their blank nodes named by content (:func:`canonical`).
+    """
+    before, after = _dump(previous, old), _dump(store, new)
+    if before == after:
+        return 0, 0
+    if b"_:" not in before and b"_:" not in after:
+        lines_before, lines_after = set(before.splitlines()), set(after.splitlines())
+        lines_before.discard(b"")
+        lines_after.discard(b"")
+        return len(lines_after - lines_before), len(lines_before - lines_after)
+    del before, after
+    triples_before, triples_after = _triples(previous, old), _triples(store, new)
+    return len(triples_after - triples_before), len(triples_before - triples_after)
+
+
 def compare(previous: Store | None, previous_keys: Mapping[str, str], store: Store,
             keys: Mapping[str, str]) -> list[GraphChange]:
     """The graphs whose triples differ between ``previous`` and ``store``, by key."""
     changes = []
     for key in sorted(set(previous_keys) | set(keys)):
         old, new = previous_keys.get(key), keys.get(key)
-        before, after = _triples(previous, old), _triples(store, new)
-        added, removed = len(after - before), len(before - after)
-        del before, after
+        added, removed = triple_changes(previous, old, store, new)
         if not added and not removed:
             continue
         change = GraphChange(key, old, new, added, removed)

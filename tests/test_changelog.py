@@ -343,3 +343,27 @@ def cut_data_dir_first(releases, tmp_path: Path) -> DataDir:
     (data_dir.root / "current").symlink_to(Path("releases") / releases.a.release)
     assert data_dir.current_release() is not None
     return data_dir
+
+
+def test_triple_changes_of_two_stores() -> None:
+    from pyoxigraph import Quad
+
+    from tid.graph.changelog import triple_changes
+
+    g = "http://example.org/g"
+    s, p = NamedNode("http://example.org/s"), NamedNode("http://example.org/p")
+
+    def store(values: list[str], blank: str | None = None) -> Store:
+        made = Store()
+        made.extend(Quad(s, p, Literal(v), NamedNode(g)) for v in values)
+        if blank is not None:
+            node = BlankNode()
+            made.extend([Quad(s, p, node, NamedNode(g)), Quad(node, p, Literal(blank), NamedNode(g))])
+        return made
+
+    assert triple_changes(store(["a", "b"]), g, store(["a", "b"]), g) == (0, 0)
+    assert triple_changes(store(["a", "b"]), g, store(["a", "c", "d"]), g) == (2, 1)
+    assert triple_changes(store(["a"], blank="x"), g, store(["a"], blank="x"), g) == (0, 0)  # new blank node ids
+    assert triple_changes(store(["a"], blank="x"), g, store(["a"], blank="y"), g) == (2, 2)
+    assert triple_changes(None, None, store(["a", "b"]), g) == (2, 0)  # a source new in this release
+    assert triple_changes(store(["a"]), g, None, None) == (0, 1)  # a source dropped
