@@ -20,9 +20,13 @@ incoming links of the page, counts as ``void:Linkset``, sources, Hydra paging).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import threading
+import unicodedata
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
@@ -284,9 +288,18 @@ def pick(labels: dict[str, str], lang: str) -> tuple[str, str] | None:
 # -- reading the store ---------------------------------------------------------------------------
 
 
-def _query(store: Store, name: str, iri: str | None) -> Any:
+def collation_key(label: str | None) -> str:
+    """Sort names as a French reader expects: accents and case ignored (Évry before Melun);
+    no name last."""
+    if not label:
+        return "\uffff"
+    decomposed = unicodedata.normalize("NFKD", label)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _query(store: Store, name: str, iri: str | None, variable: str = "resource") -> Any:
     query = load_query(name)
-    substitutions = {Variable("resource"): NamedNode(iri)} if iri is not None else None
+    substitutions = {Variable(variable): NamedNode(iri)} if iri is not None else None
     return store.query(query.text, substitutions=substitutions, use_default_graph_as_union=True)
 
 
@@ -308,6 +321,15 @@ def _int(term: Any) -> int | None:
 
 def _str(term: Any) -> str | None:
     return term.value if term is not None else None
+
+
+def _french_first(current: str | None, term: Any) -> str | None:
+    """The first name seen, replaced by a French one when one comes."""
+    if not isinstance(term, Literal):
+        return current
+    if current is None or term.language == "fr":
+        return term.value
+    return current
 
 
 def exists(store: Store, iri: str) -> bool:
@@ -358,88 +380,104 @@ def _holds(debut: date | None, fin: date | None, at: date | None) -> bool:
     return (debut is None or debut <= at) and (fin is None or at <= fin)
 
 
-def _incoming(store: Store, iri: str, at: date | None) -> tuple[list[Incoming], dict[str, int]]:
-    """Every incoming link (ordered by property, subject), the dated ones that do not hold at
-    ``at`` left out, and the counts per property of what is kept."""
+def _incoming(store: Store, iri: str, names: dict[str, str]) -> list[Incoming]:
+    """Every incoming link, ordered by property then subject. ``names`` names the subjects that
+    have no label of their own (a membership after its member, a labelling after its site)."""
     items: dict[tuple[str, Any], Incoming] = {}
-    dropped: set[tuple[str, Any]] = set()
     for row in _query(store, "resource-incoming", iri):
-        key = (row["p"].value, row["s"])
-        if key in dropped:
-            continue
+        subject = row["s"]
+        key = (row["p"].value, subject)
         item = items.get(key)
         if item is None:
-            if not _holds(_date(row["debut"]), _date(row["fin"]), at):
-                dropped.add(key)
-                continue
-            item = items[key] = Incoming(row["p"].value, row["s"])
+            item = items[key] = Incoming(row["p"].value, subject, via_label=names.get(subject.value))
         graph = row["g"].value
         if graph not in item.graphs:
             item.graphs.append(graph)
         label = row["label"]
         if isinstance(label, Literal):
             item.labels.setdefault(label.language or "", label.value)
-            item.label_predicates.add(row["lp"].value)
-        if item.via_label is None and row["viaLabel"] is not None:
-            item.via_label = row["viaLabel"].value
-    counts: dict[str, int] = defaultdict(int)
-    for predicate, _subject in items:
-        counts[predicate] += 1
-    return list(items.values()), dict(counts)
+    return sorted(items.values(), key=lambda i: (i.predicate, str(i.subject.value)))
 
 
-KINDS = {
-    PREFIXES["igeo"] + "Commune": "commune",
-    PREFIXES["igeo"] + "Intercommunalite": "epci",
-    TID + "TerritoireIndustrie": "territoire",
-}
+KINDS = {"commune": "commune", "epci": "epci", "territoire": "territoire"}
 
 
-def _memberships(store: Store, iri: str, at: date | None) -> list[Membership]:
-    rows = [
-        Membership(
-            direction=row["direction"].value, membership=row["membership"], other=row["other"],
-            label=_str(row["label"]), kind=KINDS.get(_str(row["kind"]) or ""), population=_int(row["population"]),
-            debut=_date(row["debut"]), fin=_date(row["fin"]), reference=_date(row["reference"]),
-            phase=_str(row["phase"]), phase_label=_str(row["phaseLabel"]),
-        )
-        for row in _query(store, "resource-memberships", iri)
-    ]
+def _kind(iri: str, base: str) -> str | None:
+    """``{base}id/commune/…`` -> ``commune`` (the IRI patterns of docs/model.md)."""
+    prefix = base + "id/"
+    if not iri.startswith(prefix):
+        return None
+    return KINDS.get(iri[len(prefix):].split("/", 1)[0])
+
+
+def _memberships(store: Store, iri: str, base: str, terms: Terms) -> list[Membership]:
+    """Every membership of the resource, both ways, merged over the rows of the query."""
+    merged: dict[tuple[str, str, str], Membership] = {}
+    for row in _query(store, "resource-memberships", iri):
+        key = (row["direction"].value, row["membership"].value, row["other"].value)
+        m = merged.get(key)
+        if m is None:
+            m = merged[key] = Membership(
+                direction=key[0], membership=row["membership"], other=row["other"], label=None,
+                kind=_kind(key[2], base), population=None, debut=None, fin=None, reference=None, phase=None,
+                phase_label=None)
+        m.label = _french_first(m.label, row["label"])
+        population = _int(row["population"])
+        if population is not None and (m.population is None or population > m.population):
+            m.population = population
+        m.debut = m.debut or _date(row["debut"])
+        m.fin = m.fin or _date(row["fin"])
+        m.reference = m.reference or _date(row["reference"])
+        if m.phase is None and row["phase"] is not None:
+            m.phase = row["phase"].value
+            names = terms.labels.get(m.phase) or {}
+            m.phase_label = names.get("fr") or next(iter(names.values()), None)
+    return sorted(merged.values(), key=lambda m: (m.direction, m.kind or "~", collation_key(m.label), m.other.value))
+
+
+def _at_date(memberships: list[Membership], at: date | None) -> tuple[list[Membership], set[str]]:
+    """The memberships that hold at ``at``, and the IRIs of those that do not.
+
+    Memberships of a phase hold between their bounds; those known at a COG reference date (a
+    commune in an EPCI) hold as of the latest vintage on or before ``at`` (the earliest vintage
+    when ``at`` precedes them all)."""
     if at is None:
-        return rows
-    # Memberships of a phase hold between their bounds; those known at a COG reference date
-    # (a commune in an EPCI) hold as of the latest vintage on or before ``at`` (the earliest
-    # vintage when ``at`` precedes them all).
-    kept = [m for m in rows if m.reference is None and _holds(m.debut, m.fin, at)]
-    vintages = sorted({m.reference for m in rows if m.reference is not None})
+        return memberships, set()
+    vintages = sorted({m.reference for m in memberships if m.reference is not None})
+    vintage = None
     if vintages:
         before = [v for v in vintages if v <= at]
         vintage = before[-1] if before else vintages[0]
-        kept += [m for m in rows if m.reference == vintage]
-    return sorted(kept, key=lambda m: (m.direction, m.other.value))
+    kept = [m for m in memberships
+            if (m.reference == vintage if m.reference is not None else _holds(m.debut, m.fin, at))]
+    kept_ids = {m.membership.value for m in kept}
+    return kept, {m.membership.value for m in memberships if m.membership.value not in kept_ids}
 
 
-def _sites(store: Store, iri: str, at: date | None) -> list[SiteWave]:
-    rows = [
+def _sites(store: Store, iri: str) -> list[SiteWave]:
+    return sorted((
         SiteWave(site=row["site"], label=_str(row["label"]), labellisation=_str(row["labellisation"]),
                  vague=_str(row["vague"]), vague_label=_str(row["vagueLabel"]), date=_date(row["date"]),
                  possible=bool(row["possible"] is not None and row["possible"].value == "true"))
         for row in _query(store, "resource-sites", iri)
-    ]
+    ), key=lambda r: (collation_key(r.label), r.site.value, r.date or date.max))
+
+
+def _sites_at(rows: list[SiteWave], at: date | None) -> list[SiteWave]:
+    """A site belongs to the state at ``at`` once a wave on or before that date labelled it."""
     if at is None:
         return rows
-    # A site belongs to the state at ``at`` once a wave on or before that date labelled it.
     labelled = {r.site for r in rows if r.date is not None and r.date <= at}
     return [r for r in rows if r.site in labelled and (r.date is None or r.date <= at)]
 
 
-def _measures(store: Store, iri: str, at: date | None) -> list[Measure]:
-    rows = [
+def read_measures(store: Store, phase: str) -> list[Measure]:
+    """The measures reaching the territories of ``phase`` (read once per phase and release)."""
+    return [
         Measure(mesure=row["mesure"].value, label=_str(row["label"]), programme=row["programme"].value,
                 programme_label=_str(row["programmeLabel"]), debut=_date(row["debut"]), fin=_date(row["fin"]))
-        for row in _query(store, "resource-measures", iri)
+        for row in _query(store, "resource-measures", phase, variable="phase")
     ]
-    return [m for m in rows if _holds(m.debut, m.fin, at)]
 
 
 def _sources(store: Store, iri: str) -> list[Source]:
@@ -463,13 +501,79 @@ def _at_periods(terms: Terms, at: date | None) -> tuple[Period | None, Period | 
     return phase, (waves[-1] if waves else None)
 
 
-def describe(store: Store, terms: Terms, iri: str, path: str, *, page: int = 1, at: date | None = None,
-             page_size: int = DEFAULT_PAGE_SIZE) -> Description | None:
-    """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
-    past the last page. The caller checks that the resource exists."""
+@dataclass
+class Snapshot:
+    """Everything the store says about one resource, before paging and dates: what a release
+    can keep in memory for the next request about the same resource."""
+
+    statements: list[Statement]
+    memberships: list[Membership]
+    sites: list[SiteWave]
+    incoming: list[Incoming]
+    measures: list[Measure]
+    sources: list[Source]
+
+
+class Snapshots:
+    """The snapshots of the resources asked for last (at most ``size``), for one release."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, Snapshot] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, iri: str, compute: Callable[[], Snapshot]) -> Snapshot:
+        if self.size <= 0:
+            return compute()
+        with self._lock:
+            found = self._items.get(iri)
+            if found is not None:
+                self._items.move_to_end(iri)
+                return found
+        snapshot = compute()  # outside the lock: two first requests may both compute, harmlessly
+        with self._lock:
+            self._items[iri] = snapshot
+            self._items.move_to_end(iri)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return snapshot
+
+
+def snapshot(store: Store, terms: Terms, iri: str, *, base: str,
+             cached: Callable[[str, Callable[[], Any]], Any] | None = None) -> Snapshot:
+    """The bounded queries about ``iri``: its statements, memberships, sites, incoming links,
+    the measures of its phases (``cached(key, compute)`` keeps them per phase for the release)
+    and the sources of its graphs."""
     statements = _statements(store, iri)
-    incoming, counts = _incoming(store, iri, at)
-    memberships = _memberships(store, iri, at)
+    memberships = _memberships(store, iri, base, terms)
+    sites = _sites(store, iri)
+    names = {m.membership.value: m.label for m in memberships if m.label}
+    names.update({s.labellisation: s.label for s in sites if s.labellisation and s.label})
+    measures: list[Measure] = []
+    for statement in statements:
+        if statement.predicate == TID + "phase" and isinstance(statement.value, NamedNode):
+            phase = statement.value.value
+            compute = partial(read_measures, store, phase)
+            found = cached(f"resource-measures {phase}", compute) if cached else compute()
+            measures += [m for m in found if m not in measures]
+    return Snapshot(statements, memberships, sites, _incoming(store, iri, names), measures, _sources(store, iri))
+
+
+def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page: int = 1, at: date | None = None,
+             page_size: int = DEFAULT_PAGE_SIZE, cached: Callable[[str, Callable[[], Any]], Any] | None = None,
+             snapshots: Snapshots | None = None) -> Description | None:
+    """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
+    past the last page. The caller checks that the resource exists. ``snapshots`` keeps what the
+    store says about the resources asked for last."""
+    def compute() -> Snapshot:
+        return snapshot(store, terms, iri, base=base, cached=cached)
+
+    snap = snapshots.get(iri, compute) if snapshots is not None else compute()
+    memberships, dropped = _at_date(snap.memberships, at)
+    incoming = [i for i in snap.incoming if i.subject.value not in dropped] if dropped else snap.incoming
+    counts: dict[str, int] = defaultdict(int)
+    for item in incoming:
+        counts[item.predicate] += 1
     largest = max(len(incoming), len(memberships))
     pager = Pager(page, page_size, max(1, math.ceil(largest / page_size)))
     if page > pager.last:
@@ -478,15 +582,13 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, page: int = 1, 
     for membership in memberships:
         if membership.direction == "members":
             member_counts[membership.kind or "autre"] += 1
-    types = {str(s.value.value) for s in statements if s.predicate == RDF_TYPE and isinstance(s.value, NamedNode)}
-    is_territory = TID + "TerritoireIndustrie" in types
     at_phase, at_wave = _at_periods(terms, at)
     return Description(
-        iri=iri, path=path, page=pager, at=at, terms=terms, statements=statements,
-        incoming_counts=counts, incoming=pager.window(incoming), incoming_total=len(incoming),
+        iri=iri, path=path, page=pager, at=at, terms=terms, statements=snap.statements,
+        incoming_counts=dict(counts), incoming=pager.window(incoming), incoming_total=len(incoming),
         memberships=pager.window(memberships), memberships_total=len(memberships), member_counts=dict(member_counts),
-        sites=_sites(store, iri, at), measures=_measures(store, iri, at) if is_territory else [],
-        sources=_sources(store, iri), at_phase=at_phase, at_wave=at_wave,
+        sites=_sites_at(snap.sites, at), measures=[m for m in snap.measures if _holds(m.debut, m.fin, at)],
+        sources=snap.sources, at_phase=at_phase, at_wave=at_wave,
     )
 
 

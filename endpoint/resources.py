@@ -31,7 +31,7 @@ from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
 from tid.endpoint import conneg
-from tid.endpoint.describe import (BadParameter, Description, Statement, Terms, describe, exists, graph_of,
+from tid.endpoint.describe import (BadParameter, Description, Snapshots, Statement, Terms, describe, exists, graph_of,
                                    parse_at, parse_page, pick, prefixes, read_terms)
 from tid.endpoint.errors import Problem
 from tid.endpoint.html import page_language, render_page
@@ -49,6 +49,7 @@ FORMATS: dict[str, conneg.Format] = {f.key: f for f in (*conneg.GRAPH_FORMATS, c
 # Server order: RDF first (``*/*`` and no Accept get Turtle); browsers ask for text/html.
 OFFERS: tuple[conneg.Format, ...] = tuple(FORMATS[key] for key in ("ttl", "jsonld", "nt", "rdf", "html"))
 PARAMETERS = ("page", "at", "lang")
+ONTOLOGY = PREFIXES["tid"]
 
 
 def _release():
@@ -58,6 +59,15 @@ def _release():
 def _terms() -> Terms:
     release = _release()
     return release.cached("resource-terms", lambda: read_terms(release.store))
+
+
+def _snapshots() -> Snapshots:
+    """The release's memory of the resources asked for last (``RESOURCE_CACHE_SIZE`` of them,
+    64 by default; 0 turns it off): the data of a release never change, so a page asked again
+    (another page number, date, format or language) skips the queries."""
+    release = _release()
+    size = int(current_app.config.get("RESOURCE_CACHE_SIZE", 64))
+    return release.cached("resource-snapshots", lambda: Snapshots(size))
 
 
 def _page_size() -> int:
@@ -173,19 +183,19 @@ def document(path: str) -> Response:
         if fmt is None:
             raise _not_acceptable(stem)
 
-    tag_parts = ["resource", release.id, stem, fmt.key, page, at.isoformat() if at else None]
-    if fmt is not conneg.HTML:
-        tag = etag(tag_parts)
-        cached = not_modified(tag)
-        if cached is not None:
-            return _finish(cached, stem, fmt, None, ext is not None)
+    tag = etag(["resource", release.id, stem, fmt.key, page, at.isoformat() if at else None])
+    # Before any query: the tag of an HTML page also has its language (as render_page makes it).
+    cached = not_modified(etag([tag, page_language()]) if fmt is conneg.HTML else tag)
+    if cached is not None:
+        return _finish(cached, stem, fmt, None, ext is not None)
 
-    description = describe(release.store, _terms(), iri, stem, page=page, at=at, page_size=_page_size())
+    description = describe(release.store, _terms(), iri, stem, base=release.base, page=page, at=at,
+                           page_size=_page_size(), cached=release.cached, snapshots=_snapshots())
     if description is None:
         raise Problem("not-found", f"{request.path} has no page {page}.")
 
     if fmt is conneg.HTML:
-        response = render_page("resource.html", tag=etag(tag_parts), **_html_context(description, release.base))
+        response = render_page("resource.html", tag=tag, **_html_context(description, release.base))
     else:
         response = Response(_rdf(description, fmt, release.base), content_type=fmt.content_type)
         cache_headers(response, tag)
@@ -260,6 +270,8 @@ def _html_context(d: Description, base: str) -> dict[str, Any]:
     lang_args = {"lang": lang} if lang != "fr" else {}
 
     def local_href(iri: str) -> str | None:
+        if iri.startswith(ONTOLOGY) and len(iri) > len(ONTOLOGY):  # a term: its section of /def
+            return url_for("ontology.ontology", **lang_args) + "#" + iri[len(ONTOLOGY):]
         href = page_url(iri, base)
         if href and lang_args:
             href += "?lang=" + lang

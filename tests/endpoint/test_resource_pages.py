@@ -64,7 +64,7 @@ def test_territory_page_names_and_types_it(client: FlaskClient) -> None:
     body = page(client, MELUN_PAGE)
     assert f'<h1><span lang="fr">{MELUN}</span></h1>' in body
     assert f"<title>{MELUN} — Territoires d'industrie</title>" in body
-    assert '<p class="type"><a href="https://w3id.org/territoires-industrie/def#TerritoireIndustrie" lang="fr">Territoire d&#39;industrie</a>' in body
+    assert '<p class="type"><a href="/def#TerritoireIndustrie" lang="fr">Territoire d&#39;industrie</a>' in body
     facts = text_of(section(body, "facts"))
     assert f"{MELUN} est un territoire d'industrie (Territoires d'industrie, phase 2023-2027), en région Île-de-France." in facts
     assert "Il réunit 1 EPCI et 20 communes membres" in facts
@@ -82,7 +82,7 @@ def test_territory_lists_member_epci_with_population_and_link(client: FlaskClien
 def test_territory_in_english(client: FlaskClient) -> None:
     body = page(client, MELUN_PAGE + "?lang=en")
     assert '<html lang="en">' in body
-    assert 'lang="en">Industry territory</a>' in body
+    assert '<a href="/def?lang=en#TerritoireIndustrie" lang="en">Industry territory</a>' in body
     facts = text_of(section(body, "facts"))
     assert f"{MELUN} is a Territoire d'industrie" in facts
     assert "It brings together 1 EPCI and 20 member communes" in facts

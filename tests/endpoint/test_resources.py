@@ -391,3 +391,15 @@ def test_the_four_rdf_formats_hold_the_same_graph(client: FlaskClient) -> None:
 def test_json_ld_is_json(client: FlaskClient) -> None:
     data = json.loads(client.get(f"/doc/{COMMUNE_PATH}.jsonld").data)
     assert any(node.get("@id") == COMMUNE_IRI for node in data)
+
+
+def test_kept_snapshots_answer_the_same_bytes(client: FlaskClient, make_app) -> None:
+    """A release keeps what the store says about the resources asked for last; without that
+    memory (RESOURCE_CACHE_SIZE=0) every answer is the same, byte for byte."""
+    uncached = make_app(RESOURCE_CACHE_SIZE=0).test_client()
+    for url in (f"/doc/{COMMUNE_PATH}.ttl", f"/doc/{LARGE_PATH}.nt?page=2", f"/doc/{MELUN_PATH}.html?at=2024-01-01"):
+        client.get(url)  # the snapshot is kept from here on
+        kept, computed = client.get(url), uncached.get(url)
+        assert kept.status_code == computed.status_code == 200
+        assert kept.data == computed.data, url
+        assert kept.headers["ETag"] == computed.headers["ETag"]
