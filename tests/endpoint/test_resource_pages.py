@@ -308,3 +308,45 @@ def test_hostile_labels_survive_in_rdf(evil_client: FlaskClient) -> None:
 
     graph = rdflib.Graph().parse(data=evil_client.get("/doc/commune/99999.ttl").data, format="turtle")
     assert rdflib.Literal(EVIL, lang="fr") in set(graph.objects(rdflib.URIRef(BASE + "id/commune/99999"), rdflib.RDFS.label))
+
+
+# -- every kind of thing ------------------------------------------------------------------------------
+
+
+def one_of_each_kind(data_dir: DataDir) -> dict[str, str]:
+    """The first typed thing of each kind (``id/{kind}/…``) in the cut data."""
+    release = data_dir.current_release()
+    assert release is not None
+    store = Store.read_only(str(release / "store"))
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    found: dict[str, str] = {}
+    for quad in store.quads_for_pattern(None, rdf_type, None, None):
+        iri = quad.subject.value if isinstance(quad.subject, NamedNode) else ""
+        if iri.startswith(BASE + "id/"):
+            found.setdefault(iri[len(BASE) + 3:].split("/", 1)[0], iri[len(BASE) + 3:])
+    return found
+
+
+def test_a_page_for_every_kind_of_thing(client: FlaskClient, cut_data_dir: DataDir) -> None:
+    kinds = one_of_each_kind(cut_data_dir)
+    assert {"commune", "epci", "territoire", "site", "region", "departement", "adhesion", "vague", "phase",
+            "distribution", "source", "mesure", "programme"} <= set(kinds)
+    for kind, path in sorted(kinds.items()):
+        for suffix in ("", ".ttl", ".jsonld", ".rdf", ".nt"):
+            response = client.get(f"/doc/{path}{suffix}", headers={"Accept": "text/html"})
+            assert response.status_code == 200, (kind, path, suffix, response.status_code)
+        body = client.get(f"/doc/{path}", headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert '<h2 id="sources">' in body and json_ld(body)["@id"] == BASE + "id/" + path
+
+
+def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
+    first = page(client, "/doc/region/11")
+    incoming = section(first, "incoming")
+    assert '<a href="https://w3id.org/territoires-industrie/def#region"' not in incoming
+    assert '<a href="/def#region" lang="fr">région</a></th><td class="n">101</td>' in incoming
+    assert '<a href="/def#portee" lang="fr">portée</a></th><td class="n">3</td>' in incoming
+    assert "Éléments 1–100 sur 104 (page 1/2)." in text_of(incoming)
+    assert '<a href="/doc/region/11?page=2" rel="next">suivante</a>' in incoming
+    second = section(page(client, "/doc/region/11?page=2"), "incoming")
+    assert "Éléments 101–104 sur 104 (page 2/2)." in text_of(second)
+    assert second.count('<tr><th scope="row">') == 2 + 4  # the two counts, and the 4 links of page 2
