@@ -189,7 +189,7 @@ def test_phase1_member_is_listed_at_a_phase1_date_and_absent_at_a_phase2_date(cl
     assert PHASE1_EPCI not in text_of(at_phase2)
     assert "/doc/epci/200057859" not in at_phase2
     notice = text_of(at_phase2.split('<p class="at"', 1)[1].split("</p>", 1)[0])
-    assert f"État au {PHASE2_DATE} : phase Territoires d'industrie, phase 2023-2027" in notice
+    assert f"État au {PHASE2_DATE} : Territoires d'industrie, phase 2023-2027 ;" in notice
 
 
 def test_the_epci_is_in_the_territory_only_in_phase1(client: FlaskClient) -> None:
@@ -208,14 +208,15 @@ def test_sites_at_a_date_follow_their_waves(client: FlaskClient) -> None:
     before = page(client, f"{PHASE1_TERRITORY_PAGE}?at=2020-03-01")
     assert 'id="sites"' not in before  # none of its sites was labelled yet
     notice = text_of(before.split('<p class="at"', 1)[1].split("</p>", 1)[0])
-    assert "dernière vague de labellisation Vague Choose France 2020" in notice
+    assert "dernière vague de labellisation : Vague Choose France 2020." in notice
     after = page(client, f"{PHASE1_TERRITORY_PAGE}?at=2020-08-01")
     assert "/doc/site/senart" in section(after, "sites")
 
 
 def test_date_in_english(client: FlaskClient) -> None:
     body = page(client, f"{PHASE1_TERRITORY_PAGE}?at={PHASE1_DATE}&lang=en")
-    assert f"State as of {PHASE1_DATE}" in text_of(body)
+    assert (f"State as of {PHASE1_DATE}: Territoires d'industrie, 2018-2023 phase; latest labelling wave: "
+            "Pack Rebond 2020 wave.") in text_of(body)
 
 
 # -- paging -----------------------------------------------------------------------------------------
