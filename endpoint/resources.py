@@ -11,7 +11,8 @@
 * ``?page=N``: large resources are paged (incoming links and memberships);
   ``Link: <…>; rel="next"`` (and ``prev``, ``first``, ``last``), Hydra triples in RDF, pager
   links in HTML. ``?at=YYYY-MM-DD``: the memberships, sites and dated links that hold at that
-  date, and which phase and wave that is. A bad ``page`` or ``at`` is a 400.
+  date, and which phase and wave that is; ``?vague={slug}`` is the same at the date of that
+  labelling wave. A bad ``page``, ``at`` or ``vague`` is a 400.
 * Unknown things: 404, an HTML page for browsers, ``application/problem+json`` otherwise.
   Paths that cannot be a thing's (characters outside the IRI pattern, ``..``, NUL, too long)
   are the same 404: nothing is ever read from disk for them.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -48,7 +50,7 @@ SAFE_PATH = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z
 FORMATS: dict[str, conneg.Format] = {f.key: f for f in (*conneg.GRAPH_FORMATS, conneg.HTML) if f.key in DOC_EXTENSIONS}
 # Server order: RDF first (``*/*`` and no Accept get Turtle); browsers ask for text/html.
 OFFERS: tuple[conneg.Format, ...] = tuple(FORMATS[key] for key in ("ttl", "jsonld", "nt", "rdf", "html"))
-PARAMETERS = ("page", "at", "lang")
+PARAMETERS = ("page", "at", "vague", "lang")
 ONTOLOGY = PREFIXES["tid"]
 
 
@@ -107,6 +109,17 @@ def not_found(path: str, html: bool | None = None) -> Response:
         response.vary.add("Accept")
         return response
     raise Problem("not-found", f"No resource of this dataset is described at {request.path}.")
+
+
+def _wave_date(slug: str, base: str) -> date:
+    """``?vague=2021`` -> the date of the labelling wave ``{base}id/vague/2021`` (the state of the
+    graph right after that wave); an unknown wave is a 400 that lists the waves."""
+    waves = _terms().waves
+    for wave in waves:
+        if wave.iri == base + "id/vague/" + slug and wave.debut is not None:
+            return wave.debut
+    known = ", ".join(w.iri.rsplit("/", 1)[-1] for w in waves)
+    raise BadParameter(f"vague={slug!r} names no labelling wave; the waves: {known}")
 
 
 def _bad(detail: str) -> Problem:
@@ -168,6 +181,10 @@ def document(path: str) -> Response:
     try:
         at = parse_at(request.args.get("at"))
         page = parse_page(request.args.get("page"))
+        if "vague" in request.args:
+            if at is not None:
+                raise BadParameter("give at= or vague=, not both")
+            at = _wave_date(request.args["vague"], release.base)
     except BadParameter as exc:
         raise _bad(str(exc)) from None
     if not exists(release.store, iri):
@@ -183,7 +200,7 @@ def document(path: str) -> Response:
         if fmt is None:
             raise _not_acceptable(stem)
 
-    tag = etag(["resource", release.id, stem, fmt.key, page, at.isoformat() if at else None])
+    tag = etag(["resource", release.id, stem, fmt.key, page, at.isoformat() if at else None, request.args.get("vague")])
     # Before any query: the tag of an HTML page also has its language (as render_page makes it).
     cached = not_modified(etag([tag, page_language()]) if fmt is conneg.HTML else tag)
     if cached is not None:

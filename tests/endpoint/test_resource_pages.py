@@ -351,3 +351,21 @@ def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
     second = section(page(client, "/doc/region/11?page=2"), "incoming")
     assert "Éléments 101–104 sur 104 (page 2/2)." in text_of(second)
     assert second.count('<tr><th scope="row">') == 2 + 4  # the two counts, and the 4 links of page 2
+
+
+def test_vague_shows_the_state_at_the_date_of_a_wave(client: FlaskClient) -> None:
+    body = page(client, f"{PHASE1_TERRITORY_PAGE}?vague=2021")
+    notice = text_of(body.split('<p class="at"', 1)[1].split("</p>", 1)[0])
+    assert "État au 2021-09-23 : Territoires d'industrie, phase 2018-2023 ;" in notice
+    assert "dernière vague de labellisation : Vague 2021." in notice
+    assert PHASE1_EPCI in text_of(section(body, "members"))
+    # Page links keep the wave.
+    turtle = client.get(f"{PHASE1_TERRITORY_PAGE}?vague=2021", headers={"Accept": "text/turtle"})
+    assert turtle.headers["Content-Location"] == f"{PHASE1_TERRITORY_PAGE}.ttl?vague=2021"
+
+
+@pytest.mark.parametrize("query", ["vague=2099", "vague=", "vague=..%2F2021", "vague=2021&at=2021-01-01"])
+def test_unknown_wave_is_400(client: FlaskClient, query: str) -> None:
+    response = client.get(f"{PHASE1_TERRITORY_PAGE}?{query}")
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json; charset=utf-8"
