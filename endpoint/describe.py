@@ -248,6 +248,7 @@ class Description:
     sources: list[Source]
     at_phase: Period | None = None
     at_wave: Period | None = None
+    membership_iris: frozenset[str] = frozenset()  # every membership of the resource (all pages)
 
     @property
     def types(self) -> list[str]:
@@ -589,6 +590,7 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
         memberships=pager.window(memberships), memberships_total=len(memberships), member_counts=dict(member_counts),
         sites=_sites_at(snap.sites, at), measures=[m for m in snap.measures if _holds(m.debut, m.fin, at)],
         sources=snap.sources, at_phase=at_phase, at_wave=at_wave,
+        membership_iris=frozenset(m.membership.value for m in snap.memberships),
     )
 
 

@@ -286,13 +286,22 @@ def _html_context(d: Description, base: str) -> dict[str, Any]:
     terms = d.terms
     lang_args = {"lang": lang} if lang != "fr" else {}
 
+    # URLs built once per page: url_for costs tens of microseconds, and a page has hundreds of links.
+    ontology_url = url_for("ontology.ontology", **lang_args) + "#"
+    doc_prefix = url_for("resources.document", path="x")[:-1]  # "/doc/" under any mount point
+    lang_suffix = f"?lang={lang}" if lang_args else ""
+
     def local_href(iri: str) -> str | None:
+        """The local page of ``iri`` (what urls.page_url gives, for a thing path of safe characters)."""
         if iri.startswith(ONTOLOGY) and len(iri) > len(ONTOLOGY):  # a term: its section of /def
-            return url_for("ontology.ontology", **lang_args) + "#" + iri[len(ONTOLOGY):]
-        href = page_url(iri, base)
-        if href and lang_args:
-            href += "?lang=" + lang
-        return href
+            return ontology_url + iri[len(ONTOLOGY):]
+        path = thing_path(iri, base)
+        if path is None:
+            return None
+        if not SAFE_PATH.fullmatch(path):
+            href = page_url(iri, base)
+            return href + lang_suffix if href else None
+        return doc_prefix + path + lang_suffix
 
     def link(iri: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
         """What a template needs to link ``iri``: href (local page when it is ours), text, lang."""
@@ -360,6 +369,8 @@ def _html_context(d: Description, base: str) -> dict[str, Any]:
         "d": d, "kind": kind, "link": link, "term": term, "own_label": own, "facts": facts,
         "type_links": [link(t) for t in types], "first_link": first_link, "members": members, "member_of": member_of,
         "sites": list(sites.values()), "source_index": source_index, "base": base,
+        # Incoming links from memberships are the rows of the membership tables: not twice.
+        "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
         "downloads": [(f, _doc_url(d.path, f.key, **_kept_args())) for f in OFFERS],
         "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
         "geojson_url": _geojson_url(d.iri), "short": lambda iri: _short(iri, base),

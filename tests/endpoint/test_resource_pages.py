@@ -134,7 +134,11 @@ def test_incoming_links_with_counts(client: FlaskClient) -> None:
     body = page(client, COMMUNE_PAGE)
     incoming = section(body, "incoming")
     assert '<th scope="row"><a href="http://www.w3.org/ns/org#member" lang="fr">membre</a></th><td class="n">4</td>' in incoming
-    assert 'href="/doc/adhesion/2023-2027/ti-1107/77288"' in incoming
+    assert "4 de ces liens sont des adhésions ou appartenances, listées plus haut" in text_of(incoming)
+    assert '<a href="/doc/departement/77" lang="fr">Seine-et-Marne</a>' in incoming  # its chef-lieu
+    # The memberships are linked from their tables, not repeated among the incoming links.
+    assert 'href="/doc/adhesion/2023-2027/ti-1107/77288"' not in incoming
+    assert '<a href="/doc/adhesion/2023-2027/ti-1107/77288">du 2023-11-09 au 2027-12-31</a>' in section(body, "member-of")
 
 
 def test_headers_of_a_page(client: FlaskClient) -> None:
