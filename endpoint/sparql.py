@@ -339,7 +339,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         return cached
     results = result_cache_of(current_app)
     storable = results.enabled and request.method in ("GET", "POST")  # a HEAD answer has no body to keep
-    if storable:
+    if results.enabled:
         entry = results.get(release.id, tag)
         if entry is not None:
             request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, True)

@@ -99,7 +99,13 @@ def test_head_is_answered_but_not_stored(cached_app) -> None:
     assert head.status_code == 200 and head.get_data() == b""
     assert "Cache-Status" not in head.headers or head.headers["Cache-Status"] == MISS
     assert len(result_cache_of(cached_app)) == 0
-    assert get(client).headers["Cache-Status"] == MISS_STORED
+    stored = get(client)
+    assert stored.headers["Cache-Status"] == MISS_STORED
+    # a HEAD after the GET is answered from the stored answer: the GET's headers, no body
+    head = client.head("/sparql", query_string={"query": QUERY})
+    assert (head.status_code, head.get_data(), head.headers["Cache-Status"]) == (200, b"", HIT)
+    assert head.headers["Content-Length"] == stored.headers["Content-Length"]
+    assert head.headers["ETag"] == stored.headers["ETag"]
 
 
 def test_each_format_dataset_and_parameter_has_its_own_entry(cached_app) -> None:
