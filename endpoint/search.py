@@ -56,7 +56,7 @@ from pyoxigraph import Literal, NamedNode, Store
 from tid.endpoint import conneg
 from tid.endpoint.errors import Problem
 from tid.endpoint.html import page_language, render_page
-from tid.endpoint.search_index import MAX_QUERY_LENGTH, TYPES, TYPES_BY_KEY, Hit, search_index, tokens
+from tid.endpoint.search_index import MAX_QUERY_LENGTH, TYPES, TYPES_BY_KEY, Hit, search_index, tokens, warm_up
 from tid.endpoint.urls import external_url, page_url, thing_path
 from tid.graph.namespaces import IGEO, RDF, RDFS, TID
 from tid.graph.queries import load_query
@@ -70,6 +70,14 @@ OFFERS = (conneg.HTML, conneg.JSON)
 
 def _release():
     return current_app.extensions["tid"].release
+
+
+@bp.before_app_request
+def _warm_up_the_index() -> None:
+    """Any request of a process starts building the search index of the release it serves, in
+    the background (once per release), unless ``SEARCH_WARM_UP`` is false."""
+    if current_app.config.get("SEARCH_WARM_UP", True):
+        warm_up(_release())
 
 
 def _one(name: str) -> str | None:

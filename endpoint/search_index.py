@@ -1,7 +1,9 @@
 """The search index: labels and identifiers of the things people look for, normalised, in memory.
 
 Built once per release (:func:`search_index`, kept by ``Release.cached``) from one SPARQL query,
-``queries/search-index.rq``, whose rows (thing, property, value) are joined here by thing.
+``queries/search-index.rq``, whose rows (thing, property, value) are joined here by thing. The
+first request a process serves for a release starts that build in the background
+(:func:`warm_up`), so that searches find it ready (it takes seconds on the real data).
 
 Normalisation (:func:`normalise`): Unicode NFKD, combining marks dropped, ligatures spelt out
 (œ -> oe, æ -> ae, ß -> ss), case folded, and every run of other characters (spaces,
@@ -32,7 +34,9 @@ important type (territory, programme, measure, site, région, département, EPCI
 from __future__ import annotations
 
 import bisect
+import logging
 import re
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,6 +49,8 @@ from tid.graph.queries import load_query
 
 if TYPE_CHECKING:
     from tid.endpoint.live import Release
+
+log = logging.getLogger("tid.endpoint")
 
 MAX_QUERY_LENGTH = 200
 INDEX_QUERY = "search-index"
@@ -306,6 +312,37 @@ class SearchIndex:
 CODE_FIELDS_SCORE = {name: score for name, score in CODE_FIELDS.values()}
 
 
-def search_index(release: Release) -> SearchIndex:
-    """The index of ``release``, built on first use and kept for the release's lifetime."""
-    return release.cached("search-index", lambda: SearchIndex.from_store(release.store))
+CACHE_KEY = "search-index"
+WARM_UP_KEY = "search-index-warm-up"
+
+
+def search_index(release: Release, wait: float = 120.0) -> SearchIndex:
+    """The index of ``release``, built once and kept for the release's lifetime: by the
+    background build of :func:`warm_up` (started here if no request has started it yet), which
+    this waits for up to ``wait`` seconds, else here."""
+    warm_up(release).wait(wait)
+    return release.cached(CACHE_KEY, lambda: SearchIndex.from_store(release.store))
+
+
+def warm_up(release: Release) -> threading.Event:
+    """Start building the index of ``release`` in a background thread, once per release, so
+    that the first search does not wait for it (seconds on the real data); the event is set when
+    that build ends. The build runs outside ``Release.cached``'s lock, taken only to store its
+    result, so that the release's other computations are not held up meanwhile."""
+
+    def start() -> threading.Event:
+        done = threading.Event()
+
+        def build() -> None:
+            try:
+                index = SearchIndex.from_store(release.store)
+                release.cached(CACHE_KEY, lambda: index)
+            except Exception:  # noqa: BLE001 - search_index builds it again on demand, and fails visibly then
+                log.exception("could not build the search index of %s in the background", release.path)
+            finally:
+                done.set()
+
+        threading.Thread(target=build, name="search-index", daemon=True).start()
+        return done
+
+    return release.cached(WARM_UP_KEY, start)

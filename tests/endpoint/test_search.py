@@ -426,3 +426,27 @@ def test_resolve_unknown_is_404(web, params: dict) -> None:
 ])
 def test_resolve_malformed_is_400(web, params: dict) -> None:
     assert_problem(web.get("/resolve", query_string=params), 400, "invalid-parameter")
+
+
+# -- the index is built in the background by the first request of a release ---------------------
+
+
+def test_the_first_request_builds_the_index_in_the_background(make_app) -> None:
+    from tid.endpoint.search_index import CACHE_KEY, WARM_UP_KEY, search_index
+
+    app = make_app()
+    release = app.extensions["tid"].release
+    assert CACHE_KEY not in release.computed
+    assert app.test_client().get("/robots.txt").status_code == 200  # any request
+    assert release.computed[WARM_UP_KEY].wait(30)
+    index = release.computed[CACHE_KEY]
+    assert index.by_iri[BASE + "id/commune/77288"].label() == "Melun"
+    assert search_index(release) is index  # built once
+    assert app.test_client().get("/search?q=melun&format=json").status_code == 200
+    assert release.computed[CACHE_KEY] is index
+
+    quiet = make_app(SEARCH_WARM_UP=False)
+    assert quiet.test_client().get("/robots.txt").status_code == 200
+    assert WARM_UP_KEY not in quiet.extensions["tid"].release.computed
+    assert quiet.test_client().get("/search?q=melun&format=json").status_code == 200  # built on demand
+    assert CACHE_KEY in quiet.extensions["tid"].release.computed
