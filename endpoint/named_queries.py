@@ -1,7 +1,7 @@
 """Named queries as an API: ``/queries`` lists the catalogue, ``/queries/{name}?param=…`` runs one.
 
-The catalogue is :func:`tid.graph.queries.list_queries` minus the endpoint's own queries
-(``endpoint-*``). Parameters are bound as RDF terms through pyoxigraph substitutions
+The catalogue is :func:`tid.graph.queries.list_queries` (the competency questions, without the
+queries behind the site's own answers). Parameters are bound as RDF terms through pyoxigraph substitutions
 (:meth:`NamedQuery.substitutions`), never pasted into the text. A run goes through the same path
 as ``/sparql`` (pool, time budget, limits, negotiation, ETag), so every format is available.
 """
@@ -21,13 +21,10 @@ from tid.graph.queries import NAME, NamedQuery, list_queries, load_query
 bp = Blueprint("queries", __name__)
 
 RESERVED = ("format", "output")
-# The queries behind the site's own pages (the endpoint, the pages of resources, the home page,
-# search, the ontology documentation, the maps): not questions for the public catalogue.
-INTERNAL_PREFIXES = ("endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-")
 
 
 def catalogue() -> list[NamedQuery]:
-    return [q for q in list_queries() if not q.name.startswith(INTERNAL_PREFIXES)]
+    return list_queries()
 
 
 def _entry(query: NamedQuery) -> dict:

@@ -114,11 +114,15 @@ def load_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
     return parse_query_file(name, path.read_text(encoding="utf-8"))
 
 
+# Queries that are not questions for the catalogue: the build's derivations, and those behind
+# the site's own answers (endpoint, resource pages, home page, search, ontology pages, maps).
+INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-")
+
+
 def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:
-    """The catalogue: the competency questions (not derivations, the endpoint's own queries,
-    nor QC checks)."""
+    """The catalogue: the competency questions (not the internal queries, nor QC checks)."""
     return [
         load_query(path.stem, directory)
         for path in sorted(directory.glob("*.rq"))
-        if not path.stem.startswith(("derive-", "endpoint-"))
+        if not path.stem.startswith(INTERNAL_PREFIXES)
     ]

@@ -10,7 +10,6 @@ import json
 import pytest
 
 from tests.endpoint.conftest import MELUN, MELUN_IRI
-from tid.endpoint.named_queries import INTERNAL_PREFIXES
 from tid.graph.queries import list_queries
 
 
@@ -20,7 +19,7 @@ def test_catalogue_as_json(client) -> None:
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert response.headers["Vary"] == "Accept" and response.headers["ETag"]
     entries = {e["name"]: e for e in json.loads(response.get_data(as_text=True))["queries"]}
-    expected = {q.name for q in list_queries() if not q.name.startswith(INTERNAL_PREFIXES)}
+    expected = {q.name for q in list_queries()}
     assert set(entries) == expected
     assert "territoires-par-phase" in entries and "geo-geometries" in entries
     assert not {"endpoint-named-graphs", "resource-statements", "home-counts", "search-index"} & set(entries)
