@@ -1,22 +1,25 @@
 """The description of one resource ``{base}id/...``: what its page and its RDF documents say.
 
-A handful of bounded queries (``queries/resource-*.rq``, bound with the resource's IRI), not
-one per link: the resource's own triples with the names of what they link to and the named
-graph of each; its incoming links (counted per property, and the rows of the requested page
-only); its memberships both ways, dated; the sites clés en main linked to it and their waves;
-the measures reaching a territory; and the sources (dataset, file, licence) of the named graphs
-its facts come from. The names of the ontology's terms, the phases and the waves are read once
-per release.
+Six bounded queries (``queries/resource-*.rq``, bound with the resource's IRI), not one per
+link: the resource's own triples with the names of what they link to and the named graph of
+each; its incoming links with the names of their subjects; its memberships both ways, dated;
+the sites clés en main linked to it and their waves; the sources (dataset, file, licence) of the
+named graphs its facts come from; and whether it exists at all. The measures reaching a
+territory are read once per phase, the names of the ontology's terms, the phases and the waves
+once per release. The engine neither sorts nor groups (both cost far more there than here on a
+territory of hundreds of communes): rows are merged and sorted in Python. What the store says
+about a resource (a :class:`Snapshot`) may be kept by the release for the next request
+(:class:`Snapshots`, bounded): the data of a release never change.
 
 Large resources are paged (``page``, ``page_size``): incoming links and memberships are sliced
 at the same page number; every list says how many items it has in all, and the page knows its
-last number, so nothing is ever cut silently. ``at`` (a date) keeps only the memberships, sites
-and dated incoming links that hold at that date, and names the phase and the latest wave then.
+last number, so nothing is ever cut silently. ``at`` (a date) keeps only the memberships (and
+the incoming links from them), sites and measures that hold at that date, and names the phase
+and the latest wave then.
 
 :func:`graph_of` turns a description into the triples of the RDF documents (own triples, labels,
 incoming links of the page, counts as ``void:Linkset``, sources, Hydra paging).
 """
-
 from __future__ import annotations
 
 import math
