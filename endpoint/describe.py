@@ -42,7 +42,7 @@ Node = NamedNode | BlankNode | Literal
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDFS_LABEL = PREFIXES["rdfs"] + "label"
 TID = PREFIXES["tid"]
-HYDRA = PREFIXES.get("hydra", "http://www.w3.org/ns/hydra/core#")  # not in graph/namespaces.py yet
+HYDRA = PREFIXES["hydra"]
 DEFAULT_PAGE_SIZE = 100
 
 # Names of the terms reused from other vocabularies (the ontology names only its own): the

@@ -30,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "formats": "http://www.w3.org/ns/formats/",
     "geo": "http://www.opengis.net/ont/geosparql#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
     "igeo": "http://rdf.insee.fr/def/geo#",
     "legal": "http://www.w3.org/ns/legal#",
     "locn": "http://www.w3.org/ns/locn#",
