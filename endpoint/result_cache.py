@@ -31,7 +31,12 @@ Not stored:
   alone; they are the largest answers by construction (a few would flush hundreds of ordinary
   ones); and a cut answer is a signal to refine the query, not one worth serving faster;
 * an answer larger than a quarter of the budget (so that one answer never empties the cache);
-* ``HEAD`` answers (their body is not sent, so there is nothing to keep).
+* ``HEAD`` answers (their body is not sent, so there is nothing to keep; a HEAD after a stored
+  GET is answered from it through Flask);
+* a response that sets a cookie (something meant for one client).
+
+A client's ``Cache-Control: no-cache`` does not bypass the cache: an answer can not be stale
+while its release is served, and the release is part of the key.
 
 Least recently used answers go first when the budget is exceeded; all of them go when the
 release changes (the cache is told the release of every lookup and store, and forgets
@@ -57,8 +62,8 @@ HIT = f"{CACHE_NAME}; hit"
 MISS_STORED = f"{CACHE_NAME}; fwd=miss; stored"
 MISS = f"{CACHE_NAME}; fwd=miss"
 HIT_TIMING = 'query;dur=0.0;desc="cache hit"'
-# What ``answer()`` leaves in the WSGI environ for FastPath: (release id, ETag) of a storable
-# miss, or of a hit to remember under this request's key.
+# What ``answer()`` leaves in the WSGI environ for FastPath: (release id, ETag, False) of a
+# storable miss, or (release id, ETag, True) of a hit to remember under this request's key.
 ENVIRON_KEY = "tid.result_cache"
 ENTRY_OVERHEAD = 512  # bytes of Python objects around each entry (dict slots, tuples, the entry)
 MAX_ALIASES = 16  # raw requests remembered per answer (spellings of the same query and Accept)
