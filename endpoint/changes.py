@@ -92,7 +92,7 @@ def read_changelog(release: Release) -> Changelog:
                 continue
             thing, territory = value("objet") or "", value("territoire")
             change.items.append(Item(
-                added=value("nature") == TID.Ajout.value,
+                added=value("nature") == "ajout",
                 kind=value("typeObjet") or "",
                 thing=thing,
                 thing_url=page_url(thing, release.base),

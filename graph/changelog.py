@@ -12,15 +12,18 @@ For every matched pair whose triples differ, the changelog states:
 * the triples added and removed (counts);
 * in domain terms, with the named queries ``entites-d-un-graphe`` and ``adhesions-d-un-graphe``
   run on both stores: the sites, communes, EPCIs, territories and supported companies the graph
-  declares now and did not (``tid:Ajout``) or declared and no longer does (``tid:Retrait``), and
-  the memberships of a territory: an EPCI (or commune) entering a territory is a ``tid:Ajout`` of
-  ``tid:typeObjet tid:Adhesion`` with the member as ``tid:objetModifie`` and the territory as
-  ``tid:territoireModifie``; leaving it, a ``tid:Retrait``.
+  declares now and did not (``tid:ajout``) or declared and no longer does (``tid:retrait``), and
+  the memberships of a territory: an EPCI (or commune) entering a territory is a ``tid:ajout``
+  whose node has ``tid:typeObjet tid:Adhesion``, the member as ``tid:objetModifie`` and the
+  territory as ``tid:territoireModifie``; leaving it, a ``tid:retrait``.
 
-It is written as RDF into the named graph ``{base}graph/changelog`` (a
-``tid:JournalModifications`` with one ``tid:ModificationGraphe`` per changed graph, ``prov:used``
-the old graph and ``prov:generated`` the new one), with bilingual labels, and served as a page at
-``/changes``. A first release has a changelog that says so, with nothing to compare.
+It is written as RDF into the named graph ``{base}graph/changelog``: the release's changelog
+``{base}id/journal/{release}`` (a ``prov:Entity`` with ``dct:identifier``, ``prov:generatedAtTime``
+and ``tid:versionPrecedente``), ``dct:hasPart`` one ``prov:Activity`` per changed graph
+(``prov:used`` the old graph, ``prov:generated`` the new one, ``dct:identifier`` the source id),
+with bilingual labels; PROV classes rather than classes of our own, so that no new class needs
+shapes. It is served as a page at ``/changes``. A first release has a changelog that says so,
+with nothing to compare.
 
 What a removed thing *was* is not restated here (the changelog graph is part of the default
 graph, the union: restating a removed membership would make it look current); its IRI and
@@ -254,7 +257,7 @@ def changelog_quads(minter: Minter, release: str, previous: str | None, changes:
         add(node, RDFS.label, Literal(en, language="en"))
 
     journal = minter.id("journal", release)
-    add(journal, RDF.type, TID.JournalModifications)
+    add(journal, RDF.type, PROV.Entity)
     add(journal, DCT.identifier, Literal(release))
     add(journal, PROV.generatedAtTime, Literal(generated.isoformat(timespec="seconds"), datatype=XSD.dateTime))
     if previous is None:
@@ -267,7 +270,7 @@ def changelog_quads(minter: Minter, release: str, previous: str | None, changes:
     for change in changes:
         node = minter.id("journal", release, change.key)
         add(journal, DCT.hasPart, node)
-        add(node, RDF.type, TID.ModificationGraphe)
+        add(node, RDF.type, PROV.Activity)
         add(node, DCT.identifier, Literal(change.key))
         if change.old:
             add(node, PROV.used, NamedNode(change.old))
@@ -305,8 +308,7 @@ def _item(add, node: NamedNode, key: str, release: str, minter: Minter, added: b
           territory: str) -> NamedNode:
     word = "ajout" if added else "retrait"
     item = minter.id("journal", release, key, word, _digest(thing, kind, territory))
-    add(node, TID.changement, item)
-    add(item, RDF.type, TID.Ajout if added else TID.Retrait)
+    add(node, TID.ajout if added else TID.retrait, item)
     add(item, TID.objetModifie, NamedNode(thing))
     add(item, TID.typeObjet, NamedNode(kind))
     return item
