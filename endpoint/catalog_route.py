@@ -45,10 +45,7 @@ from tid.graph.namespaces import DCAT, PREFIXES, RDF, XSD, Minter, Vocabulary
 
 bp = Blueprint("catalog", __name__)
 
-# Hydra Core (https://www.w3.org/ns/hydra/core#): graph/namespaces.py has no entry for it yet, so
-# it is read from there when it has one.
-HYDRA_NS = PREFIXES.get("hydra") or "http://www.w3.org/ns/hydra/core#"
-HYDRA = Vocabulary(HYDRA_NS)
+HYDRA = Vocabulary(PREFIXES["hydra"])
 
 DEFAULT_PAGE_SIZE = 100
 """Datasets per page when ``CATALOG_PAGE_SIZE`` is not configured."""
@@ -56,8 +53,8 @@ MAX_PAGE_SIZE = 1000
 """The largest ``page_size`` a request may ask for."""
 OFFERS = conneg.GRAPH_FORMATS
 EXTENSIONS = {fmt.key: fmt for fmt in OFFERS}
-CATALOG_PREFIXES = {**{p: PREFIXES[p] for p in ("dcat", "dct", "dcatap", "foaf", "locn", "owl", "prov", "rdfs",
-                                                 "skos", "spdx", "vcard", "xsd", "m8g", "geo")}, "hydra": HYDRA_NS}
+CATALOG_PREFIXES = {p: PREFIXES[p] for p in ("dcat", "dct", "dcatap", "foaf", "locn", "owl", "prov", "rdfs", "skos",
+                                              "spdx", "vcard", "xsd", "m8g", "geo", "hydra")}
 _NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 
 
