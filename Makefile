@@ -31,8 +31,12 @@ browser:
 test: install-test browser
 	TID_MIRROR=$(MIRROR) $(BIN)/python -m pytest
 
-bench: install
+bench: build
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	TID_MIRROR=$(MIRROR) $(BIN)/python bench/bench_build.py
+	TID_MIRROR=$(MIRROR) $(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_endpoint.py --data-dir var
+	$(BIN)/python bench/bench_pages.py --data-dir var
 
 clean:
 	rm -rf var .pytest_cache

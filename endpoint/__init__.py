@@ -8,10 +8,14 @@ start with the first query, in the process that serves it.
 
 Routes:
 
-* ``/sparql``: SPARQL 1.1 Protocol (queries), and the service description on a bare GET;
+* ``/sparql``: SPARQL 1.1 Protocol (queries); on a bare GET the query page for browsers, the
+  service description for everyone else;
 * ``/queries``, ``/queries/{name}``: the named queries, listed and run with bound parameters;
-* ``/.well-known/void``: VoID; ``/dumps/{file}``: the release's bulk dumps;
-* ``/problems/{type}``: what each error type means.
+* ``/.well-known/void``: VoID; ``/dumps/{file}``: the release's bulk dumps; ``/catalog``: DCAT-AP;
+* ``/id/{path}`` (303) and ``/doc/{path}``: the things of the graph, negotiated, as of a date;
+* ``/def``, ``/shapes``: the ontology and the shapes; ``/geo/{path}``: GeoJSON for the maps;
+* ``/``, ``/search``, ``/resolve``, ``/changes``, ``/sitemap.xml``, ``/robots.txt``;
+* ``/assets/{file}``: the pages' static files; ``/problems/{type}``: what each error type means.
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from tid.endpoint import (errors, geo, home, html, named_queries, ontology_docs, query_page, resources, search, settings,
-                          sparql, void)
+from tid.endpoint import (catalog_route, changes, errors, geo, home, html, named_queries, ontology_docs, query_page,
+                          resources, search, settings, sparql, void)
 from tid.endpoint.executor import QueryPool
 from tid.endpoint.live import Live
 from tid.graph.store import DataDir
 
-EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing"
+EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -55,7 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     atexit.register(live.close)
 
     for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, ontology_docs.bp,
-                      resources.bp, geo.bp):
+                      resources.bp, geo.bp, catalog_route.bp, changes.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.after_request(_cors)
