@@ -34,6 +34,7 @@ class Release:
     store: Store
     computed: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    key_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -48,8 +49,13 @@ class Release:
         return str(self.manifest["base"])
 
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per release (service description counts, VoID…)."""
+        """``compute()`` once per release and key (service description counts, VoID, home page…).
+        Each key has its own lock, so a slow computation holds back only those waiting for it."""
+        if key in self.computed:
+            return self.computed[key]
         with self.lock:
+            key_lock = self.key_locks.setdefault(key, threading.Lock())
+        with key_lock:
             if key not in self.computed:
                 self.computed[key] = compute()
             return self.computed[key]

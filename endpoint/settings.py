@@ -51,6 +51,16 @@ class Defaults:
     MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
     MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 
+    # Pages of things: incoming links and memberships per page; descriptions kept per release.
+    RESOURCE_PAGE_SIZE = 100
+    RESOURCE_CACHE_SIZE = 64
+    # Datasets per page of /catalog (a catalogue this small or smaller is one document).
+    CATALOG_PAGE_SIZE = 100
+    # URLs per sitemap (sitemaps.org allows 50,000); above it, a sitemap index of parts.
+    SITEMAP_MAX_URLS = 50_000
+    # Build the search index in the background on the first request of a release.
+    SEARCH_WARM_UP = True
+
     JSON_AS_ASCII = False
 
     # Answers of successful queries kept in each server process for the release served, MiB
@@ -64,15 +74,16 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     for key in ("QUERY_TIMEOUT", "QUEUE_WAIT", "RELEASE_CHECK_INTERVAL"):
         config[key] = float(config[key])
     for key in ("TRUST_PROXY_HEADERS", "MAX_QUERY_LENGTH", "MAX_ROWS", "MAX_BYTES", "MAX_CONCURRENT_QUERIES", "RETRY_AFTER",
-                "CACHE_MAX_AGE", "CORS_MAX_AGE"):
+                "CACHE_MAX_AGE", "CORS_MAX_AGE", "RESOURCE_PAGE_SIZE", "RESOURCE_CACHE_SIZE", "CATALOG_PAGE_SIZE",
+                "SITEMAP_MAX_URLS"):
         config[key] = int(config[key])
+    for key in ("FEDERATION", "SEARCH_WARM_UP"):
+        if isinstance(config.get(key), str):
+            config[key] = config[key].strip().lower() in ("1", "true", "yes", "on")
     if config.get("WORKER_MEMORY_MB") in ("", 0, "0", "none", "None"):
         config["WORKER_MEMORY_MB"] = None
     elif config.get("WORKER_MEMORY_MB") is not None:
         config["WORKER_MEMORY_MB"] = int(config["WORKER_MEMORY_MB"])
-    federation = config.get("FEDERATION")
-    if isinstance(federation, str):
-        config["FEDERATION"] = federation.strip().lower() in ("1", "true", "yes", "on")
     allow = config.get("SERVICE_ALLOWLIST") or ()
     if isinstance(allow, str):
         allow = [part for part in allow.replace(",", " ").split() if part]
