@@ -404,6 +404,8 @@ def _incoming(store: Store, iri: str, names: dict[str, str]) -> list[Incoming]:
 
 
 KINDS = {"commune": "commune", "epci": "epci", "territoire": "territoire"}
+# Members are listed groupings first: a territory's EPCIs, then its communes.
+KIND_ORDER = {"territoire": 0, "epci": 1, "commune": 2}
 
 
 def _kind(iri: str, base: str) -> str | None:
@@ -436,7 +438,8 @@ def _memberships(store: Store, iri: str, base: str, terms: Terms) -> list[Member
             m.phase = row["phase"].value
             names = terms.labels.get(m.phase) or {}
             m.phase_label = names.get("fr") or next(iter(names.values()), None)
-    return sorted(merged.values(), key=lambda m: (m.direction, m.kind or "~", collation_key(m.label), m.other.value))
+    return sorted(merged.values(), key=lambda m: (m.direction, KIND_ORDER.get(m.kind or "", len(KIND_ORDER)),
+                                                  collation_key(m.label), m.other.value))
 
 
 def _at_date(memberships: list[Membership], at: date | None) -> tuple[list[Membership], set[str]]:

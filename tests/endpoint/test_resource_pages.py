@@ -77,6 +77,9 @@ def test_territory_lists_member_epci_with_population_and_link(client: FlaskClien
     assert f'<th scope="row"><a href="/doc/commune/77288" lang="fr">Melun</a></th><td>commune</td><td class="n">41{NNBSP}609</td>' in members
     assert '<th scope="col">Membre</th>' in members
     assert members.count('<th scope="row">') == 21
+    # The territory's EPCIs come before its communes.
+    kinds = re.findall(r'</th><td>(EPCI|commune)</td>', members)
+    assert kinds == sorted(kinds, key=lambda kind: kind != "EPCI") and kinds[0] == "EPCI" and "commune" in kinds
 
 
 def test_territory_in_english(client: FlaskClient) -> None:
