@@ -2,7 +2,7 @@
 
 ``create_app(config)`` reads, in order, the defaults (:mod:`tid.endpoint.settings`), the
 ``TID_*`` environment variables, then ``config``; opens the live release of ``DATA_DIR``
-read-only; keeps it with the query pool in ``app.extensions["tid"]`` (no module-level store or
+read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs); keeps it with the query pool in ``app.extensions["tid"]`` (no module-level store or
 graph); registers one blueprint per concern and the error handlers. The pool's worker processes
 start with the first query, in the process that serves it.
 
@@ -47,13 +47,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     data_dir = DataDir(Path(app.config["DATA_DIR"]).resolve())
     release = data_dir.current_release()
+    backend = app.config["BACKEND_URL"]
     pool = QueryPool(
         app.config["MAX_CONCURRENT_QUERIES"],
         start_method=app.config["WORKER_START_METHOD"],
         memory_mb=app.config["WORKER_MEMORY_MB"],
-        preload=str(release / "store") if release else None,
+        preload=str(release / "store") if release and not backend else None,
     )
-    live = Live(data_dir, pool, app.config["RELEASE_CHECK_INTERVAL"])
+    live = Live(data_dir, pool, app.config["RELEASE_CHECK_INTERVAL"], backend=backend,
+                timeout=app.config["QUERY_TIMEOUT"])
     app.extensions["tid"] = live
     weakref.finalize(app, live.close)
     atexit.register(live.close)

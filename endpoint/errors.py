@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from tid.endpoint import conneg
+from tid.endpoint.remote import BackendError, BackendRefused, BackendTimeout
 
 log = logging.getLogger("tid.endpoint")
 
@@ -74,6 +75,8 @@ TYPES: dict[str, ProblemType] = {
                     "The query did not finish within its time budget and was stopped (its worker process was killed). Add a LIMIT, avoid cross products, or retry later."),
         ProblemType("server-busy", 503, "Server busy", "Serveur occupé",
                     "All query workers are busy; retry after the number of seconds in `Retry-After`."),
+        ProblemType("backend-unavailable", 503, "SPARQL server unavailable", "Serveur SPARQL indisponible",
+                    "This endpoint serves its data from another SPARQL server, which could not be reached or failed to answer; retry after the number of seconds in `Retry-After`."),
         ProblemType("query-aborted", 503, "Query aborted", "Requête interrompue",
                     "The worker running the query stopped before answering (for instance it ran out of memory). Simplify the query or retry later."),
     )
@@ -156,6 +159,26 @@ def _from_http_exception(error: HTTPException) -> Problem:
     raise error
 
 
+def backend_problem(error: BackendError) -> Problem:
+    """The problem answering a failure of the remote SPARQL server (``tid serve --backend``): 503
+    with Retry-After (``query-timeout`` past the budget, ``backend-unavailable`` otherwise), or 400
+    with the server's message when it refused the query. Never a 500: the endpoint is up."""
+    if isinstance(error, BackendRefused):
+        return Problem("evaluation-error", f"The SPARQL server refused the query ({error.status}): {error}")
+    retry = str(current_app.config["RETRY_AFTER"])
+    if isinstance(error, BackendTimeout):
+        timeout = current_app.config["QUERY_TIMEOUT"]
+        return Problem("query-timeout", f"The SPARQL server did not answer within {timeout:g} s. Retry later.",
+                       headers={"Retry-After": retry}, retry_after=int(retry), timeout=timeout)
+    log.warning("SPARQL server failure on %s: %s", request.path if request else "-", error)
+    return Problem("backend-unavailable", f"The SPARQL server behind this endpoint failed: {error}",
+                   headers={"Retry-After": retry}, retry_after=int(retry))
+
+
+def handle_backend_error(error: BackendError) -> Response:
+    return problem_response(backend_problem(error))
+
+
 def handle_problem(problem: Problem) -> Response:
     return problem_response(problem)
 
@@ -207,4 +230,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(Problem, handle_problem)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(BackendError, handle_backend_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -19,6 +19,13 @@ in DESIGN show what hoping does). Hence a small pool of processes started with `
 A worker receives a :class:`Job` (the store path travels with it, so a new release is picked up
 without restarting the pool), runs it, writes the result within the row and byte limits, and
 sends back an :class:`Outcome`: bytes ready to be served.
+
+Remote mode (``tid serve --backend URL``): the job carries the :class:`~tid.endpoint.remote.RemoteStore`
+and the worker sends the query over HTTP instead of opening a store. The workers are kept rather
+than calling the server from the request thread: the pool still bounds the queries running at
+once (503 "busy"), its kill bounds the whole query, reading and writing the answer included (the
+HTTP timeout, also the query budget, bounds each socket wait only), and the results are written by
+the same code, so every format and limit works as in embedded mode.
 """
 
 from __future__ import annotations
@@ -73,11 +80,15 @@ class Job:
     allowed_services: bool = False  # when True, a failure while running is a SERVICE failure
     parse_only: bool = False  # only check the syntax (the query runs on an empty store)
     truncation_link: str | None = None  # where a cut SELECT result links to (its head's link)
+    # Remote mode (``tid serve --backend``): the server the query runs on instead of ``store_path``.
+    backend: Any = None  # a tid.endpoint.remote.RemoteStore
 
 
 @dataclass
 class Outcome:
-    status: str  # "ok", "syntax", "evaluation", "not-acceptable", "service-failed", "resources", "error"
+    # "ok", "syntax", "evaluation", "not-acceptable", "service-failed", "resources", "error";
+    # remote mode: "backend" (the server is down or failed), "backend-timeout"
+    status: str
     kind: str = ""  # "solutions", "boolean", "graph"
     format_key: str = ""
     body: bytes = b""
@@ -104,8 +115,6 @@ def _open(stores: dict, path: str):
 
 def run_job(job: Job, stores: dict) -> Outcome:
     """Run one job in this process (the worker's body; also usable inline in tests)."""
-    from pyoxigraph import NamedNode, Variable
-
     started = time.perf_counter()
     if job.parse_only:
         from pyoxigraph import Store
@@ -117,7 +126,22 @@ def run_job(job: Job, stores: dict) -> Outcome:
         except Exception:  # noqa: BLE001 - it parsed; what evaluation thinks does not matter here
             pass
         return Outcome("parsed", elapsed=time.perf_counter() - started)
+    if job.backend is not None:
+        return _run_remote(job, started)
     store = _open(stores, job.store_path)
+    try:
+        return _evaluate(store, job, _options(job), started)
+    except SyntaxError as exc:
+        return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
+    except RuntimeError as exc:
+        # pyoxigraph's evaluation errors (an extension function it does not have…): the query's doing.
+        return Outcome("evaluation", message=str(exc), elapsed=time.perf_counter() - started)
+
+
+def _options(job: Job) -> dict[str, Any]:
+    """``Store.query``'s keyword arguments for ``job`` (dataset, union default graph, substitutions)."""
+    from pyoxigraph import NamedNode, Variable
+
     options: dict[str, Any] = {}
     if job.default_graph is not None or job.named_graphs is not None:
         options["default_graph"] = [NamedNode(g) for g in job.default_graph or ()]
@@ -127,13 +151,32 @@ def run_job(job: Job, stores: dict) -> Outcome:
         options["use_default_graph_as_union"] = True
     if job.substitutions:
         options["substitutions"] = {Variable(name): term for name, term in job.substitutions}
+    return options
+
+
+def _run_remote(job: Job, started: float) -> Outcome:
+    """Run ``job`` on its remote server. The syntax is checked here first, on an empty store, so
+    that a malformed query gets the same 400 (message, line, column) as in embedded mode; the
+    server's failures become outcomes the endpoint answers 400 (refused) or 503 (down, timed out)."""
+    from pyoxigraph import Store
+
+    from tid.endpoint.remote import BackendRefused, BackendTimeout, BackendUnavailable
+
     try:
-        return _evaluate(store, job, options, started)
+        Store().query(job.query)
     except SyntaxError as exc:
         return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
-    except RuntimeError as exc:
-        # pyoxigraph's evaluation errors (an extension function it does not have…): the query's doing.
-        return Outcome("evaluation", message=str(exc), elapsed=time.perf_counter() - started)
+    except Exception:  # noqa: BLE001 - it parsed; what evaluation on an empty store thinks does not matter
+        pass
+    try:
+        return _evaluate(job.backend, job, _options(job), started)
+    except BackendRefused as exc:
+        return Outcome("evaluation", message=f"the SPARQL server refused the query ({exc.status}): {exc}",
+                       elapsed=time.perf_counter() - started)
+    except BackendTimeout as exc:
+        return Outcome("backend-timeout", message=str(exc), elapsed=time.perf_counter() - started)
+    except BackendUnavailable as exc:
+        return Outcome("backend", message=str(exc), elapsed=time.perf_counter() - started)
 
 
 def _project_prefixes() -> dict[str, str]:

@@ -4,6 +4,11 @@ computed once per release (service description counts, VoID). Kept in ``app.exte
 The ``current`` link of the data directory is re-read at most every ``RELEASE_CHECK_INTERVAL``
 seconds; when a build has published a new release, the next requests use it (new store, new
 ETags) and the workers open it with their next job. The old store stays open until then.
+
+With a backend URL (``BACKEND_URL``, ``tid serve --backend``), the release's store is a
+:class:`~tid.endpoint.remote.RemoteStore` over that SPARQL server, which holds the pushed graphs;
+the data directory still gives the manifest (release id, base, counts, dumps). Every page and every
+query then reads the server, through the same calls.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, TypeVar
 from pyoxigraph import Store
 
 from tid.endpoint.executor import QueryPool
+from tid.endpoint.remote import RemoteStore, release_graphs
 from tid.errors import ConfigError
 from tid.graph.store import DataDir
 
@@ -31,7 +37,7 @@ log = logging.getLogger("tid.endpoint")
 class Release:
     path: Path
     manifest: dict[str, Any]
-    store: Store
+    store: Store | RemoteStore
     computed: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     key_locks: dict[str, threading.Lock] = field(default_factory=dict)
@@ -43,6 +49,11 @@ class Release:
     @property
     def store_path(self) -> str:
         return str(self.path / "store")
+
+    @property
+    def backend(self) -> RemoteStore | None:
+        """The remote store the queries run on, or None when the release's own store is used."""
+        return self.store if isinstance(self.store, RemoteStore) else None
 
     @property
     def base(self) -> str:
@@ -61,20 +72,27 @@ class Release:
             return self.computed[key]
 
 
-def open_release(data_dir: DataDir) -> Release:
+def open_release(data_dir: DataDir, backend: str | None = None, timeout: float = 30.0) -> Release:
+    """The live release of ``data_dir``: its manifest, and its store opened read-only, or the
+    remote server ``backend`` (queried with an HTTP timeout of ``timeout`` seconds)."""
     path = data_dir.current_release()
     if path is None:
         raise ConfigError(f"no built graph in {data_dir.root}: run `tid build --data-dir {data_dir.root}` first")
     manifest = json.loads((path / "build.json").read_text(encoding="utf-8"))
+    if backend:
+        return Release(path, manifest, RemoteStore(backend, release_graphs(manifest), timeout))
     return Release(path, manifest, Store.read_only(str(path / "store")))
 
 
 class Live:
-    def __init__(self, data_dir: DataDir, pool: QueryPool, check_interval: float):
+    def __init__(self, data_dir: DataDir, pool: QueryPool, check_interval: float, *, backend: str | None = None,
+                 timeout: float = 30.0):
         self.data_dir = data_dir
         self.pool = pool
         self.check_interval = check_interval
-        self._release = open_release(data_dir)
+        self.backend = backend
+        self.timeout = timeout
+        self._release = open_release(data_dir, backend, timeout)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
 
@@ -88,7 +106,7 @@ class Live:
                     current = self.data_dir.current_release()
                     if current is not None and current != self._release.path:
                         try:
-                            self._release = open_release(self.data_dir)
+                            self._release = open_release(self.data_dir, self.backend, self.timeout)
                         except Exception:  # noqa: BLE001 - keep serving the release we have
                             log.exception("could not open the new release %s; still serving %s", current, self._release.path)
         return self._release

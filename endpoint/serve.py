@@ -40,6 +40,9 @@ SWITCH_INTERVAL = 0.001
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("serve", help="serve the SPARQL endpoint over the live store (gunicorn, read-only)")
     p.add_argument("--data-dir", help="where the live release is (TID_DATA_DIR; default ./var)")
+    p.add_argument("--backend", metavar="URL",
+                   help="serve from this SPARQL 1.1 query service, which holds the release's graphs (`tid push`), "
+                        "instead of the embedded store; --data-dir still gives the release's manifest (TID_BACKEND_URL)")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn server processes (default 2)")
@@ -75,7 +78,7 @@ def app_config(args: argparse.Namespace) -> dict[str, Any]:
                         ("max_rows", "MAX_ROWS"), ("max_bytes", "MAX_BYTES"),
                         ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
                         ("worker_memory_mb", "WORKER_MEMORY_MB"), ("public_url", "PUBLIC_URL"),
-                        ("trust_proxy_headers", "TRUST_PROXY_HEADERS")):
+                        ("trust_proxy_headers", "TRUST_PROXY_HEADERS"), ("backend", "BACKEND_URL")):
         value = getattr(args, option, None)
         if value is not None:
             config[key] = value

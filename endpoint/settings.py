@@ -15,6 +15,10 @@ class Defaults:
     # The public URL of the server root (e.g. "https://example.org/"): what the service
     # description and VoID call this endpoint. Default: the URL the request came to.
     PUBLIC_URL: str | None = None
+    # A SPARQL 1.1 Protocol query service holding the release's graphs (``tid push``), e.g.
+    # "http://127.0.0.1:7878/query": every query and page reads it instead of the embedded store;
+    # DATA_DIR still gives the release's manifest and dumps. TID_BACKEND_URL sets it too. None: embedded.
+    BACKEND_URL: str | None = None
     # Number of proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are trusted (0: none).
     TRUST_PROXY_HEADERS = 0
 
@@ -92,5 +96,6 @@ def normalise(config: MutableMapping[str, Any]) -> None:
     config.setdefault("MAX_CONTENT_LENGTH", None)
     if not config["MAX_CONTENT_LENGTH"]:
         config["MAX_CONTENT_LENGTH"] = config["MAX_QUERY_LENGTH"] * 3 + 64 * 1024
+    config["BACKEND_URL"] = str(config.get("BACKEND_URL") or "").strip() or None
     cache_mb = config.get("RESULT_CACHE_MB")
     config["RESULT_CACHE_MB"] = float(cache_mb) if cache_mb not in (None, "", "none", "None") else 0.0

@@ -35,8 +35,9 @@ from werkzeug.http import parse_accept_header
 
 from tid.endpoint import conneg, result_cache
 from tid.endpoint.analysis import QueryShape, analyse, host_allowed
-from tid.endpoint.errors import Problem, internal_error
+from tid.endpoint.errors import Problem, backend_problem, internal_error
 from tid.endpoint.executor import Job, PoolBusy, QueryTimeout, WorkerDied
+from tid.endpoint.remote import BackendTimeout, BackendUnavailable
 from tid.endpoint.result_cache import FastPath, ResultCache
 from tid.endpoint.urls import external_url
 
@@ -359,6 +360,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         max_bytes=config["MAX_BYTES"],
         allowed_services=bool(shape.services),
         truncation_link=_truncation_link(),
+        backend=release.backend,
     )
     outcome = _run(live, job)
 
@@ -372,6 +374,10 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         raise Problem("service-failed", f"A SERVICE call failed: {outcome.message}")
     if outcome.status == "resources":
         raise _busy("query-aborted", f"The query was stopped: {outcome.message}.")
+    if outcome.status == "backend-timeout":
+        raise backend_problem(BackendTimeout(outcome.elapsed))
+    if outcome.status == "backend":
+        raise backend_problem(BackendUnavailable(outcome.message))
     if outcome.status != "ok":
         raise internal_error(None, f"worker error: {outcome.message}\n{outcome.extra.get('traceback', '')}")
 

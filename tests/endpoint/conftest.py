@@ -1,6 +1,12 @@
 """Fixtures of the endpoint tests: one graph built from the cut mirror per session, apps over
 it (each with its own pool of query processes, closed after use), and a real ``tid serve``
 (gunicorn) on a free localhost port for the clients that need a socket (SPARQLWrapper, rdflib).
+
+Both modes: a test module that sets ``BOTH_MODES = True`` runs each of its tests twice, with the
+``app``/``client``/``make_app`` fixtures over the embedded store ("embedded") and over an
+``oxigraph serve`` the session starts and fills with ``tid push`` ("remote", ``BACKEND_URL``).
+A test that is inherently local (it reads the store's files, builds another release) uses the
+``embedded_only`` fixture and runs in embedded mode alone.
 """
 
 from __future__ import annotations
@@ -56,9 +62,80 @@ def _create(data_dir: DataDir, **overrides: Any) -> Flask:
     return create_app(config)
 
 
+MODES = ("embedded", "remote")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """In a ``BOTH_MODES`` module, every test using the apps runs once per mode."""
+    if "backend_mode" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_MODES", False):
+        local = "embedded_only" in metafunc.fixturenames
+        metafunc.parametrize("backend_mode", ["embedded"] if local else list(MODES), indirect=True, scope="session")
+
+
+@pytest.fixture
+def embedded_only() -> None:
+    """Asked by a test of a ``BOTH_MODES`` module that only makes sense over the embedded store."""
+
+
 @pytest.fixture(scope="session")
-def app(cut_data_dir: DataDir) -> Iterator[Flask]:
-    application = _create(cut_data_dir)
+def backend_mode(request: pytest.FixtureRequest) -> str:
+    """"embedded" unless the test is parametrised (``BOTH_MODES`` modules)."""
+    return getattr(request, "param", "embedded")
+
+
+def oxigraph_binary() -> str | None:
+    import shutil
+
+    return shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_backend(cut_data_dir: DataDir, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``oxigraph serve`` on a free localhost port, holding the cut release (``tid push``); yields
+    its SPARQL query URL. Its own query timeout ends what a killed worker left running there."""
+    from tid.graph.push import push
+
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the `oxigraph` server binary is not installed: `pip install oxigraph` (a test dependency)")
+    port = free_port()
+    directory = tmp_path_factory.mktemp("oxigraph")
+    log = (directory / "oxigraph.log").open("wb")
+    process = subprocess.Popen([binary, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}",
+                                "--timeout-s", "15"], stdout=log, stderr=subprocess.STDOUT)
+    root = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"oxigraph serve exited with {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("oxigraph serve did not start listening within 30 s")
+                time.sleep(0.1)
+        report = push(cut_data_dir, f"{root}/store", query_url=f"{root}/query")
+        assert not report.mismatches, report.mismatches
+        yield f"{root}/query"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _mode_overrides(mode: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    return {"BACKEND_URL": request.getfixturevalue("oxigraph_backend")} if mode == "remote" else {}
+
+
+@pytest.fixture(scope="session")
+def app(cut_data_dir: DataDir, backend_mode: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    application = _create(cut_data_dir, **_mode_overrides(backend_mode, request))
     yield application
     application.extensions["tid"].close()
 
@@ -69,12 +146,14 @@ def client(app: Flask):
 
 
 @pytest.fixture
-def make_app(cut_data_dir: DataDir) -> Iterator[Callable[..., Flask]]:
-    """Apps with other settings (small limits, short timeouts); closed after the test."""
+def make_app(cut_data_dir: DataDir, backend_mode: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., Flask]]:
+    """Apps with other settings (small limits, short timeouts); closed after the test. In remote
+    mode, over the same server (another data directory would need its own push)."""
     made: list[Flask] = []
 
     def factory(data_dir: DataDir | None = None, **overrides: Any) -> Flask:
-        application = _create(data_dir or cut_data_dir, **overrides)
+        mode = _mode_overrides(backend_mode, request) if data_dir is None else {}
+        application = _create(data_dir or cut_data_dir, **{**mode, **overrides})
         made.append(application)
         return application
 

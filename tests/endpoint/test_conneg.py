@@ -18,6 +18,8 @@ from werkzeug.http import parse_accept_header
 from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI, RDFS_LABEL
 from tid.endpoint import conneg
 
+BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
+
 SELECT = "SELECT ?s WHERE { ?s a ?t } LIMIT 2"
 CONSTRUCT = f"CONSTRUCT {{ <{MELUN_IRI}> ?p ?o }} WHERE {{ <{MELUN_IRI}> ?p ?o }}"
 # Three real labels: an en dash, guillemets and accents, and œ.

@@ -16,6 +16,8 @@ import pytest
 
 from tests.endpoint.conftest import BASE, MELUN_IRI
 
+BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
+
 REGIONS = BASE + "graph/cog2023-regions/3.1.1"
 TERRITORIES = BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"
 COMMUNES = BASE + "graph/cog2023-communes/3.1.1"

@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI
 
+BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
+
 MELUN_PATH = "territoire/2023-2027/ti-1107"
 COMMUNE_PATH = "commune/77288"  # Melun
 COMMUNE_IRI = BASE + "id/" + COMMUNE_PATH

@@ -10,6 +10,8 @@ from pyoxigraph import QueryResultsFormat, Store, parse_query_results
 from tid.endpoint import conneg, results
 from tid.graph.store import open_read_only
 
+BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
+
 FORMATS = {f.key: f for f in conneg.SOLUTION_FORMATS}
 TRICKY = """SELECT ?a ?b ?c ?d ?e ?f ?g ?h WHERE { VALUES (?a ?b ?c ?d ?e ?f ?g ?h) {
   (1 1.5 1e3 true "x,y\\"z" "t\\tab\\nnl"@fr <http://x/é> "2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date>)

@@ -12,6 +12,8 @@ from rdflib import RDF, RDFS, Namespace, URIRef
 from tid.endpoint import service_description
 from tid.graph.namespaces import PREFIXES
 
+BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
+
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's JSON-LD parser
 
 SD = Namespace(PREFIXES["sd"])

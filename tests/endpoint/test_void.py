@@ -15,6 +15,8 @@ from tid.graph.build import BuildOptions, build
 from tid.graph.namespaces import PREFIXES
 from tid.graph.store import DataDir
 
+BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
+
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
 VOID = Namespace(PREFIXES["void"])
