@@ -50,8 +50,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Variable,
-                        parse, parse_query_results)
+from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryResultsFormat, QuerySolutions, RdfFormat,
+                        Variable, parse, parse_query_results)
 
 ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
           "application/sparql-results+xml;q=0.5")
@@ -248,8 +248,18 @@ class RemoteStore:
             fields += [("named-graph-uri", g) for g in self.graphs]
         media, body = self._post(fields)
         if media in SOLUTION_FORMATS:
+            results_format = SOLUTION_FORMATS[media]
+            if results_format == QueryResultsFormat.JSON and b'"bnode"' in body:
+                body = _portable_blank_nodes(body)
             try:
-                return parse_query_results(body, format=SOLUTION_FORMATS[media])
+                # Read once through, so that a malformed answer fails here (pyoxigraph parses
+                # lazily: the caller's loop would fail, a 500), then again for the caller.
+                result = parse_query_results(body, format=results_format)
+                if not isinstance(result, QuerySolutions):
+                    return result
+                for _ in result:
+                    pass
+                return parse_query_results(body, format=results_format)
             except (SyntaxError, ValueError) as exc:
                 raise BackendUnavailable(f"the SPARQL server's {media} answer cannot be read: {exc}") from None
         if media in GRAPH_FORMATS:
@@ -317,6 +327,27 @@ class RemoteStore:
             raise BackendUnavailable(f"the SPARQL server cannot be reached: {exc.reason}") from None
         except (http.client.HTTPException, OSError) as exc:
             raise BackendUnavailable(f"the SPARQL server's answer broke off: {type(exc).__name__}: {exc}") from None
+
+
+def _portable_blank_nodes(body: bytes) -> bytes:
+    """SPARQL JSON results whose blank node labels pyoxigraph accepts: Virtuoso writes them as
+    ``nodeID://b10001``, which is not a blank node label; each becomes a label derived from it
+    (the same node keeps the same label within the answer, which is all a label means)."""
+    import hashlib
+    import json
+
+    try:
+        document = json.loads(body)
+    except ValueError as exc:
+        raise BackendUnavailable(f"the SPARQL server's JSON answer cannot be read: {exc}") from None
+    for row in (document.get("results") or {}).get("bindings") or ():
+        for value in row.values():
+            if isinstance(value, dict) and value.get("type") == "bnode" and not _BNODE_LABEL.match(str(value.get("value"))):
+                value["value"] = "r" + hashlib.sha1(str(value["value"]).encode()).hexdigest()[:20]
+    return json.dumps(document).encode()
+
+
+_BNODE_LABEL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 def _iri(graph: Any) -> str:

@@ -335,6 +335,28 @@ def test_unreadable_answer_is_503(fake_app, path: str) -> None:
     assert "text/html" in body["detail"]
 
 
+def test_malformed_results_are_503(fake_app) -> None:
+    """A JSON answer that breaks off: caught while reading it, not in the caller's loop."""
+    app = fake_app(answer(200, b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/"}}, {"s":',
+                          JSON_RESULTS))
+    for path in ("/sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D", "/doc/territoire/2023-2027/ti-1107"):
+        problem(app.test_client().get(path), 503, "backend-unavailable")
+
+
+def test_blank_node_labels_of_other_servers_are_read() -> None:
+    """Virtuoso labels blank nodes ``nodeID://b10001`` in its JSON results: read as blank nodes."""
+    server = FakeServer(answer(200, json.dumps({"head": {"vars": ["b", "c"]}, "results": {"bindings": [
+        {"b": {"type": "bnode", "value": "nodeID://b10001"}, "c": {"type": "bnode", "value": "nodeID://b10001"}},
+        {"b": {"type": "bnode", "value": "nodeID://b10002"}, "c": {"type": "bnode", "value": "ok_label"}}]}}).encode(),
+        JSON_RESULTS))
+    try:
+        solutions = list(RemoteStore(server.url).query("SELECT ?b ?c WHERE { ?b ?p ?c }"))
+    finally:
+        server.close()
+    assert solutions[0]["b"] == solutions[0]["c"] and solutions[0]["b"] != solutions[1]["b"]
+    assert solutions[1]["c"].value == "ok_label"
+
+
 def test_server_refusal_is_400_with_its_message(fake_app) -> None:
     """A query that parses here but that the server refuses: 400 with the server's message."""
     app = fake_app(answer(400, b"Virtuoso 37000 Error SP030: SPARQL compiler: unsupported feature"))
