@@ -27,12 +27,14 @@ pyoxigraph IRI or literal, which SPARQL reads as the same term), replace the var
 patterns and are bound by a ``VALUES`` at the start of each WHERE group. A trailing ``VALUES``
 clause alone would not do: it is joined with the query's solutions at the end, after grouping, so
 a parameter that only a FILTER reads, or one used inside a sub-select, would not see its value
-(``home-sitemap``'s ``?prefix`` gave an empty sitemap, ``territoire-d-une-commune``'s ``?date``
-no rows). Blank nodes cannot be substituted (a server does not know this store's blank nodes).
+(tried: ``home-sitemap``'s ``?prefix`` gave an empty sitemap; ``territoire-d-une-commune``'s
+``?date``, read only by FILTERs inside sub-selects, would give no rows). Blank nodes cannot be substituted (a server does not know this store's blank nodes).
 
 Failures: :class:`BackendUnavailable` (unreachable, a 5xx, an answer that cannot be read),
 :class:`BackendTimeout` (no complete answer within ``timeout`` seconds, the query budget),
-:class:`BackendRefused` (a 4xx: the server rejects the query, with its message). The endpoint
+:class:`BackendRefused` (a 4xx: the server rejects the query, with its message; but 401, 403,
+404, 405, 407 and 429, which say that the server is misconfigured or busy, are unavailability,
+and 408 a timeout). The endpoint
 answers them 503, 503 and 400, never 500 (:mod:`tid.endpoint.errors`, :mod:`tid.endpoint.sparql`).
 """
 
