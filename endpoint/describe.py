@@ -269,13 +269,7 @@ class Description:
                     names.setdefault(statement.value.language or "", statement.value.value)
             if names:
                 break
-        for key in (lang, "fr", ""):
-            if key in names:
-                return names[key], key
-        if names:
-            key, value = next(iter(names.items()))
-            return value, key
-        return None
+        return pick(names, lang)
 
 
 def pick(labels: dict[str, str], lang: str) -> tuple[str, str] | None:
