@@ -189,18 +189,14 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
                 where = f"{reject.location.file}#row={reject.location.row}"
                 reject_results.append(ShapeResult(f"<file://{where}>", None, f'"{reject.location.column or ""}"',
                                                   "Violation", "<urn:tid:loader>", "LoaderRejection", (reject.message,)))
-        previous = None
     else:
         store = open_read_only(data_dir)
-        release = data_dir.current_release()
-        previous = validate.load_state(release / "validation-state.json") if release else None
 
     results: list[ShapeResult] = list(reject_results)
     texts = ShapeTexts()
     if core_files:
         shapes = validate.load_shapes(core_files)
-        outcome = validate.validate_store(store, shapes, previous, store if previous else None,
-                                          ignore=frozenset({minter.graph("validation").value}))
+        outcome = validate.validate_store(store, shapes, ignore=frozenset({minter.graph("validation").value}))
         results += outcome.results
         texts = shapes.texts
     if dcat_files:

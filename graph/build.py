@@ -206,7 +206,7 @@ def _write_release(
     progress: Progress,
 ) -> dict[str, Any]:
     store = Store(str(partial / "store"))
-    steps = len(loaded) + 5
+    steps = len(loaded) + 6
     for number, item in enumerate(loaded):
         progress(f"store {item.record.source.spec.id}", number, steps)
         assert item.quads_file is not None
@@ -226,15 +226,17 @@ def _write_release(
                                         "Ontologie (ontology/tid.ttl)", provenance_graph, __version__))
     store.optimize()
 
-    progress("validation", len(loaded) + 3, steps)
+    progress("N-Quads", len(loaded) + 3, steps)
     nquads = export.write_nquads(store, partial / "dumps")
+
+    progress("validation", len(loaded) + 4, steps)
     digests = {item.record.graph.value: item.key for item in loaded}
     digests |= validate.graph_digests(store, only=[ontology_graph, provenance_graph, minter.graph("derivations")])
     validation = (
         _validate(options, store, minter, release, partial, digests, nquads) if options.validate else None
     )
 
-    progress("dumps", len(loaded) + 4, steps)
+    progress("dumps", len(loaded) + 5, steps)
     changelog.record(store, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded}, nquads)
     counts = export.counts(store)
     if options.dumps:

@@ -8,11 +8,14 @@ The shapes of ``shapes/`` are split in two:
   pyoxigraph store, indexed, with ``$this`` unbound, and the solutions are kept for the shape's
   focus nodes. This is what pySHACL computes by running the query once per focus node.
 
-A full validation checks the union of the graph's named graphs. An incremental one (after some
-named graphs changed) re-checks the local shapes only for the nodes those graphs mention and
-their neighbours, reuses the previous results for every other node, and re-runs the SPARQL
-constraints. ``tests/test_validate.py`` checks, result by result, that both give what pySHACL
-gives on the same data and shapes.
+A full validation checks the union of the graph's named graphs, the two engines side by side
+(shacl-rust in a thread, the SPARQL constraints in the caller's; both leave Python's lock while
+they work). An incremental one (after some named graphs changed) takes the triples that differ
+in those graphs between the previous store and the new one, re-checks the local shapes only for
+the nodes of those triples and their neighbours, re-runs only the SPARQL constraints whose
+patterns can match one of those triples (their *footprint*: predicates, and classes for
+``rdf:type``), and reuses the previous results for everything else. ``tests/test_validate.py``
+checks, result by result, that both give what pySHACL gives on the same data and shapes.
 """
 
 from __future__ import annotations
@@ -22,12 +25,16 @@ import json
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import rdflib
 import shacl_rust
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from tid import ROOT
@@ -76,6 +83,28 @@ def normalise(term: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Footprint:
+    """The triples a SPARQL constraint can read: those with one of ``predicates`` and, for
+    ``rdf:type``, those whose class is one of ``classes`` or a subclass of one. ``None``: any
+    (a variable predicate, a negated path, a variable class)."""
+
+    predicates: frozenset[str] | None
+    classes: frozenset[str] | None
+
+    def reads(self, predicates: set[str], classes: set[str]) -> bool:
+        """Whether a change to triples with these predicates (and ``rdf:type`` triples with
+        these classes, subclasses already resolved to their ancestors) can change the answer."""
+        if self.predicates is None:
+            return True
+        other = predicates - {RDF_TYPE_IRI}
+        if other & self.predicates:
+            return True
+        if RDF_TYPE_IRI not in predicates:
+            return False
+        return self.classes is None or bool(classes & self.classes)
+
+
+@dataclass(frozen=True)
 class SparqlConstraint:
     shape: str
     constraint: str
@@ -83,6 +112,7 @@ class SparqlConstraint:
     severity: str
     path: str | None
     messages: tuple[str, ...]
+    footprint: Footprint
 
 
 @dataclass
@@ -153,11 +183,13 @@ def load_shapes(files: Iterable[Path]) -> Shapes:
         for lang_message in graph.objects(constraint, SH.message):
             if isinstance(lang_message, rdflib.Literal):
                 texts.messages.setdefault(_nt(shape), {})[lang_message.language or ""] = str(lang_message)
-        sparql.append(
-            SparqlConstraint(_nt(shape), _nt(constraint), prologue + str(select), str(severity).removeprefix(str(SH)),
-                             _nt(path) if path is not None else None, messages)
-        )
         targets[_nt(shape)] = _targets(graph, shape)
+        query = prologue + str(select)
+        sparql.append(
+            SparqlConstraint(_nt(shape), _nt(constraint), query, str(severity).removeprefix(str(SH)),
+                             _nt(path) if path is not None else None, messages,
+                             footprint(query, targets[_nt(shape)], f"shape {shape}"))
+        )
         local.remove((shape, SH.sparql, constraint))
         for triple in list(local.triples((constraint, None, None))):
             local.remove(triple)
@@ -173,6 +205,67 @@ def load_shapes(files: Iterable[Path]) -> Shapes:
 
 
 RDF_TYPE = rdflib.RDF.type
+RDF_TYPE_IRI = str(RDF_TYPE)
+
+
+def footprint(query: str, targets: list[tuple[str, str]], where: str) -> Footprint:
+    """The predicates and classes a SELECT query's patterns (and the shape's targets) can match,
+    read from the query's algebra: BGPs anywhere, in sub-queries and EXISTS too, and the IRIs of
+    property paths."""
+    try:
+        algebra = prepareQuery(query).algebra
+    except Exception as exc:  # pyparsing and rdflib raise several exception types
+        raise ConfigError(f"{where}: cannot parse its sh:select query: {exc}") from None
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    anything = any_class = False
+
+    def path_iris(path: Any) -> Iterator[str | None]:
+        if isinstance(path, rdflib.URIRef):
+            yield str(path)
+        elif isinstance(path, (SequencePath, AlternativePath)):
+            for part in path.args:
+                yield from path_iris(part)
+        elif isinstance(path, InvPath):
+            yield from path_iris(path.arg)
+        elif isinstance(path, MulPath):
+            yield from path_iris(path.path)
+        else:  # a variable, or a negated property set: any predicate
+            yield None
+
+    def walk(node: Any) -> None:
+        nonlocal anything, any_class
+        if isinstance(node, CompValue):
+            for key, value in node.items():
+                if key == "triples" and node.name in ("BGP", "TriplesBlock"):  # EXISTS stays untranslated
+                    for _subject, predicate, obj in value:
+                        for iri in path_iris(predicate):
+                            if iri is None:
+                                anything = True
+                            elif iri == RDF_TYPE_IRI and predicate == RDF_TYPE:
+                                if isinstance(obj, rdflib.URIRef):
+                                    classes.add(str(obj))
+                                else:
+                                    any_class = True
+                            else:
+                                predicates.add(iri)
+                                if iri == RDF_TYPE_IRI:  # rdf:type inside a path: any class
+                                    any_class = True
+                elif key != "_vars":
+                    walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+
+    walk(algebra)
+    for kind, term in targets:
+        if kind == "class":
+            classes.add(term)
+        elif kind in ("subjectsOf", "objectsOf"):
+            predicates.add(term)
+    if classes or any_class:
+        predicates.add(RDF_TYPE_IRI)
+    return Footprint(None if anything else frozenset(predicates), None if any_class else frozenset(classes))
 
 
 def _targets(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[tuple[str, str]]:
@@ -252,14 +345,17 @@ def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None)
     return nodes
 
 
-def run_sparql_constraints(store: Store, shapes: Shapes, union: bool = True) -> list[ShapeResult]:
-    graph = None
-    results: dict[tuple, ShapeResult] = {}
-    for constraint in shapes.sparql:
-        targets = focus_nodes(store, shapes.targets.get(constraint.shape, []), graph)
+def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None) -> dict[int, list[ShapeResult]]:
+    """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
+    union of the store's graphs; ``only``: the constraints to run."""
+    results: dict[int, list[ShapeResult]] = {}
+    for number in range(len(shapes.sparql)) if only is None else only:
+        constraint = shapes.sparql[number]
+        results[number] = []
+        targets = focus_nodes(store, shapes.targets.get(constraint.shape, []))
         if not targets:
             continue
-        solutions = store.query(constraint.query, use_default_graph_as_union=union)
+        solutions = store.query(constraint.query, use_default_graph_as_union=True)
         variables = {v.value for v in solutions.variables}
         for solution in solutions:
             this = solution["this"] if "this" in variables else None
@@ -267,7 +363,7 @@ def run_sparql_constraints(store: Store, shapes: Shapes, union: bool = True) -> 
                 continue
             value = solution["value"] if "value" in variables else None
             path = solution["path"] if "path" in variables else None
-            result = ShapeResult(
+            results[number].append(ShapeResult(
                 focus=_nt(this),
                 path=_nt(path) if path is not None else constraint.path,
                 value=_nt(value) if value is not None else (None if constraint.path else _nt(this)),
@@ -275,9 +371,8 @@ def run_sparql_constraints(store: Store, shapes: Shapes, union: bool = True) -> 
                 source_shape=constraint.shape,
                 component="SPARQLConstraintComponent",
                 messages=constraint.messages,
-            )
-            results[result.key] = result
-    return list(results.values())
+            ))
+    return results
 
 
 def run_local(data_ntriples: Path | str, shapes: Shapes) -> list[ShapeResult]:
@@ -299,8 +394,12 @@ class ValidationOutcome:
     results: list[ShapeResult]
     shapes: Shapes
     local_results: list[ShapeResult] = field(default_factory=list)
-    graph_digests: dict[str, str] = field(default_factory=dict)
+    sparql_results: dict[int, list[ShapeResult]] = field(default_factory=dict)
+    graph_digests: dict[str, str] | None = None
+    """Each named graph's digest; computed from ``store`` when first needed (by ``state``)."""
     mode: str = "full"
+    store: Store | None = field(default=None, repr=False)
+    ignore: frozenset[str] = frozenset()
 
     @property
     def violations(self) -> list[ShapeResult]:
@@ -335,8 +434,16 @@ class ValidationOutcome:
 
     def state(self) -> dict[str, Any]:
         """What an incremental validation needs from this one."""
+        if self.graph_digests is None:
+            assert self.store is not None
+            self.graph_digests = graph_digests(self.store, self.ignore)
         return {"shapes_digest": self.shapes.digest, "graph_digests": self.graph_digests,
-                "local_results": [list(r.key) + [r.severity, list(r.messages)] for r in self.local_results]}
+                "local_results": _rows(self.local_results),
+                "sparql_results": {str(number): _rows(results) for number, results in self.sparql_results.items()}}
+
+
+def _rows(results: list[ShapeResult]) -> list[list[Any]]:
+    return [list(r.key) + [r.severity, list(r.messages)] for r in results]
 
 
 def _results_from_state(rows: list[list[Any]]) -> list[ShapeResult]:
@@ -359,42 +466,55 @@ def graph_digests(store: Store, ignore: frozenset[str] = frozenset(), only: Iter
     return {name: f"{value:016x}" for name, value in digests.items()}
 
 
-def write_union(store: Store, path: Path) -> None:
-    serialize((quad.triple for quad in store), output=str(path), format=RdfFormat.N_TRIPLES)
-
-
 def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None = None,
                    previous_store: Store | None = None, ignore: frozenset[str] = frozenset(),
                    digests: dict[str, str] | None = None, union_file: Path | None = None) -> ValidationOutcome:
     """Validate the union of the store's graphs; incrementally when ``previous`` allows it.
 
-    ``ignore``: named graphs of the previous store that are not data (its validation report).
-    ``digests``: the graphs' digests when the caller knows them; ``union_file``: an N-Quads or
-    N-Triples file already holding the store's quads (shacl-rust reads N-Quads as their union).
+    ``previous``: the state of the validation of ``previous_store`` (``ValidationOutcome.state``).
+    ``ignore``: named graphs that are not data (the validation report itself).
+    ``digests``: the graphs' digests when the caller knows them, computed with the same rule as
+    those of ``previous``; ``union_file``: an N-Quads or N-Triples file already holding the
+    store's quads (shacl-rust reads N-Quads as their union).
     """
-    if digests is None:
-        digests = graph_digests(store, ignore)
     incremental = (
         previous is not None and previous_store is not None and previous.get("shapes_digest") == shapes.digest
-        and shapes.simple_paths
+        and shapes.simple_paths and "sparql_results" in previous
     )
-    if incremental:
-        assert previous is not None and previous_store is not None
-        changed = {g for g in set(digests) | set(previous["graph_digests"])
-                   if digests.get(g) != previous["graph_digests"].get(g) and g not in ignore}
-        local = _revalidate(store, previous_store, shapes, changed, _results_from_state(previous["local_results"]))
-        mode = f"incremental ({len(changed)} graph(s) changed)"
-    elif union_file is not None:
-        local = run_local(union_file, shapes)
-        mode = "full"
-    else:
-        with tempfile.TemporaryDirectory(prefix="tid-validate-") as tmp:
-            union = Path(tmp) / "union.nt"
-            write_union(store, union)
-            local = run_local(union, shapes)
-        mode = "full"
-    results = _dedupe(local + run_sparql_constraints(store, shapes))
-    return ValidationOutcome(results, shapes, local, digests, mode)
+    if not incremental:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            local_future = pool.submit(_run_local_on_store, store, shapes, union_file)
+            sparql = run_sparql_constraints(store, shapes)
+            local = local_future.result()
+        return ValidationOutcome(_dedupe(local + _flatten(sparql)), shapes, local, sparql, digests, "full",
+                                 store if digests is None else None, ignore)
+
+    assert previous is not None and previous_store is not None
+    if digests is None:
+        digests = graph_digests(store, ignore)
+    changed = sorted(g for g in set(digests) | set(previous["graph_digests"])
+                     if digests.get(g) != previous["graph_digests"].get(g) and g not in ignore)
+    triples = _changed_triples(store, previous_store, changed)
+    local = _revalidate(store, shapes, triples, _results_from_state(previous["local_results"]))
+    rerun = _constraints_reading(store, shapes, triples)
+    sparql = {int(number): _results_from_state(rows) for number, rows in previous["sparql_results"].items()}
+    sparql |= run_sparql_constraints(store, shapes, rerun)
+    mode = (f"incremental ({len(changed)} graph(s) changed, {len(triples)} triple(s) differ, "
+            f"{len(rerun)} of {len(shapes.sparql)} SPARQL constraint(s) re-run)")
+    return ValidationOutcome(_dedupe(local + _flatten(sparql)), shapes, local, sparql, digests, mode, store, ignore)
+
+
+def _flatten(sparql: dict[int, list[ShapeResult]]) -> list[ShapeResult]:
+    return [result for number in sorted(sparql) for result in sparql[number]]
+
+
+def _run_local_on_store(store: Store, shapes: Shapes, union_file: Path | None) -> list[ShapeResult]:
+    if union_file is not None:
+        return run_local(union_file, shapes)
+    with tempfile.TemporaryDirectory(prefix="tid-validate-") as tmp:
+        union = Path(tmp) / "union.nq"
+        store.dump(output=str(union), format=RdfFormat.N_QUADS)
+        return run_local(union, shapes)
 
 
 def _dedupe(results: Iterable[ShapeResult]) -> list[ShapeResult]:
@@ -404,13 +524,37 @@ def _dedupe(results: Iterable[ShapeResult]) -> list[ShapeResult]:
     return sorted(unique.values(), key=lambda r: tuple(part or "" for part in r.key))
 
 
-def _nodes(store: Store, graph: str) -> set[Any]:
-    nodes: set[Any] = set()
-    for quad in store.quads_for_pattern(None, None, None, NamedNode(graph) if graph else DefaultGraph()):
-        nodes.add(quad.subject)
-        if not isinstance(quad.object, Literal):
-            nodes.add(quad.object)
-    return nodes
+def _graph_triples(store: Store, graph: str) -> set[Triple]:
+    name = NamedNode(graph) if graph else DefaultGraph()
+    return {quad.triple for quad in store.quads_for_pattern(None, None, None, name)}
+
+
+def _changed_triples(store: Store, previous_store: Store, graphs: Iterable[str]) -> set[Triple]:
+    """The triples added to or removed from these named graphs between the two stores."""
+    changed: set[Triple] = set()
+    for graph in graphs:
+        changed |= _graph_triples(store, graph) ^ _graph_triples(previous_store, graph)
+    return changed
+
+
+def _constraints_reading(store: Store, shapes: Shapes, triples: set[Triple]) -> list[int]:
+    """The SPARQL constraints whose footprint a changed triple falls in."""
+    predicates = {t.predicate.value for t in triples}
+    if RDFS.subClassOf.value in predicates:
+        return list(range(len(shapes.sparql)))
+    classes = {t.object.value for t in triples if t.predicate == RDF.type and isinstance(t.object, NamedNode)}
+    classes |= {ancestor for cls in classes for ancestor in _ancestors(store, cls)}
+    return [n for n, c in enumerate(shapes.sparql) if c.footprint.reads(predicates, classes)]
+
+
+def _ancestors(store: Store, cls: str) -> set[str]:
+    found, frontier = set(), [cls]
+    while frontier:
+        for quad in store.quads_for_pattern(NamedNode(frontier.pop()), RDFS.subClassOf, None, None):
+            if isinstance(quad.object, NamedNode) and quad.object.value not in found:
+                found.add(quad.object.value)
+                frontier.append(quad.object.value)
+    return found
 
 
 def _neighbours(store: Store, nodes: set[Any]) -> set[Any]:
@@ -444,16 +588,31 @@ def _closure(store: Store, focus: set[Any]) -> Iterator[Triple]:
     yield from seen
 
 
-def _revalidate(store: Store, previous_store: Store, shapes: Shapes, changed: set[str],
-                previous_local: list[ShapeResult]) -> list[ShapeResult]:
+def _revalidate(store: Store, shapes: Shapes, triples: set[Triple], previous_local: list[ShapeResult]) -> list[ShapeResult]:
+    """Local results after ``triples`` changed: the nodes of those triples and their neighbours
+    checked again, the previous results kept for every other node.
+
+    Results name blank nodes anonymously (``_:``), so a blank node in the data checked must be
+    checked whole (the blank nodes it reaches are added until none is left out), and when the
+    previous results hold one on a blank node, every blank node is checked again."""
     touched: set[Any] = set()
-    for graph in changed:
-        touched |= _nodes(store, graph)
-        touched |= _nodes(previous_store, graph)
-    focus = _neighbours(store, touched) | touched
+    for triple in triples:
+        touched.add(triple.subject)
+        if not isinstance(triple.object, Literal):
+            touched.add(triple.object)
+    if not touched:
+        return list(previous_local)
+    focus = _neighbours(store, touched)
+    pending = {node for node in _neighbours(store, focus) if isinstance(node, BlankNode)} - focus
+    if (pending or any(isinstance(node, BlankNode) for node in focus)) and any(r.focus == "_:" for r in previous_local):
+        pending |= {s["s"] for s in store.query("SELECT DISTINCT ?s { ?s ?p ?o FILTER(isBlank(?s)) }",
+                                                  use_default_graph_as_union=True)}
+    while pending:
+        focus |= pending
+        pending = {node for node in _neighbours(store, pending) if isinstance(node, BlankNode)} - focus
     focus_keys = {_nt(n) for n in focus}
-    data = serialize(_closure(store, focus), format=RdfFormat.N_TRIPLES).decode("utf-8") if focus else ""
-    fresh = [r for r in run_local(data, shapes) if r.focus in focus_keys] if focus else []
+    data = serialize(_closure(store, focus), format=RdfFormat.N_TRIPLES).decode("utf-8")
+    fresh = [r for r in run_local(data, shapes) if r.focus in focus_keys]
     kept = [r for r in previous_local if r.focus not in focus_keys]
     return kept + fresh
 

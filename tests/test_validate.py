@@ -16,10 +16,11 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
-from pyoxigraph import RdfFormat, Store, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from tests.conftest import CUT_MIRROR, TEST_DATA, write_source_list
 from tid.cli import main
+from tid.errors import ConfigError
 from tid.graph import validate
 from tid.graph.build import BuildOptions, build
 from tid.graph.report import ShapeResult
@@ -111,6 +112,80 @@ def test_incremental_validation_equals_full_after_a_source_changed(tmp_path: Pat
     assert keys(incremental.results) == keys(full.results)
     assert ("<https://w3id.org/territoires-industrie/id/commune/77251>",) in {k[:1] for k in keys(full.results)
                                                                              if k[1] and "codePostal" in k[1]}
+
+
+TID = "https://w3id.org/territoires-industrie/def#"
+ORG = "http://www.w3.org/ns/org#"
+IGEO = "http://rdf.insee.fr/def/geo#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def test_footprint_of_a_project_constraint_names_what_it_reads() -> None:
+    shapes = validate.load_shapes(validate.shapes_files())
+    by_shape = {c.shape: c.footprint for c in shapes.sparql}
+    epci = by_shape["<https://w3id.org/territoires-industrie/shapes#Commune-unEpciParDate>"]
+    assert epci.predicates == {ORG + "member", ORG + "organization", TID + "dateReference", TID + "natureJuridique",
+                               "http://www.w3.org/2004/02/skos/core#notation", RDF_TYPE}
+    assert epci.classes == {IGEO + "Commune"}  # the shape's target class
+    assert epci.reads({ORG + "member"}, set())
+    assert not epci.reads({"http://www.w3.org/2000/01/rdf-schema#label", TID + "codePostal"}, set())
+    assert epci.reads({RDF_TYPE}, {IGEO + "Commune"})
+    assert not epci.reads({RDF_TYPE}, {TID + "Labellisation"})
+
+
+@pytest.mark.parametrize(("select", "targets", "predicates", "classes"), [
+    ("SELECT $this WHERE { $this ex:a/ex:b ?o . FILTER EXISTS { ?o ^ex:c ?x } }", [("subjectsOf", "http://e/d")],
+     {"http://e/a", "http://e/b", "http://e/c", "http://e/d"}, set()),
+    ("SELECT $this WHERE { { SELECT $this WHERE { $this a ex:K } } OPTIONAL { $this ex:a* ?o } }", [],
+     {"http://e/a", RDF_TYPE}, {"http://e/K"}),
+    ("SELECT $this WHERE { $this ?p ?o }", [], None, set()),
+    ("SELECT $this WHERE { $this !ex:a ?o }", [], None, set()),
+    ("SELECT $this WHERE { $this a ?class }", [], {RDF_TYPE}, None),
+    ("SELECT $this WHERE { $this ex:a/a ?class }", [("class", "http://e/K")], {"http://e/a", RDF_TYPE}, None),
+])
+def test_footprint_reads_every_pattern_and_path(select: str, targets: list, predicates: set | None,
+                                                classes: set | None) -> None:
+    footprint = validate.footprint("PREFIX ex: <http://e/>\n" + select, targets, "test")
+    assert footprint.predicates == (frozenset(predicates) if predicates is not None else None)
+    assert footprint.classes == (frozenset(classes) if classes is not None else None)
+
+
+def test_footprint_of_an_unparseable_query_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="shape <x>: cannot parse its sh:select"):
+        validate.footprint("SELECT $this WHERE { $this", [], "shape <x>")
+
+
+def test_incremental_reruns_only_the_sparql_constraints_a_change_reaches(cut_build: DataDir) -> None:
+    """A commune given a second EPCI at a date it already has one: the per-date EPCI rules run
+    again and find it, the rules that cannot see the change keep their results, and the whole
+    result set is the full validation's."""
+    shapes = validate.load_shapes(validate.shapes_files())
+    before = Store()
+    before.extend(q for q in open_read_only(cut_build) if getattr(q.graph_name, "value", "") != _validation_graph())
+    state = validate.validate_store(before, shapes).state()
+
+    membership = next(iter(before.query(
+        f"SELECT ?commune ?date ?epci WHERE {{ ?m <{ORG}member> ?commune ; <{TID}dateReference> ?date ; "
+        f"<{ORG}organization> ?epci . ?commune a <{IGEO}Commune> }} LIMIT 1", use_default_graph_as_union=True)))
+    other = next(s["epci"] for s in before.query(
+        f"SELECT ?epci WHERE {{ ?epci a <{IGEO}Intercommunalite> FILTER NOT EXISTS {{ "
+        f"?epci <{TID}natureJuridique>/<http://www.w3.org/2004/02/skos/core#notation> \"EPT\" }} }}",
+        use_default_graph_as_union=True) if s["epci"] != membership["epci"])
+    after = Store()
+    after.extend(before)
+    graph, extra = NamedNode("urn:test:second-epci"), NamedNode("urn:test:membership")
+    after.extend(Quad(extra, NamedNode(p), o, graph) for p, o in (
+        (RDF_TYPE, NamedNode(TID + "AppartenanceEPCI")), (ORG + "member", membership["commune"]),
+        (ORG + "organization", other), (TID + "dateReference", membership["date"])))
+
+    incremental = validate.validate_store(after, shapes, state, before)
+    full = validate.validate_store(after, shapes)
+    assert keys(incremental.results) == keys(full.results)
+    assert "1 graph(s) changed, 4 triple(s) differ" in incremental.mode
+    rerun = int(incremental.mode.split(", ")[-1].split(" of ")[0])
+    assert 0 < rerun < len(shapes.sparql)
+    found = {(r.focus, r.source_shape) for r in incremental.results if r.component == "SPARQLConstraintComponent"}
+    assert (f"<{membership['commune'].value}>", "<https://w3id.org/territoires-industrie/shapes#Commune-unEpciParDate>") in found
 
 
 # -- tid validate ----------------------------------------------------------------------------------
