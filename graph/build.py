@@ -237,7 +237,8 @@ def _write_release(
     )
 
     progress("dumps", len(loaded) + 5, steps)
-    changelog.record(store, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded}, nquads)
+    changelog.record(store, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded},
+                     nquads, {i.record.source.spec.id: i.key for i in loaded})
     counts = export.counts(store)
     if options.dumps:
         dumps = export.write_dumps(store, partial / "dumps", minter, release, nquads)
@@ -261,6 +262,7 @@ def _write_release(
                 "rows_skipped": sum(i.record.report.skipped.values()),
                 "rows_rejected": len(i.record.report.rejects),
                 "cached": i.from_cache,
+                "key": i.key,
             }
             for i in loaded
         ],

@@ -208,10 +208,11 @@ def triple_changes(previous: Store | None, old: str | None, store: Store | None,
 
 
 def compare(previous: Store | None, previous_keys: Mapping[str, str], store: Store,
-            keys: Mapping[str, str]) -> list[GraphChange]:
-    """The graphs whose triples differ between ``previous`` and ``store``, by key."""
+            keys: Mapping[str, str], same: Iterable[str] = ()) -> list[GraphChange]:
+    """The graphs whose triples differ between ``previous`` and ``store``, by key; ``same``: the
+    keys known to hold the same triples in both (not read)."""
     changes = []
-    for key in sorted(set(previous_keys) | set(keys)):
+    for key in sorted((set(previous_keys) | set(keys)) - set(same)):
         old, new = previous_keys.get(key), keys.get(key)
         added, removed = triple_changes(previous, old, store, new)
         if not added and not removed:
@@ -318,9 +319,13 @@ def _item(add, node: NamedNode, key: str, release: str, minter: Minter, added: b
 
 
 def record(store: Store, minter: Minter, release: str, data_dir: DataDir, sources: Mapping[str, NamedNode],
-           nquads: Path | None = None) -> list[GraphChange]:
+           nquads: Path | None = None, cache_keys: Mapping[str, str] | None = None) -> list[GraphChange]:
     """Compare ``store`` (the release being built, its sources ``{id: graph}``) with the live
-    release of ``data_dir``; add the changelog graph to ``store`` and to the ``nquads`` dump."""
+    release of ``data_dir``; add the changelog graph to ``store`` and to the ``nquads`` dump.
+
+    ``cache_keys``: each source's cache key; a source loaded into the same graph with the same
+    key as in the live release (its manifest records both) holds the same triples and is not read.
+    """
     live = data_dir.current_release()
     previous_manifest = json.loads((live / "build.json").read_text(encoding="utf-8")) if live else None
     previous_store = Store.read_only(str(live / "store")) if live else None
@@ -331,7 +336,10 @@ def record(store: Store, minter: Minter, release: str, data_dir: DataDir, source
         previous_keys = graph_keys({s["id"]: s["graph"] for s in previous_manifest.get("sources", [])},
                                    (g.value for g in previous_store.named_graphs() if isinstance(g, NamedNode)),
                                    previous_manifest.get("base", minter.base))
-    changes = compare(previous_store, previous_keys, store, keys) if previous_store is not None else []
+    same = [s["id"] for s in (previous_manifest or {}).get("sources", [])
+            if cache_keys and s.get("key") and cache_keys.get(s["id"]) == s["key"]
+            and sources.get(s["id"]) == NamedNode(s["graph"])]
+    changes = compare(previous_store, previous_keys, store, keys, same) if previous_store is not None else []
     del previous_store
     quads = changelog_quads(minter, release, previous_manifest["release"] if previous_manifest else None, changes,
                             datetime.now(UTC))

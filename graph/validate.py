@@ -32,6 +32,7 @@ from typing import Any
 
 import rdflib
 import shacl_rust
+from rdflib.collection import Collection
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -126,8 +127,16 @@ class Shapes:
     targets: dict[str, list[tuple[str, str]]]
     """Per shape with SPARQL constraints: its targets as (kind, term) pairs."""
     simple_paths: bool
+    """Every path is a predicate or the inverse of one: what incremental validation needs."""
     digest: str
     graph: rdflib.Graph = field(repr=False)
+    inverse_predicates: frozenset[str] = frozenset()
+    """Predicates the local shapes read from object to subject (inverse paths, targetObjectsOf)."""
+    reads_value_properties: bool = True
+    """Whether a local shape checks more of a value node than its term and its classes (a
+    property shape with sh:node, sh:qualifiedValueShape or a logical constraint whose shapes
+    have paths of their own); if not, a value node's changes reach its neighbours only through
+    its rdf:type."""
 
 
 def shapes_files(directory: Path = SHAPES_DIR) -> list[Path]:
@@ -200,8 +209,39 @@ def load_shapes(files: Iterable[Path]) -> Shapes:
             and len(list(graph.predicate_objects(p))) == 1)
         for p in graph.objects(None, SH.path)
     )
+    inverse = {str(graph.value(p, SH.inversePath)) for p in graph.objects(None, SH.path)
+               if isinstance(p, rdflib.BNode) and isinstance(graph.value(p, SH.inversePath), rdflib.URIRef)}
+    inverse |= {str(p) for p in graph.objects(None, SH.targetObjectsOf)}
     return Shapes(tuple(p.name for p in files), local.serialize(format="turtle"), sparql, texts, targets, simple,
-                  digest.hexdigest(), graph)
+                  digest.hexdigest(), graph, frozenset(inverse), _reads_value_properties(graph))
+
+
+VALUE_SHAPE_LINKS = (SH.node, SH.qualifiedValueShape, SH["not"])
+VALUE_SHAPE_LISTS = (SH["or"], SH["and"], SH.xone)
+
+
+def _reads_value_properties(graph: rdflib.Graph) -> bool:
+    """Whether a property shape applies to its value nodes a shape that has paths of its own."""
+
+    def referenced(shape: rdflib.term.Node) -> Iterator[rdflib.term.Node]:
+        for link in VALUE_SHAPE_LINKS:
+            yield from graph.objects(shape, link)
+        for link in VALUE_SHAPE_LISTS:
+            for head in graph.objects(shape, link):
+                yield from Collection(graph, head)
+
+    for property_shape in set(graph.subjects(SH.path, None)):
+        seen: set[rdflib.term.Node] = set()
+        pending = list(referenced(property_shape))
+        while pending:
+            shape = pending.pop()
+            if shape in seen:
+                continue
+            seen.add(shape)
+            if (shape, SH.path, None) in graph or (shape, SH.property, None) in graph or (shape, SH.sparql, None) in graph:
+                return True
+            pending.extend(referenced(shape))
+    return False
 
 
 RDF_TYPE = rdflib.RDF.type
@@ -495,7 +535,10 @@ def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None
     changed = sorted(g for g in set(digests) | set(previous["graph_digests"])
                      if digests.get(g) != previous["graph_digests"].get(g) and g not in ignore)
     triples = _changed_triples(store, previous_store, changed)
-    local = _revalidate(store, shapes, triples, _results_from_state(previous["local_results"]))
+    if any(t.predicate == RDFS.subClassOf for t in triples):  # every node's classes may have changed
+        local = _run_local_on_store(store, shapes, union_file)
+    else:
+        local = _revalidate(store, shapes, triples, _results_from_state(previous["local_results"]))
     rerun = _constraints_reading(store, shapes, triples)
     sparql = {int(number): _results_from_state(rows) for number, rows in previous["sparql_results"].items()}
     sparql |= run_sparql_constraints(store, shapes, rerun)
@@ -588,21 +631,30 @@ def _closure(store: Store, focus: set[Any]) -> Iterator[Triple]:
     yield from seen
 
 
+def _touched(store: Store, shapes: Shapes, triples: set[Triple]) -> set[Any]:
+    """The nodes whose local results a change to ``triples`` can change (paths are predicates or
+    inverse predicates): each subject; the object when a shape reads its predicate inversely; and
+    the neighbours of a node whose classes changed (a neighbour's sh:class reads them). When the
+    shapes check more of a value node than that, every node of the triples and all neighbours."""
+    if not shapes.reads_value_properties:
+        touched = {t.subject for t in triples}
+        touched |= {t.object for t in triples if t.predicate.value in shapes.inverse_predicates
+                    and not isinstance(t.object, Literal)}
+        return touched | _neighbours(store, {t.subject for t in triples if t.predicate == RDF.type})
+    touched = {t.subject for t in triples} | {t.object for t in triples if not isinstance(t.object, Literal)}
+    return _neighbours(store, touched)
+
+
 def _revalidate(store: Store, shapes: Shapes, triples: set[Triple], previous_local: list[ShapeResult]) -> list[ShapeResult]:
-    """Local results after ``triples`` changed: the nodes of those triples and their neighbours
-    checked again, the previous results kept for every other node.
+    """Local results after ``triples`` changed: the nodes ``_touched`` finds checked again, the
+    previous results kept for every other node.
 
     Results name blank nodes anonymously (``_:``), so a blank node in the data checked must be
     checked whole (the blank nodes it reaches are added until none is left out), and when the
     previous results hold one on a blank node, every blank node is checked again."""
-    touched: set[Any] = set()
-    for triple in triples:
-        touched.add(triple.subject)
-        if not isinstance(triple.object, Literal):
-            touched.add(triple.object)
-    if not touched:
+    focus = _touched(store, shapes, triples)
+    if not focus:
         return list(previous_local)
-    focus = _neighbours(store, touched)
     pending = {node for node in _neighbours(store, focus) if isinstance(node, BlankNode)} - focus
     if (pending or any(isinstance(node, BlankNode) for node in focus)) and any(r.focus == "_:" for r in previous_local):
         pending |= {s["s"] for s in store.query("SELECT DISTINCT ?s { ?s ?p ?o FILTER(isBlank(?s)) }",

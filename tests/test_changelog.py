@@ -26,6 +26,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 from tests.conftest import CUT_MIRROR, write_source_list
 from tests.endpoint.conftest import _create
 from tid.endpoint.changes import bp as changes_bp
+from tid.graph import changelog
 from tid.graph.build import BuildOptions, build
 from tid.graph.changelog import canonical
 from tid.graph.namespaces import PREFIXES
@@ -97,6 +98,33 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     first, second, third = built
     return SimpleNamespace(data_dir=data_dir, a=first, b=second, c=third,
                            path={r.release: kept / r.release for r in built})
+
+
+def test_sources_loaded_with_the_same_key_into_the_same_graph_are_not_read(tmp_path: Path, monkeypatch) -> None:
+    """A rebuild after the sites list changed reads only that source's graph (and the project
+    graphs) from the two stores: every other source has the key and graph of the live release."""
+    mirror = tmp_path / "mirror"
+    shutil.copytree(CUT_MIRROR, mirror)
+    data_dir = DataDir(tmp_path / "data")
+    build(BuildOptions(data_dir=data_dir, mirror=mirror, dumps=False, source_list=_sources(tmp_path, mirror, "a.toml", False)))
+    sites = mirror / SITES
+    sites.chmod(0o644)
+    sites.write_text(sites.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")
+    read: list[str | None] = []
+    original = changelog.triple_changes
+
+    def spy(previous, old, store, new):
+        read.append(new or old)
+        return original(previous, old, store, new)
+
+    monkeypatch.setattr(changelog, "triple_changes", spy)
+    result = build(BuildOptions(data_dir=data_dir, mirror=mirror, dumps=False,
+                                source_list=_sources(tmp_path, mirror, "b.toml", False)))
+    assert [s["id"] for s in result.manifest["sources"] if not s["cached"]] == ["sites-cles-en-main"]
+    assert sorted(g.removeprefix(BASE + "graph/").split("/")[0] for g in read if g) == [
+        "derivations", "ontology", "sites-cles-en-main"]
+    store = Store.read_only(str(data_dir.current_release() / "store"))
+    assert list(store.quads_for_pattern(None, NamedNode(TID + "objetModifie"), NamedNode(TERTRE), NamedNode(CHANGELOG)))
 
 
 def changelog_graph(releases: SimpleNamespace, release: str) -> rdflib.Graph:

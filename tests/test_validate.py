@@ -188,6 +188,37 @@ def test_incremental_reruns_only_the_sparql_constraints_a_change_reaches(cut_bui
     assert (f"<{membership['commune'].value}>", "<https://w3id.org/territoires-industrie/shapes#Commune-unEpciParDate>") in found
 
 
+def test_a_value_node_losing_its_class_is_seen_by_the_nodes_pointing_to_it(cut_build: DataDir) -> None:
+    """A commune loses its rdf:type: its own graph changed, but the memberships that name it as
+    member (in other graphs) fail their sh:or of classes, incrementally as in full."""
+    shapes = validate.load_shapes(validate.shapes_files())
+    assert not shapes.reads_value_properties and ORG + "member" in shapes.inverse_predicates
+    before = Store()
+    before.extend(q for q in open_read_only(cut_build) if getattr(q.graph_name, "value", "") != _validation_graph())
+    state = validate.validate_store(before, shapes).state()
+    commune = next(iter(before.query(
+        f"SELECT ?commune WHERE {{ ?m a <{TID}Adhesion> ; <{ORG}member> ?commune . ?commune a <{IGEO}Commune> }} LIMIT 1",
+        use_default_graph_as_union=True)))["commune"]
+    after = Store()
+    after.extend(before)
+    for quad in list(after.quads_for_pattern(commune, NamedNode(RDF_TYPE), NamedNode(IGEO + "Commune"), None)):
+        after.remove(quad)
+
+    incremental = validate.validate_store(after, shapes, state, before)
+    full = validate.validate_store(after, shapes)
+    assert keys(incremental.results) == keys(full.results)
+    assert any(r.component == "OrConstraintComponent" and r.value == f"<{commune.value}>" for r in incremental.results)
+
+
+def test_shapes_that_read_a_value_node_s_own_properties_are_noticed(tmp_path: Path) -> None:
+    shapes = tmp_path / "deep.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:K ; sh:property [ sh:path ex:p ; sh:or ( ex:V ) ] .
+ex:V a sh:NodeShape ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .
+""", encoding="utf-8")
+    assert validate.load_shapes([shapes]).reads_value_properties
+
+
 # -- tid validate ----------------------------------------------------------------------------------
 
 BAD_MEMBERSHIP = """\
