@@ -44,3 +44,20 @@ def test_bench_endpoint_help() -> None:
     assert done.returncode == 0, done.stderr
     for option in ("--data-dir", "--duration", "--concurrency"):
         assert option in done.stdout
+
+
+def test_bench_validate_on_the_cut_prints_every_figure() -> None:
+    """The validation benchmark over the cut: full and incremental figures, the incremental
+    result set equal to a full build's, and a naive call stopped at its limit (a lower bound)."""
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "bench_validate.py"), "--mirror", str(CUT_MIRROR),
+                           "--naive-limit", "2"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert re.search(r"^tid validate \(a fresh process, full validation of the built store\): [\d.]+ s, exit 0$",
+                     done.stdout, re.MULTILINE), output
+    assert re.search(r"^re-validation after one source changed, in the build \(incremental \(3 graph\(s\) changed, "
+                     r"\d+ triple\(s\) differ, \d+ of \d+ SPARQL constraint\(s\) re-run\)\): [\d.]+ s$", done.stdout,
+                     re.MULTILINE), output
+    assert "its result set equals that of a full build of the changed data: True" in done.stdout
+    assert re.search(r"^naive pySHACL: stopped after \d+ s without an answer", done.stdout, re.MULTILINE), output
+    assert re.search(r"^ratios: naive / tid validate > \d+x", done.stdout, re.MULTILINE), output
