@@ -14,11 +14,12 @@ The JSON answer has a stable shape::
     {"query": "lacq", "total": 3, "page": 1, "limit": 20, "types": [],
      "facets": [{"type": "commune", "label": "Communes", "count": 3}],
      "results": [{"iri": "https://…/id/commune/64300", "label": "Lacq", "type": "commune",
-                  "score": 100, "url": "http://…/doc/commune/64300",
+                  "phase": null, "score": 100, "url": "http://…/doc/commune/64300",
                   "matched": {"field": "label", "value": "Lacq"}}],
      "next": null, "previous": null}
 
-``url`` is the absolute URL of the thing's page on this server; ``matched.field`` is ``label``,
+``phase`` is a territory's programme phase (``2018-2023``, ``2023-2027``: ANCT reused names and
+codes between phases), ``null`` for other things; ``url`` is the absolute URL of the thing's page on this server; ``matched.field`` is ``label``,
 ``alt-label``, ``code-insee``, ``code-postal``, ``siren`` or ``id-ti``. Paging links are also in
 ``Link`` headers (``rel="next"``, ``rel="prev"``).
 
@@ -149,7 +150,8 @@ def _result(hit: Hit, base: str, lang: str, *, external: bool) -> dict[str, Any]
         url = external_url("resources.document", path=path)
     else:
         url = page_url(hit.entry.iri, base) or hit.entry.iri
-    return {"iri": hit.entry.iri, "label": hit.entry.label(lang), "type": hit.entry.type, "score": hit.score,
+    return {"iri": hit.entry.iri, "label": hit.entry.label(lang), "type": hit.entry.type,
+            "phase": hit.entry.phase.rsplit("/", 1)[-1] if hit.entry.phase else None, "score": hit.score,
             "url": url, "matched": {"field": hit.field, "value": hit.value}}
 
 

@@ -12,7 +12,7 @@ A full validation checks the union of the graph's named graphs, the two engines 
 (shacl-rust in a thread, the SPARQL constraints in the caller's; both leave Python's lock while
 they work). An incremental one (after some named graphs changed) takes the triples that differ
 in those graphs between the previous store and the new one, re-checks the local shapes only for
-the nodes of those triples and their neighbours, re-runs only the SPARQL constraints whose
+the nodes those triples can reach (``_touched``), re-runs only the SPARQL constraints whose
 patterns can match one of those triples (their *footprint*: predicates, and classes for
 ``rdf:type``), and reuses the previous results for everything else. ``tests/test_validate.py``
 checks, result by result, that both give what pySHACL gives on the same data and shapes.

@@ -173,12 +173,12 @@ def test_search_json_shape_and_exact_results(web) -> None:
     assert body["query"] == "melun" and body["total"] == 3 and body["page"] == 1 and body["limit"] == 20
     assert body["types"] == [] and body["next"] is None and body["previous"] is None
     assert body["results"] == [
-        {"iri": BASE + "id/commune/77288", "label": "Melun", "type": "commune", "score": 100,
+        {"iri": BASE + "id/commune/77288", "label": "Melun", "type": "commune", "phase": None, "score": 100,
          "url": "http://localhost/doc/commune/77288", "matched": {"field": "label", "value": "Melun"}},
-        {"iri": MELUN_IRI, "label": "Melun – Villaroche", "type": "territoire", "score": 90,
+        {"iri": MELUN_IRI, "label": "Melun – Villaroche", "type": "territoire", "phase": "2023-2027", "score": 90,
          "url": "http://localhost/doc/territoire/2023-2027/ti-1107",
          "matched": {"field": "label", "value": "Melun – Villaroche"}},
-        {"iri": BASE + "id/epci/247700057", "label": "CA Melun Val de Seine", "type": "epci", "score": 70,
+        {"iri": BASE + "id/epci/247700057", "label": "CA Melun Val de Seine", "type": "epci", "phase": None, "score": 70,
          "url": "http://localhost/doc/epci/247700057",
          "matched": {"field": "label", "value": "CA Melun Val de Seine"}},
     ]
@@ -283,6 +283,15 @@ def test_search_page_html(web) -> None:
     english = web.get("/search?q=saone&lang=en")
     assert '<html lang="en">' in english.get_data(as_text=True) and "Départements (2)" in english.get_data(as_text=True)
     assert english.headers["ETag"] != web.get("/search?q=saone").headers["ETag"]
+
+
+def test_search_page_shows_a_territory_s_phase(web) -> None:
+    """ANCT reused codes between phases: ti-1103 names a territory of each, told apart by phase."""
+    page = web.get("/search?q=TI%201103").get_data(as_text=True)
+    first = page.index('href="/doc/territoire/2018-2023/ti-1103"')
+    second = page.index('href="/doc/territoire/2023-2027/ti-1103"')
+    assert "Territoire d&#39;industrie 2018-2023</span>" in page[first:second]
+    assert "Territoire d&#39;industrie 2023-2027</span>" in page[second:]
 
 
 def test_search_page_without_query_shows_the_form(web) -> None:
