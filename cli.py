@@ -51,6 +51,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         dumps=not args.no_dumps,
         force=args.force,
         **({"source_list": Path(args.sources)} if args.sources else {}),
+        **({"contact_email": email} if (email := args.contact_email or os.environ.get("TID_CONTACT_EMAIL")) else {}),
     )
     started = time.perf_counter()
     with Progress(
@@ -267,6 +268,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sources", help="another source list than the packaged sources.toml")
     p.add_argument("--no-validate", action="store_true", help="skip SHACL validation (not for publishing)")
     p.add_argument("--no-dumps", action="store_true", help="do not write the bulk dumps")
+    p.add_argument("--contact-email", help="the catalogue's contact address, the publisher's (TID_CONTACT_EMAIL; "
+                   "default: a placeholder that reaches nobody)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars nor tables")
     p.set_defaults(run=cmd_build)
 

@@ -48,6 +48,8 @@ class BuildOptions:
     dumps: bool = True
     force: bool = False
     source_list: Path = SOURCE_LIST
+    contact_email: str = catalog.CONTACT_EMAIL
+    """The catalogue's contact point (``vcard:hasEmail``): the publisher's address."""
 
 
 @dataclass
@@ -161,6 +163,7 @@ def rejects_message(loaded: Iterable[LoadedSource], limit: int = 20) -> str:
 
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResult:
     data_dir = options.data_dir
+    catalog.check_contact_email(options.contact_email)
     specs = read_source_list(options.source_list)
     resolved = resolve(specs, options.mirror, data_dir.downloads)
     by_id = {r.spec.id: r for r in resolved}
@@ -171,7 +174,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResu
     }
     fingerprint = hashlib.sha256(
         json.dumps([keys, files_digest(RELEASE_INPUTS), options.base, options.validate, options.dumps,
-                    __version__]).encode()
+                    options.contact_email, __version__]).encode()
     ).hexdigest()
     live = data_dir.current_manifest()
     if live and live.get("fingerprint") == fingerprint and not options.force:
@@ -272,7 +275,8 @@ def _write_release(
         "dumps": dumps,
     }
     catalog.publish_catalogue(store, manifest, [i.record.source.spec for i in loaded], minter,
-                              directory=partial / "dumps" if options.dumps else None)
+                              directory=partial / "dumps" if options.dumps else None,
+                              contact_email=options.contact_email)
     (partial / "build.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     progress("done", steps, steps)
     del store

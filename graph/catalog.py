@@ -102,9 +102,20 @@ PROJECT_NAME = "Projet Territoires d'industrie — graphe de connaissances"
 CONTACT_EMAIL = "territoires-industrie-kg@example.org"
 """PLACEHOLDER project contact address (``example.org`` is reserved: it reaches nobody).
 
-data.gouv.fr drops a contact point that has no e-mail, so one is always published; set the
-project's real address here, or pass ``contact_email=`` to :func:`catalogue_quads`, before the
-catalogue is harvested."""
+data.gouv.fr drops a contact point that has no e-mail, so one is always published; whoever
+publishes the graph gives their address with ``tid build --contact-email`` (or
+``TID_CONTACT_EMAIL``) before the catalogue is harvested."""
+
+EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\".]+(\.[^@\s<>\".]+)+$")
+
+
+def check_contact_email(email: str) -> str:
+    """``email`` when it is an address, else a ConfigError naming the option that set it."""
+    if not EMAIL.match(email):
+        raise ConfigError(f"--contact-email / TID_CONTACT_EMAIL: {email!r} is not an e-mail address "
+                          "such as donnees@example.org")
+    return email
+
 
 # -- controlled vocabularies (English labels as in the EU tables; the French ones are ours) -----
 

@@ -227,6 +227,30 @@ def test_unknown_mirror_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert "is not a directory" in capsys.readouterr().err
 
 
+def test_contact_email_reaches_the_catalogue(tmp_path: Path, cut_sources: Path, monkeypatch, capsys) -> None:
+    """The publisher's address, from --contact-email or TID_CONTACT_EMAIL, is the catalogue's
+    contact point; a value that is not an address is refused, naming the option."""
+    data_dir = DataDir(tmp_path / "data")
+    common = ["build", "--quiet", "--no-dumps", "--data-dir", str(data_dir.root), "--mirror", str(CUT_MIRROR),
+              "--sources", str(cut_sources)]
+    assert main([*common, "--contact-email", "donnees at example.org"]) == 2
+    assert "--contact-email / TID_CONTACT_EMAIL: 'donnees at example.org' is not an e-mail address" in capsys.readouterr().err
+    assert data_dir.current_release() is None
+    monkeypatch.setenv("TID_CONTACT_EMAIL", "donnees@territoires.example.org")
+    assert main(common) == 0
+    store = open_read_only(data_dir)
+    emails = {q.object.value for q in store.quads_for_pattern(None, NamedNode(VCARD_EMAIL), None, None)}
+    assert emails == {"mailto:donnees@territoires.example.org"}
+    del store
+    assert main([*common, "--contact-email", "open-data@example.org"]) == 0  # another address: a new release
+    store = open_read_only(data_dir)
+    assert {q.object.value for q in store.quads_for_pattern(None, NamedNode(VCARD_EMAIL), None, None)} == {
+        "mailto:open-data@example.org"}
+
+
+VCARD_EMAIL = "http://www.w3.org/2006/vcard/ns#hasEmail"
+
+
 def test_killed_build_leaves_the_live_store_intact(live, cut_sources: Path) -> None:
     """SIGKILL while the new store is being written: ``current`` still serves the old release."""
     data_dir, release, _mirror = live
