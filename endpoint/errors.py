@@ -1,4 +1,5 @@
-"""Errors as RFC 9457 problem details (``application/problem+json``), or text when asked.
+"""Errors as RFC 9457 problem details (``application/problem+json``), or text or an HTML page
+(for browsers, which ask for ``text/html`` above everything else) when asked.
 
 Every error the endpoint answers is a :class:`Problem` with a type from :data:`TYPES`; its
 ``type`` member is an absolute URL under ``/problems/`` on this server, where the type is
@@ -87,8 +88,11 @@ class Problem(Exception):
     """An error answered as problem details; raise it anywhere in a request."""
 
     def __init__(self, slug: str, detail: str, *, status: int | None = None,
-                 headers: dict[str, str] | None = None, **extensions: Any):
+                 headers: dict[str, str] | None = None, page: bool = True, **extensions: Any):
+        """``page``: whether a browser may get it as an HTML page (not when the address itself
+        names another format, such as ``.ttl``)."""
         self.type = TYPES[slug]
+        self.page = page
         self.status = status or self.type.status
         self.detail = detail
         self.headers = headers or {}
@@ -111,12 +115,14 @@ def problem_response(problem: Problem) -> Response:
         "titre": problem.type.titre,
     }
     body.update(problem.extensions)
-    text_wanted = False
-    if request:
-        offers = (conneg.PROBLEM_JSON, conneg.JSON, conneg.TEXT)
+    chosen = None
+    if request:  # at equal quality the first offer wins: */* gets problem details, never the page
+        offers = (conneg.PROBLEM_JSON, conneg.JSON, conneg.TEXT) + ((conneg.HTML,) if problem.page else ())
         chosen = conneg.negotiate(request.accept_mimetypes, offers)
-        text_wanted = chosen is conneg.TEXT
-    if text_wanted:
+    page = problem_page(problem) if chosen is conneg.HTML else None
+    if page is not None:
+        response = page
+    elif chosen is conneg.TEXT:
         lines = [f"{problem.status} {problem.type.title}", "", problem.detail]
         lines += [f"{key}: {value}" for key, value in problem.extensions.items()]
         response = Response("\n".join(lines) + "\n", status=problem.status, content_type="text/plain; charset=utf-8")
@@ -125,6 +131,32 @@ def problem_response(problem: Problem) -> Response:
                             content_type="application/problem+json; charset=utf-8")
     for key, value in problem.headers.items():
         response.headers[key] = value
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept")
+    return response
+
+
+def problem_page(problem: Problem, *, resource: bool = False) -> Response | None:
+    """The problem as an HTML page (``error.html``) with its status and headers; ``resource``: a
+    404 of the resource pages, which says what their addresses look like. None when the page
+    cannot be drawn (the caller answers problem details instead: an error page never fails)."""
+    from tid.endpoint.html import page_language, render_page
+
+    french = page_language() == "fr"
+    if resource:
+        title = "Ressource introuvable" if french else "Resource not found"
+    else:
+        title = problem.type.titre if french else problem.type.title
+    try:
+        response = render_page(
+            "error.html", status=problem.status, status_code=problem.status, resource=resource, title=title,
+            detail=problem.detail, requested=request.path, type_url=_type_url(problem.type.slug),
+            extensions=[(key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                        for key, value in problem.extensions.items()],
+        )
+    except Exception:  # noqa: BLE001 - logged; the problem is still answered, as JSON
+        log.exception("the error page of %s could not be drawn", problem.type.slug)
+        return None
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Accept")
     return response

@@ -21,9 +21,10 @@ import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory, url_for
+from werkzeug.routing import BuildError
 
 bp = Blueprint("site", __name__)
 
@@ -70,12 +71,19 @@ def page_language() -> str:
 
 
 def url_in_language(lang: str) -> str:
-    """This page's URL in ``lang`` (French drops the parameter), the other parameters kept."""
+    """This page's URL in ``lang`` (French drops the parameter), the other parameters kept; for
+    an address no route answers (an error page), the path as requested."""
     args = request.args.to_dict(flat=False)
     args.pop("lang", None)
     if lang != "fr":
         args["lang"] = [lang]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    if request.endpoint is not None:
+        try:
+            return url_for(request.endpoint, **(request.view_args or {}), **args)
+        except BuildError:
+            pass
+    query = urlencode(args, doseq=True)
+    return quote(request.path) + (f"?{query}" if query else "")
 
 
 def content_security_policy() -> str:

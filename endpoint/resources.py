@@ -35,7 +35,7 @@ from pyoxigraph import Literal, NamedNode
 from tid.endpoint import conneg
 from tid.endpoint.describe import (BadParameter, Description, Snapshots, Statement, Terms, describe, exists, graph_of,
                                    parse_at, parse_page, pick, prefixes, read_terms)
-from tid.endpoint.errors import Problem
+from tid.endpoint.errors import Problem, problem_page
 from tid.endpoint.html import page_language, render_page
 from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
 from tid.endpoint.urls import DOC_EXTENSIONS, page_url, thing_path
@@ -103,12 +103,11 @@ def not_found(path: str, html: bool | None = None) -> Response:
     if html is None:
         wanted = conneg.negotiate(request.accept_mimetypes, (conneg.PROBLEM_JSON, conneg.JSON, conneg.HTML))
         html = wanted is conneg.HTML
-    if html:
-        response = render_page("not_found.html", status=404, requested=request.path)
-        response.headers["Cache-Control"] = "no-store"
-        response.vary.add("Accept")
-        return response
-    raise Problem("not-found", f"No resource of this dataset is described at {request.path}.")
+    problem = Problem("not-found", f"No resource of this dataset is described at {request.path}.", page=html)
+    page = problem_page(problem, resource=True) if html else None
+    if page is None:
+        raise problem
+    return page
 
 
 def _wave_date(slug: str, base: str) -> date:

@@ -1,6 +1,7 @@
 """Errors are RFC 9457 problem details (type, title, status, detail), or text/plain when the
-client prefers it; client mistakes are 4xx, never 500; a real 500 is masked, logged, and names
-an id that is also in the log; no error is ever a werkzeug HTML page."""
+client prefers it, or the site's own page for a browser; client mistakes are 4xx, never 500; a
+real 500 is masked, logged, and names an id that is also in the log; no error is ever a werkzeug
+HTML page."""
 
 from __future__ import annotations
 
@@ -61,6 +62,65 @@ def test_malformed_query_carries_the_parser_message_and_position(client) -> None
     assert body["line"] == 4  # the closing brace, where FILTER( wanted an expression
     assert body["detail"].startswith(f"error at {body['line']}:{body['column']}: expected one of")
     assert body["titre"] == "Requête mal formée"
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def error_page(response, status: int, slug: str) -> str:
+    """The error as the site's page: its status, headers, title and a link to the type."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Accept" in response.headers["Vary"]
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    page = response.get_data(as_text=True)
+    assert page.startswith("<!doctype html>") and "Werkzeug" not in page
+    assert f'href="http://localhost/problems/{slug}"' in page
+    return page
+
+
+def test_errors_are_a_page_for_browsers(client) -> None:
+    page = error_page(client.get("/no/such/address", headers={"Accept": BROWSER}), 404, "not-found")
+    assert '<html lang="fr">' in page and "<h1>Introuvable" in page and "Nothing is served at /no/such/address." in page
+    english = error_page(client.get("/no/such/address?lang=en", headers={"Accept": BROWSER}), 404, "not-found")
+    assert '<html lang="en">' in english and "<h1>Not found" in english
+    assert 'href="/no/such/address" hreflang="fr"' in english  # the other language, with no route to build it from
+    malformed = error_page(client.get("/sparql", query_string={"query": "SELECT ?x WHERE {\n FILTER(\n}"},
+                                      headers={"Accept": BROWSER}), 400, "malformed-query")
+    assert "<h1>Requête mal formée" in malformed and "<dt>line</dt><dd><code>3</code></dd>" in malformed
+    refused = client.delete("/sparql", headers={"Accept": BROWSER})
+    assert refused.headers["Allow"] == "GET, POST, OPTIONS, HEAD"
+    error_page(refused, 405, "method-not-allowed")
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/sparql-results+json,*/*;q=0.9", "text/*", ""])
+def test_programs_never_get_the_page(client, accept: str) -> None:
+    response = client.get("/no/such/address", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] in (PROBLEM, "text/plain; charset=utf-8")
+
+
+def test_a_hostile_address_is_escaped_on_the_page(client) -> None:
+    page = error_page(client.get("/x/%3Cscript%3Ealert(1)%3C/script%3E?lang=en&q=%22%3E%3Csvg%20onload=alert(1)%3E",
+                                 headers={"Accept": BROWSER}), 404, "not-found")
+    assert "<script>alert" not in page and "<svg" not in page
+    assert "Nothing is served at /x/&lt;script&gt;alert(1)&lt;/script&gt;." in page
+
+
+def test_a_page_that_cannot_be_drawn_falls_back_to_problem_details(client, monkeypatch, caplog) -> None:
+    from tid.endpoint import html
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("template failure")
+
+    monkeypatch.setattr(html, "render_page", broken)
+    with caplog.at_level(logging.ERROR, logger="tid.endpoint"):
+        response = client.get("/no/such/address", headers={"Accept": BROWSER})
+    problem(response, 404, "not-found")
+    assert any("could not be drawn" in r.getMessage() for r in caplog.records)
 
 
 def test_query_too_long_is_413(make_app) -> None:

@@ -1,7 +1,7 @@
 """Dereferencing, header by header: ``/id/…`` 303 to ``/doc/…``; ``/doc/…`` negotiated between
 Turtle, JSON-LD, N-Triples, RDF/XML and HTML, with Content-Location, Vary, ETag/304, HEAD; the
 suffixed variants; 404 (HTML for browsers, problem details otherwise), 406 with the variants,
-400 on a bad ``page`` or ``at``; hostile paths answered 4xx; paging with Link headers and Hydra.
+400 on a bad ``page`` or ``at`` (a page for browsers); hostile paths answered 4xx; paging with Link headers and Hydra.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import pytest
 import rdflib
 from flask.testing import FlaskClient
+from markupsafe import escape as html_escape
 
 from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI
 
@@ -289,11 +290,22 @@ def test_hostile_paths_are_4xx_and_inert(client: FlaskClient, path: str, accept:
 @pytest.mark.parametrize("query", ["page=0", "page=-1", "page=abc", "page=1.5", "page=99999999999", "page=%EF%BC%92",
                                    "at=2021-13-01", "at=yesterday", "at=2021-6-1", "at=%3Cscript%3E", "at=2021-06-01T00:00"])
 def test_bad_page_or_date_is_400(client: FlaskClient, query: str) -> None:
-    response = client.get(f"/doc/{MELUN_PATH}?{query}", headers={"Accept": BROWSER})
+    """Problem details for programs; for a browser, the same problem as a page."""
+    name = query.split("=")[0]
+    response = client.get(f"/doc/{MELUN_PATH}?{query}", headers={"Accept": "text/turtle"})
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/problem+json; charset=utf-8"
     body = response.get_json(force=True)
-    assert body["status"] == 400 and query.split("=")[0] in body["detail"]
+    assert body["status"] == 400 and name in body["detail"]
+    page = client.get(f"/doc/{MELUN_PATH}?{query}", headers={"Accept": BROWSER})
+    assert page.status_code == 400
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Vary"] == "Accept"
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    html = page.get_data(as_text=True)
+    assert "<h1>Paramètre invalide" in html and str(html_escape(body["detail"])) in html
+    assert 'href="http://localhost/problems/invalid-parameter"' in html
+    assert "<script" not in html.split("</header>", 1)[1].split("<footer", 1)[0]
 
 
 # -- paging ---------------------------------------------------------------------------------------
