@@ -17,9 +17,7 @@ with the name of the missing route when that route is not served yet, never pass
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,8 +25,8 @@ import pytest
 from flask import Flask
 from jinja2 import ChoiceLoader, DictLoader
 
-from tests.browser.test_query_page import browser  # noqa: F401  (a fixture: Debian's Chromium)
-from tests.endpoint.conftest import MELUN, MELUN_IRI, _create, cut_data_dir, free_port  # noqa: F401
+from tests.browser.conftest import serving
+from tests.endpoint.conftest import MELUN, MELUN_IRI, _create, free_port
 
 MELUN_PATH = "territoire/2023-2027/ti-1107"
 MELUN_EPCI = "CA Melun Val de Seine"
@@ -50,23 +48,8 @@ def _add_map_page(app: Flask) -> None:
         return render_page("test_map_page.html", geojson_url=geojson_url(MELUN_IRI))
 
 
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="pages-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
-def app(cut_data_dir) -> Iterator[Flask]:  # noqa: F811
+def app(cut_data_dir) -> Iterator[Flask]:
     application = _create(cut_data_dir, MAP_TILE_URL="")
     _add_map_page(application)
     yield application
@@ -104,7 +87,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser: Any, server: str) -> Iterator[Visit]:  # noqa: F811
+def visit(browser: Any, server: str) -> Iterator[Visit]:
     opened = Visit(browser)
     try:
         yield opened
@@ -156,7 +139,7 @@ def test_map_draws_the_perimeter(server: str, visit: Visit) -> None:
     assert not visit.errors, visit.errors
 
 
-def test_map_draws_when_the_tile_server_is_unreachable(browser: Any, cut_data_dir) -> None:  # noqa: F811
+def test_map_draws_when_the_tile_server_is_unreachable(browser: Any, cut_data_dir) -> None:
     closed = free_port()  # nothing listens there: every tile fails
     tiles = f"http://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png"
     application = _create(cut_data_dir, MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="tuiles <b>de test</b>")

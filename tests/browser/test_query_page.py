@@ -1,21 +1,18 @@
 """The query page at ``/sparql`` in a real browser: Debian's Chromium driven by Playwright.
 
-The app is built over the cut mirror (the endpoint tests' fixtures) and served by werkzeug in a
-thread on a free localhost port. The browser opens ``/sparql``, finds one example tab per named
+The app is built over the cut mirror (the endpoint tests' fixtures) and served on a free
+localhost port (``conftest.serving``). The browser opens ``/sparql``, finds one example tab per named
 query of ``/queries``, runs ``territoires-par-phase`` and sees the table's rows; every request
 the page made stayed on the test server (YASGUI is served by the endpoint, no CDN).
 
-Needs ``/usr/bin/chromium`` and the Python package ``playwright`` (``scripts/install-browser.sh``
-installs both; never ``playwright install``). Without them the browser test is skipped, with the
-reason, unless ``CI`` is set: then it fails. The checks without a browser always run.
+The browser is ``conftest.browser`` (skipped without Chromium, failed instead when ``CI`` is
+set). The checks without a browser always run.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,24 +22,16 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, request
 
-from tests.endpoint.conftest import _create, cut_data_dir, free_port  # noqa: F401  (cut_data_dir: a fixture)
+from tests.browser.conftest import serving
+from tests.endpoint.conftest import _create
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 EXAMPLE = "territoires-par-phase"
 STATIC = Path(__file__).resolve().parents[2] / "endpoint" / "static"
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the browser test must run (run scripts/install-browser.sh)")
-    pytest.skip(f"{reason} (run scripts/install-browser.sh to install it)")
-
-
 @pytest.fixture(scope="module")
-def app(cut_data_dir) -> Iterator[Flask]:  # noqa: F811
+def app(cut_data_dir) -> Iterator[Flask]:
     application = _create(cut_data_dir)
     yield application
     application.extensions["tid"].close()
@@ -55,33 +44,8 @@ def client(app: Flask):
 
 @pytest.fixture(scope="module")
 def server(app: Flask) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="query-page-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is absent (Debian package chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the Python package playwright is not installed in this environment")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serving(app) as root:
+        yield root
 
 
 # -- without a browser --------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""What the browser tests share: Debian's Chromium driven by Playwright, and an app served by
+werkzeug in a thread on a free localhost port.
+
+Chromium is ``/usr/bin/chromium`` with the Python package ``playwright``
+(``scripts/install-browser.sh`` installs both; never ``playwright install``). Without them a
+browser test is skipped with the reason, unless ``CI`` is set: then it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.endpoint.conftest import cut_data_dir, free_port  # noqa: F401  (cut_data_dir: a fixture)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the browser test must run (run scripts/install-browser.sh)")
+    pytest.skip(f"{reason} (run scripts/install-browser.sh to install it)")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is absent (Debian package chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the Python package playwright is not installed in this environment")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` served on a free localhost port while the block runs; yields its root URL."""
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="browser-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
