@@ -19,9 +19,9 @@ The JSON answer has a stable shape::
      "next": null, "previous": null}
 
 ``phase`` is a territory's programme phase (``2018-2023``, ``2023-2027``: ANCT reused names and
-codes between phases), ``null`` for other things; ``url`` is the absolute URL of the thing's page on this server; ``matched.field`` is ``label``,
-``alt-label``, ``code-insee``, ``code-postal``, ``siren`` or ``id-ti``. Paging links are also in
-``Link`` headers (``rel="next"``, ``rel="prev"``).
+codes between phases), ``null`` for other things; ``url`` is the absolute URL of the thing's page
+on this server; ``matched.field`` is ``label``, ``alt-label``, ``code-insee``, ``code-postal``,
+``siren`` or ``id-ti``. Paging links are also in ``Link`` headers (``rel="next"``, ``rel="prev"``).
 
 ``/resolve?{identifier}={value}`` answers 303 See Other to the local ``/id/…`` URL of the thing
 an official identifier names, with ``Link: <IRI>; rel="canonical"``. Exactly one of:
