@@ -28,7 +28,7 @@ from tid.endpoint.errors import Problem
 from tid.endpoint.html import render_page
 from tid.endpoint.urls import external_url, page_url, thing_path
 from tid.errors import ConfigError
-from tid.graph.catalog import catalogue_graph, schema_org_dataset
+from tid.graph.catalog import catalogue_graph, catalogue_node, schema_org_dataset
 from tid.graph.namespaces import FOAF, RDFS, SKOS, Minter
 from tid.graph.queries import load_query
 
@@ -179,7 +179,8 @@ def home() -> Response:
     data = release.cached("home", lambda: home_data(release))
     lang = page_language()
     context = _localised(data, lang, release.base)
-    return render_page("home.html", tag=etag([release.id, "home"]), release_id=release.id,
+    catalogue = page_url(catalogue_node(Minter(release.base)).value, release.base)
+    return render_page("home.html", tag=etag([release.id, "home"]), release_id=release.id, catalogue_page=catalogue,
                        json_ld=json_ld_script(data["dataset"]), number=lambda n: number(int(n), lang), **context)
 
 

@@ -359,6 +359,11 @@ def catalogue_graph(minter: Minter) -> NamedNode:
     return minter.graph(CATALOGUE_GRAPH)
 
 
+def catalogue_node(minter: Minter) -> NamedNode:
+    """The ``dcat:Catalog``."""
+    return minter.id("catalogue", DATASET_SLUG)
+
+
 def whole_dataset(minter: Minter) -> NamedNode:
     return minter.id("dataset", DATASET_SLUG)
 
@@ -471,7 +476,7 @@ def catalogue_quads(
         out.add(node, DCATAP.availability, _availability(out))
 
     # The catalogue.
-    catalog = minter.id("catalogue", DATASET_SLUG)
+    catalog = catalogue_node(minter)
     whole = whole_dataset(minter)
     service = minter.id("service", "sparql")
     out.add(catalog, RDF.type, DCAT.Catalog)

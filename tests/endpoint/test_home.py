@@ -93,8 +93,10 @@ def test_home_entry_points_link_local_pages(web) -> None:
 
 def test_home_links_to_services_and_dumps(web, manifest) -> None:
     page = web.get("/").get_data(as_text=True)
-    for href in ("/sparql", "/queries", "/catalog", "/.well-known/void", "/sitemap.xml", "/search"):
+    for href in ("/sparql", "/queries", "/catalog", "/.well-known/void", "/sitemap.xml", "/search",
+                 "/doc/catalogue/territoires-industrie"):  # the catalogue's page, for people
         assert f'href="{href}"' in page or f'action="{href}"' in page, href
+    assert web.get("/doc/catalogue/territoires-industrie", headers={"Accept": "text/html"}).status_code == 200
     assert manifest["dumps"]
     for dump in manifest["dumps"]:
         assert f'href="/dumps/{dump["file"]}"' in page
