@@ -633,16 +633,22 @@ def _closure(store: Store, focus: set[Any]) -> Iterator[Triple]:
 
 def _touched(store: Store, shapes: Shapes, triples: set[Triple]) -> set[Any]:
     """The nodes whose local results a change to ``triples`` can change (paths are predicates or
-    inverse predicates): each subject; the object when a shape reads its predicate inversely; and
-    the neighbours of a node whose classes changed (a neighbour's sh:class reads them). When the
-    shapes check more of a value node than that, every node of the triples and all neighbours."""
-    if not shapes.reads_value_properties:
-        touched = {t.subject for t in triples}
-        touched |= {t.object for t in triples if t.predicate.value in shapes.inverse_predicates
-                    and not isinstance(t.object, Literal)}
-        return touched | _neighbours(store, {t.subject for t in triples if t.predicate == RDF.type})
-    touched = {t.subject for t in triples} | {t.object for t in triples if not isinstance(t.object, Literal)}
-    return _neighbours(store, touched)
+    inverse predicates): each subject; the object when a shape reads its predicate inversely; and,
+    for a node whose classes changed, the nodes that have it as a value (their sh:class reads its
+    classes): those pointing to it, and those it points to by a predicate read inversely. When
+    the shapes check more of a value node than its classes, every node of the triples and all
+    their neighbours."""
+    if shapes.reads_value_properties:
+        touched = {t.subject for t in triples} | {t.object for t in triples if not isinstance(t.object, Literal)}
+        return _neighbours(store, touched)
+    inverse = shapes.inverse_predicates
+    touched = {t.subject for t in triples}
+    touched |= {t.object for t in triples if t.predicate.value in inverse and not isinstance(t.object, Literal)}
+    for node in {t.subject for t in triples if t.predicate == RDF.type}:
+        touched |= {q.subject for q in store.quads_for_pattern(None, None, node, None)}
+        touched |= {q.object for q in store.quads_for_pattern(node, None, None, None)
+                    if q.predicate.value in inverse and not isinstance(q.object, Literal)}
+    return touched
 
 
 def _revalidate(store: Store, shapes: Shapes, triples: set[Triple], previous_local: list[ShapeResult]) -> list[ShapeResult]:

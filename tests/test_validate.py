@@ -210,6 +210,35 @@ def test_a_value_node_losing_its_class_is_seen_by_the_nodes_pointing_to_it(cut_b
     assert any(r.component == "OrConstraintComponent" and r.value == f"<{commune.value}>" for r in incremental.results)
 
 
+BLANK_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:K ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ] .
+"""
+
+
+def test_results_on_blank_nodes_survive_an_incremental_validation(tmp_path: Path) -> None:
+    """Results name blank nodes anonymously (``_:``): a change that touches one blank node must
+    not lose the results of another (here, one lacks ex:p, the new one has two)."""
+    path = tmp_path / "blank.ttl"
+    path.write_text(BLANK_SHAPES, encoding="utf-8")
+    shapes = validate.load_shapes([path])
+    one = "@prefix ex: <http://e/> . [] a ex:K . <http://e/x> a ex:K ; ex:p 1 ."
+    before = Store()
+    before.load(one.encode(), format=RdfFormat.TURTLE, to_graph=NamedNode("urn:test:a"))
+    state = validate.validate_store(before, shapes).state()
+    after = Store()
+    after.extend(before)  # graph a unchanged, its blank node the same
+    after.load(b"@prefix ex: <http://e/> . [] a ex:K ; ex:p 1, 2 .", format=RdfFormat.TURTLE,
+               to_graph=NamedNode("urn:test:b"))
+
+    incremental = validate.validate_store(after, shapes, state, before)
+    assert "1 graph(s) changed, 3 triple(s) differ" in incremental.mode
+    full = validate.validate_store(after, shapes)
+    assert incremental.mode.startswith("incremental")
+    assert {(r.focus, r.component) for r in full.results} == {("_:", "MinCountConstraintComponent"),
+                                                             ("_:", "MaxCountConstraintComponent")}
+    assert keys(incremental.results) == keys(full.results)
+
+
 def test_shapes_that_read_a_value_node_s_own_properties_are_noticed(tmp_path: Path) -> None:
     shapes = tmp_path / "deep.ttl"
     shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://e/> .
