@@ -243,26 +243,19 @@ def _rdf(description: Description, fmt: conneg.Format, base: str) -> bytes:
 
 # -- the HTML page -------------------------------------------------------------------------------
 
-SCHEMA_TYPES = {
-    PREFIXES["tid"] + "TerritoireIndustrie": "AdministrativeArea",
-    PREFIXES["igeo"] + "Commune": "AdministrativeArea",
-    PREFIXES["igeo"] + "Departement": "AdministrativeArea",
-    PREFIXES["igeo"] + "Region": "AdministrativeArea",
-    PREFIXES["igeo"] + "Intercommunalite": "GovernmentOrganization",
-    PREFIXES["m8g"] + "PublicOrganisation": "GovernmentOrganization",
-    PREFIXES["tid"] + "SiteCleEnMain": "Place",
-    PREFIXES["tid"] + "Programme": "GovernmentService",
-    PREFIXES["tid"] + "Mesure": "GovernmentService",
-    PREFIXES["foaf"] + "Person": "Person",
-    PREFIXES["tid"] + "Evenement": "Event",
-}
-KIND_OF_TYPE = {
-    PREFIXES["tid"] + "TerritoireIndustrie": "territoire",
-    PREFIXES["igeo"] + "Commune": "commune",
-    PREFIXES["igeo"] + "Intercommunalite": "epci",
-    PREFIXES["tid"] + "SiteCleEnMain": "site",
-    PREFIXES["igeo"] + "Departement": "departement",
-    PREFIXES["igeo"] + "Region": "region",
+PAGE_TYPES: dict[str, tuple[str | None, str]] = {
+    # class: (the page's kind, for its styles and sections, or None; its schema.org type)
+    PREFIXES["tid"] + "TerritoireIndustrie": ("territoire", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Commune": ("commune", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Departement": ("departement", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Region": ("region", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Intercommunalite": ("epci", "GovernmentOrganization"),
+    PREFIXES["m8g"] + "PublicOrganisation": (None, "GovernmentOrganization"),
+    PREFIXES["tid"] + "SiteCleEnMain": ("site", "Place"),
+    PREFIXES["tid"] + "Programme": (None, "GovernmentService"),
+    PREFIXES["tid"] + "Mesure": (None, "GovernmentService"),
+    PREFIXES["foaf"] + "Person": (None, "Person"),
+    PREFIXES["tid"] + "Evenement": (None, "Event"),
 }
 PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["xsd"] + "integer", PREFIXES["xsd"] + "date",
                    PREFIXES["xsd"] + "decimal", PREFIXES["xsd"] + "boolean", PREFIXES["rdf"] + "langString"}
@@ -340,7 +333,7 @@ def _html_context(d: Description, base: str) -> dict[str, Any]:
     source_index = {s.graph: i + 1 for i, s in enumerate(d.sources)}
     own = d.label(lang)
     types = d.types
-    kind = next((KIND_OF_TYPE[t] for t in types if t in KIND_OF_TYPE), "autre")
+    kind = next((PAGE_TYPES[t][0] for t in types if PAGE_TYPES.get(t, (None,))[0]), "autre")
     facts = [(predicate, [s for s in d.values(predicate)]) for predicate in KEY_FACTS if d.values(predicate)]
 
     def first_link(predicate: str) -> dict[str, Any] | None:
@@ -398,7 +391,7 @@ def _short(iri: str, base: str) -> str:
 
 def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Callable[..., dict[str, Any]]) -> dict[str, Any]:
     """The schema.org description search engines read."""
-    kind = next((SCHEMA_TYPES[t] for t in d.types if t in SCHEMA_TYPES), "Thing")
+    kind = next((PAGE_TYPES[t][1] for t in d.types if t in PAGE_TYPES), "Thing")
     data: dict[str, Any] = {"@context": "https://schema.org/", "@type": kind, "@id": d.iri,
                             "url": base + "doc/" + d.path}
     if own:
