@@ -174,13 +174,14 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     import rdflib
 
     from tid.graph import validate
+    from tid.graph.shapes import load_shapes, profile_files
     from tid.graph.inputs import load_files
     from tid.graph.namespaces import Minter
     from tid.graph.report import RenderContext, ShapeResult, ShapeTexts, render
     from tid.graph.store import open_read_only
 
     data_dir, mirror = _data_dir(args), _mirror(args)
-    core_files, dcat_files = validate.profile_files(args.profile, mirror)
+    core_files, dcat_files = profile_files(args.profile, mirror)
     minter = Minter(args.base or os.environ.get("TID_BASE") or DEFAULT_BASE)
     reject_results: list[ShapeResult] = []
     if args.files:
@@ -196,7 +197,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     results: list[ShapeResult] = list(reject_results)
     texts = ShapeTexts()
     if core_files:
-        shapes = validate.load_shapes(core_files)
+        shapes = load_shapes(core_files)
         outcome = validate.validate_store(store, shapes, ignore=frozenset({minter.graph("validation").value}))
         results += outcome.results
         texts = shapes.texts

@@ -52,6 +52,7 @@ def main() -> None:
     from tests.conftest import write_source_list
     from tid.graph import validate
     from tid.graph.build import BuildOptions, build
+    from tid.graph.shapes import load_shapes, shapes_files
     from tid.graph.store import DataDir, open_read_only
 
     with tempfile.TemporaryDirectory(prefix="tid-bench-validate-") as tmp:
@@ -61,7 +62,7 @@ def main() -> None:
                            source_list=write_source_list(work / "sources-mirror.toml", mirror)))
         store = open_read_only(data_dir)
         store_path = data_dir.current_release() / "store"
-        shapes = validate.load_shapes(validate.shapes_files())
+        shapes = load_shapes(shapes_files())
         ignore = frozenset({"https://w3id.org/territoires-industrie/graph/validation"})
         print(f"graph: {len(store)} quads; shapes: {', '.join(shapes.files)} "
               f"({len(shapes.texts.all_shapes)} shapes, {len(shapes.sparql)} SPARQL constraints)")
@@ -130,26 +131,26 @@ def naive(store_path: Path, output: Path) -> None:
     import rdflib
     from pyoxigraph import RdfFormat, Store, serialize
 
-    from tid.graph import validate
+    from tid.graph.shapes import SH, nt, path_term, shapes_files
 
     store = Store.read_only(str(store_path))
     started = time.perf_counter()
     data = rdflib.Graph()
     data.parse(data=serialize((q.triple for q in store), format=RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
     shapes_graph = rdflib.Graph()
-    for path in validate.shapes_files():
+    for path in shapes_files():
         shapes_graph.parse(path, format="turtle")
     parse_seconds = time.perf_counter() - started
     started = time.perf_counter()
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
     validate_seconds = time.perf_counter() - started
-    sh = validate.SH
+    sh = SH
     results = []
     for node in report.objects(None, sh.result):
         def term(predicate: Any) -> str | None:
             value = report.value(node, predicate)
-            return validate._nt(value) if value is not None else None
-        results.append((term(sh.focusNode), validate.path_term(report, report.value(node, sh.resultPath)), term(sh.value),
+            return nt(value) if value is not None else None
+        results.append((term(sh.focusNode), path_term(report, report.value(node, sh.resultPath)), term(sh.value),
                         term(sh.sourceShape), str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
                         str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
     output.write_text(json.dumps({"parse": parse_seconds, "validate": validate_seconds, "results": results}), encoding="utf-8")

@@ -24,6 +24,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 from tid import ROOT, __version__
 from tid.errors import DataError
 from tid.graph import catalog, changelog, derive, export, validate
+from tid.graph.shapes import load_shapes, shapes_files
 from tid.graph.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
 from tid.graph.provenance import LoadRecord, describe_load, describe_project_graph
 from tid.graph.report import report_quads, result_iri
@@ -288,10 +289,10 @@ def _validate(options: BuildOptions, store: Store, minter: Minter, release: str,
               digests: dict[str, str], nquads: Path) -> validate.ValidationOutcome | None:
     """Validate the new store (incrementally against the live release when possible), fail on a
     violation, and keep the report in its own named graph with the state the next build reuses."""
-    files = validate.shapes_files()
+    files = shapes_files()
     if not files:
         return None
-    shapes = validate.load_shapes(files)
+    shapes = load_shapes(files)
     live = options.data_dir.current_release()
     previous = validate.load_state(live / VALIDATION_STATE) if live else None
     previous_store = Store.read_only(str(live / "store")) if previous and live else None

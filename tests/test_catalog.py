@@ -5,7 +5,7 @@ The catalogue is generated from the build manifest and the source list, publishe
 data.gouv.fr's harvester (udata) parses it. On those triples:
 
 * the official SEMIC DCAT-AP 3.0.1 shapes (mandatory, recommended and ranges, the files of
-  ``validate.profile_files('dcat-ap', mirror)``) give no Violation;
+  ``profile_files('dcat-ap', mirror)``) give no Violation;
 * one test per data.gouv.fr trap of ``reference/users-ecosystem.md`` §1 asserts the triples that
   avoid it.
 
@@ -34,7 +34,8 @@ from rdflib import BNode, Literal, URIRef
 
 from tests.conftest import CUT_MIRROR, real_mirror
 from tid.errors import ConfigError
-from tid.graph import catalog, validate
+from tid.graph import catalog
+from tid.graph.shapes import profile_files
 from tid.graph.build import BuildOptions, build
 from tid.graph.namespaces import (
     ETALAB_2_SPDX,
@@ -139,7 +140,7 @@ def one(graph: rdflib.Graph, node, predicate):
 def test_catalogue_conforms_to_dcat_ap_3_0_1(published) -> None:
     """Mandatory, recommended and range shapes of SEMIC DCAT-AP 3.0.1: no Violation, and the only
     Warning is the project's missing publisher type (its legal form is not known)."""
-    _core, files = validate.profile_files("dcat-ap", real_mirror())
+    _core, files = profile_files("dcat-ap", real_mirror())
     assert {p.name for p in files} == {"shapes.ttl", "shapes_recommended.ttl", "range.ttl"}
     shapes = rdflib.Graph()
     for path in files:

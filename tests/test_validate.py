@@ -22,6 +22,7 @@ from tests.conftest import CUT_MIRROR, TEST_DATA, write_source_list
 from tid.cli import main
 from tid.errors import ConfigError
 from tid.graph import validate
+from tid.graph.shapes import SH, footprint, load_shapes, nt, path_term, shapes_files
 from tid.graph.build import BuildOptions, build
 from tid.graph.report import ShapeResult
 from tid.graph.store import DataDir, open_read_only
@@ -37,13 +38,13 @@ def reference(store: Store, shapes_path: list[Path]) -> set[tuple]:
     for path in shapes_path:
         shapes.parse(path, format="turtle")
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    sh = validate.SH
+    sh = SH
     keys = set()
     for node in report.objects(None, sh.result):
         def term(predicate):
             value = report.value(node, predicate)
-            return validate._nt(value) if value is not None else None
-        keys.add((term(sh.focusNode), validate.path_term(report, report.value(node, sh.resultPath)), term(sh.value), term(sh.sourceShape),
+            return nt(value) if value is not None else None
+        keys.add((term(sh.focusNode), path_term(report, report.value(node, sh.resultPath)), term(sh.value), term(sh.sourceShape),
                   str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
                   str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
     return keys
@@ -62,9 +63,9 @@ def cut_build(tmp_path_factory: pytest.TempPathFactory, cut_sources: Path):
 
 @pytest.mark.parametrize("shapes_set", ["engine", "project"])
 def test_full_validation_equals_pyshacl(cut_build: DataDir, shapes_set: str) -> None:
-    files = [ENGINE_SHAPES] if shapes_set == "engine" else validate.shapes_files()
+    files = [ENGINE_SHAPES] if shapes_set == "engine" else shapes_files()
     store = open_read_only(cut_build)
-    outcome = validate.validate_store(store, validate.load_shapes(files), ignore=frozenset({_validation_graph()}))
+    outcome = validate.validate_store(store, load_shapes(files), ignore=frozenset({_validation_graph()}))
     expected = reference(_without_validation_graph(store), files)
     assert keys(outcome.results) == expected
     if shapes_set == "engine":
@@ -88,7 +89,7 @@ def test_incremental_validation_equals_full_after_a_source_changed(tmp_path: Pat
     mirror = tmp_path / "mirror"
     shutil.copytree(CUT_MIRROR, mirror)
     data_dir = DataDir(tmp_path / "data")
-    shapes = validate.load_shapes([ENGINE_SHAPES])
+    shapes = load_shapes([ENGINE_SHAPES])
     sources = write_source_list(tmp_path / "sources.toml", mirror)
     build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=sources, dumps=False, validate=False))
     before = open_read_only(data_dir)
@@ -121,7 +122,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def test_footprint_of_a_project_constraint_names_what_it_reads() -> None:
-    shapes = validate.load_shapes(validate.shapes_files())
+    shapes = load_shapes(shapes_files())
     by_shape = {c.shape: c.footprint for c in shapes.sparql}
     epci = by_shape["<https://w3id.org/territoires-industrie/shapes#Commune-unEpciParDate>"]
     assert epci.predicates == {ORG + "member", ORG + "organization", TID + "dateReference", TID + "natureJuridique",
@@ -145,21 +146,21 @@ def test_footprint_of_a_project_constraint_names_what_it_reads() -> None:
 ])
 def test_footprint_reads_every_pattern_and_path(select: str, targets: list, predicates: set | None,
                                                 classes: set | None) -> None:
-    footprint = validate.footprint("PREFIX ex: <http://e/>\n" + select, targets, "test")
-    assert footprint.predicates == (frozenset(predicates) if predicates is not None else None)
-    assert footprint.classes == (frozenset(classes) if classes is not None else None)
+    found = footprint("PREFIX ex: <http://e/>\n" + select, targets, "test")
+    assert found.predicates == (frozenset(predicates) if predicates is not None else None)
+    assert found.classes == (frozenset(classes) if classes is not None else None)
 
 
 def test_footprint_of_an_unparseable_query_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="shape <x>: cannot parse its sh:select"):
-        validate.footprint("SELECT $this WHERE { $this", [], "shape <x>")
+        footprint("SELECT $this WHERE { $this", [], "shape <x>")
 
 
 def test_incremental_reruns_only_the_sparql_constraints_a_change_reaches(cut_build: DataDir) -> None:
     """A commune given a second EPCI at a date it already has one: the per-date EPCI rules run
     again and find it, the rules that cannot see the change keep their results, and the whole
     result set is the full validation's."""
-    shapes = validate.load_shapes(validate.shapes_files())
+    shapes = load_shapes(shapes_files())
     before = Store()
     before.extend(q for q in open_read_only(cut_build) if getattr(q.graph_name, "value", "") != _validation_graph())
     state = validate.validate_store(before, shapes).state()
@@ -191,7 +192,7 @@ def test_incremental_reruns_only_the_sparql_constraints_a_change_reaches(cut_bui
 def test_a_value_node_losing_its_class_is_seen_by_the_nodes_pointing_to_it(cut_build: DataDir) -> None:
     """A commune loses its rdf:type: its own graph changed, but the memberships that name it as
     member (in other graphs) fail their sh:or of classes, incrementally as in full."""
-    shapes = validate.load_shapes(validate.shapes_files())
+    shapes = load_shapes(shapes_files())
     assert not shapes.reads_value_properties and ORG + "member" in shapes.inverse_predicates
     before = Store()
     before.extend(q for q in open_read_only(cut_build) if getattr(q.graph_name, "value", "") != _validation_graph())
@@ -220,7 +221,7 @@ def test_results_on_blank_nodes_survive_an_incremental_validation(tmp_path: Path
     not lose the results of another (here, one lacks ex:p, the new one has two)."""
     path = tmp_path / "blank.ttl"
     path.write_text(BLANK_SHAPES, encoding="utf-8")
-    shapes = validate.load_shapes([path])
+    shapes = load_shapes([path])
     one = "@prefix ex: <http://e/> . [] a ex:K . <http://e/x> a ex:K ; ex:p 1 ."
     before = Store()
     before.load(one.encode(), format=RdfFormat.TURTLE, to_graph=NamedNode("urn:test:a"))
@@ -245,7 +246,7 @@ def test_shapes_that_read_a_value_node_s_own_properties_are_noticed(tmp_path: Pa
 ex:S a sh:NodeShape ; sh:targetClass ex:K ; sh:property [ sh:path ex:p ; sh:or ( ex:V ) ] .
 ex:V a sh:NodeShape ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .
 """, encoding="utf-8")
-    assert validate.load_shapes([shapes]).reads_value_properties
+    assert load_shapes([shapes]).reads_value_properties
 
 
 # -- tid validate ----------------------------------------------------------------------------------
@@ -276,10 +277,10 @@ def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys) -> None
         assert "Lieusaint (mal codée)" in out and "7725X" in out and "does not conform" in out
     elif fmt == "turtle":
         report = rdflib.Graph().parse(data=out, format="turtle")
-        assert (None, validate.SH.conforms, rdflib.Literal(False)) in report
-        focus = {str(o) for o in report.objects(None, validate.SH.focusNode)}
+        assert (None, SH.conforms, rdflib.Literal(False)) in report
+        focus = {str(o) for o in report.objects(None, SH.focusNode)}
         assert "https://w3id.org/territoires-industrie/id/commune/7725X" in focus
-        languages = {m.language for m in report.objects(None, validate.SH.resultMessage)}
+        languages = {m.language for m in report.objects(None, SH.resultMessage)}
         assert {"fr", "en"} <= languages
     elif fmt == "json":
         data = json.loads(out)
@@ -290,7 +291,7 @@ def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys) -> None
         root = ET.fromstring(out)
         failures = root.findall(".//failure")
         assert failures and int(root.get("failures")) == len(failures)
-        assert len(root.findall(".//testcase")) >= len(validate.load_shapes(validate.shapes_files()).texts.all_shapes)
+        assert len(root.findall(".//testcase")) >= len(load_shapes(shapes_files()).texts.all_shapes)
     else:
         lines = [line for line in out.splitlines() if line.startswith("::error")]
         assert lines and all(f"file={bad_file}".replace(":", "%3A") in line for line in lines)
