@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
+import subprocess
+import sys
+import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,3 +92,48 @@ def real_store(real_build):
 
     data_dir, _manifest = real_build
     return open_read_only(data_dir)
+
+
+# -- servers the tests start on localhost -------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def oxigraph_binary() -> str | None:
+    """The ``oxigraph`` server of the test dependencies (beside this Python first), or None."""
+    return shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+
+
+@contextmanager
+def oxigraph_serving(binary: str, arguments: list[str], bind: str, log_path: Path) -> Iterator[subprocess.Popen]:
+    """``oxigraph {arguments} --bind {bind}``, once it listens (30 s at most), until the block
+    ends; its output goes to ``log_path``, shown when it fails to start."""
+    host, port = bind.rsplit(":", 1)
+    log = log_path.open("wb")
+    process = subprocess.Popen([binary, *arguments, "--bind", bind], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"oxigraph {arguments[0]} exited with {process.returncode}: "
+                            f"{log_path.read_text(errors='replace')}")
+            try:
+                with socket.create_connection((host, int(port)), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"oxigraph {arguments[0]} did not listen on {bind} within 30 s")
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -14,11 +14,7 @@ import io
 import json
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -28,7 +24,7 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from tests.conftest import CUT_MIRROR, write_source_list
+from tests.conftest import CUT_MIRROR, free_port, oxigraph_binary, oxigraph_serving, write_source_list
 from tid.errors import ConfigError, TidError
 from tid.graph import push as push_module
 from tid.graph.build import BuildOptions, build
@@ -46,49 +42,17 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if found is None:
-        pytest.skip("the `oxigraph` server binary is not installed: `pip install oxigraph` (a test dependency)")
-    return found
-
-
 @pytest.fixture
 def server(tmp_path: Path):
     """A fresh, empty ``oxigraph serve`` for one test."""
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the `oxigraph` server binary is not installed: `pip install oxigraph` (a test dependency)")
     port = free_port()
     root = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "oxigraph.log").open("wb")
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "db"),
-                                "--bind", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"oxigraph serve exited with {process.returncode}: "
-                            f"{(tmp_path / 'oxigraph.log').read_text(errors='replace')}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not start listening within 30 s")
-                time.sleep(0.1)
+    with oxigraph_serving(binary, ["serve", "--location", str(tmp_path / "db")], f"127.0.0.1:{port}",
+                          tmp_path / "oxigraph.log"):
         yield SimpleNamespace(root=root, store=f"{root}/store", query=f"{root}/query")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def sparql(server: SimpleNamespace, query: str) -> list[dict]:

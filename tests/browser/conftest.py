@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.endpoint.conftest import cut_data_dir, free_port  # noqa: F401  (cut_data_dir: a fixture)
+from tests.conftest import free_port
+from tests.endpoint.conftest import cut_data_dir  # noqa: F401  (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -26,7 +26,8 @@ from flask import Flask
 from jinja2 import ChoiceLoader, DictLoader
 
 from tests.browser.conftest import serving
-from tests.endpoint.conftest import MELUN, MELUN_IRI, _create, free_port
+from tests.conftest import free_port
+from tests.endpoint.conftest import MELUN, MELUN_IRI, _create
 
 MELUN_PATH = "territoire/2023-2027/ti-1107"
 MELUN_EPCI = "CA Melun Val de Seine"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import CUT_MIRROR, REPO
+from tests.conftest import CUT_MIRROR, REPO, free_port, oxigraph_binary, oxigraph_serving
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir
 
@@ -83,12 +82,6 @@ def backend_mode(request: pytest.FixtureRequest) -> str:
     return getattr(request, "param", "embedded")
 
 
-def oxigraph_binary() -> str | None:
-    import shutil
-
-    return shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-
-
 @pytest.fixture(scope="session")
 def oxigraph_backend(cut_data_dir: DataDir, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``oxigraph serve`` on a free localhost port, holding the cut release (``tid push``); yields
@@ -100,33 +93,12 @@ def oxigraph_backend(cut_data_dir: DataDir, tmp_path_factory: pytest.TempPathFac
         pytest.skip("the `oxigraph` server binary is not installed: `pip install oxigraph` (a test dependency)")
     port = free_port()
     directory = tmp_path_factory.mktemp("oxigraph")
-    log = (directory / "oxigraph.log").open("wb")
-    process = subprocess.Popen([binary, "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}",
-                                "--timeout-s", "15"], stdout=log, stderr=subprocess.STDOUT)
     root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"oxigraph serve exited with {process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not start listening within 30 s")
-                time.sleep(0.1)
+    with oxigraph_serving(binary, ["serve", "--location", str(directory / "db"), "--timeout-s", "15"],
+                          f"127.0.0.1:{port}", directory / "oxigraph.log"):
         report = push(cut_data_dir, f"{root}/store", query_url=f"{root}/query")
         assert not report.mismatches, report.mismatches
         yield f"{root}/query"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _mode_overrides(mode: str, request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -160,12 +132,6 @@ def make_app(cut_data_dir: DataDir, backend_mode: str, request: pytest.FixtureRe
     yield factory
     for application in made:
         application.extensions["tid"].close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:

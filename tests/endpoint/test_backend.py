@@ -21,7 +21,8 @@ import pytest
 from flask import Flask
 from pyoxigraph import Literal, NamedNode, Store, Variable
 
-from tests.endpoint.conftest import BASE, MELUN_IRI, free_port
+from tests.conftest import free_port
+from tests.endpoint.conftest import BASE, MELUN_IRI
 from tid.endpoint.remote import (BackendRefused, BackendTimeout, BackendUnavailable, RemoteStore, release_graphs,
                                  substitute, term_text)
 from tid.graph.namespaces import XSD

@@ -18,13 +18,11 @@ import fcntl
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -32,8 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, TEST_DATA
-from tests.endpoint.conftest import free_port, wait_until_up
+from tests.conftest import REPO, TEST_DATA, free_port, oxigraph_binary, oxigraph_serving
+from tests.endpoint.conftest import wait_until_up
 from tid.graph.queries import load_query
 from tid.graph.store import DataDir
 
@@ -47,13 +45,6 @@ EXPECTED = [  # (INSEE code, our commune, its name in our graph, the other serve
     ("77285", BASE + "id/commune/77285", "Le Mée-sur-Seine", "33", "http://example.org/test-federation/commune/77285"),
     ("77288", BASE + "id/commune/77288", "Melun", "11", "http://example.org/test-federation/commune/77288"),
 ]
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the `oxigraph` server binary is not installed: `pip install oxigraph` (a test dependency)")
-    return found
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -78,27 +69,16 @@ def other_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             probe.bind((host, int(port)))
         except OSError as exc:
             pytest.fail(f"port {OTHER_HOST} is taken ({exc}); the federation test needs it")
-    subprocess.run([oxigraph_binary(), "load", "--location", str(tmp / "db"), "--file", str(DATA / "communes-test.ttl")],
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.fail("the `oxigraph` server binary is not installed: `pip install oxigraph` (a test dependency)")
+    subprocess.run([binary, "load", "--location", str(tmp / "db"), "--file", str(DATA / "communes-test.ttl")],
                    check=True, capture_output=True)
-    log = (tmp / "oxigraph.log").open("wb")
-    process = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str(tmp / "db"), "--bind", OTHER_HOST],
-                               stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"oxigraph serve exited with {process.returncode}: {(tmp / 'oxigraph.log').read_text()}")
-            try:
-                with socket.create_connection((host, int(port)), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"oxigraph serve did not listen on {OTHER_HOST} within 30 s")
-                time.sleep(0.1)
-        yield f"http://{OTHER_HOST}/query"
+        with oxigraph_serving(binary, ["serve-read-only", "--location", str(tmp / "db")], OTHER_HOST,
+                              tmp / "oxigraph.log"):
+            yield f"http://{OTHER_HOST}/query"
     finally:
-        _stop(process)
-        log.close()
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
 
