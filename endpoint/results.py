@@ -17,14 +17,12 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, Triple, serialize
 
 from tid.endpoint.conneg import Format
-from tid.graph.namespaces import PREFIXES
+from tid.graph.namespaces import PREFIXES, SPARQL_RESULTS_XML
 
 XSD = PREFIXES["xsd"]
 XSD_STRING = XSD + "string"
@@ -36,15 +34,6 @@ _SHORT = {
     XSD + "double": re.compile(r"^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+$"),
     XSD + "boolean": re.compile(r"^(?:true|false)$"),
 }
-
-
-@cache
-def results_xml_namespace() -> str:
-    """The SPARQL results XML namespace, read from pyoxigraph's own writer (no IRI written here)."""
-    from pyoxigraph import Store
-
-    root = ElementTree.fromstring(Store().query("ASK {}").serialize(format=QueryResultsFormat.XML))
-    return root.tag[1:].partition("}")[0]
 
 
 @dataclass
@@ -167,7 +156,7 @@ class _XmlWriter(_Writer):
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in self.variables)
         if link:
             head += f"<link href={quoteattr(link)}/>"
-        return f'<?xml version="1.0"?><sparql xmlns="{results_xml_namespace()}"><head>{head}</head><results>'
+        return f'<?xml version="1.0"?><sparql xmlns="{SPARQL_RESULTS_XML}"><head>{head}</head><results>'
 
     def row(self, values: list[object], first: bool) -> str:
         bindings = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"

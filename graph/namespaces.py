@@ -57,6 +57,8 @@ LICENCE_OUVERTE_2 = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 MIT = "https://spdx.org/licenses/MIT.html"
 EUR = "http://publications.europa.eu/resource/authority/currency/EUR"
 SHA256 = PREFIXES["spdx"] + "checksumAlgorithm_sha256"
+SPARQL_RESULTS_XML = "http://www.w3.org/2005/sparql-results#"
+"""The namespace of the SPARQL query results XML format (the endpoint writes it row by row)."""
 # The DCAT-AP catalogue (graph/catalog.py): controlled vocabularies portals recognise.
 ETALAB_2_SPDX = "https://spdx.org/licenses/etalab-2.0.html"
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
