@@ -117,15 +117,7 @@ def run_job(job: Job, stores: dict) -> Outcome:
     """Run one job in this process (the worker's body; also usable inline in tests)."""
     started = time.perf_counter()
     if job.parse_only:
-        from pyoxigraph import Store
-
-        try:
-            Store().query(job.query)
-        except SyntaxError as exc:
-            return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
-        except Exception:  # noqa: BLE001 - it parsed; what evaluation thinks does not matter here
-            pass
-        return Outcome("parsed", elapsed=time.perf_counter() - started)
+        return _syntax(job.query, started) or Outcome("parsed", elapsed=time.perf_counter() - started)
     if job.backend is not None:
         return _run_remote(job, started)
     store = _open(stores, job.store_path)
@@ -136,6 +128,19 @@ def run_job(job: Job, stores: dict) -> Outcome:
     except RuntimeError as exc:
         # pyoxigraph's evaluation errors (an extension function it does not have…): the query's doing.
         return Outcome("evaluation", message=str(exc), elapsed=time.perf_counter() - started)
+
+
+def _syntax(query: str, started: float) -> Outcome | None:
+    """The ``syntax`` outcome when ``query`` does not parse (run on an empty store), else None."""
+    from pyoxigraph import Store
+
+    try:
+        Store().query(query)
+    except SyntaxError as exc:
+        return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
+    except Exception:  # noqa: BLE001 - it parsed; what evaluation on an empty store thinks does not matter
+        pass
+    return None
 
 
 def _options(job: Job) -> dict[str, Any]:
@@ -158,16 +163,11 @@ def _run_remote(job: Job, started: float) -> Outcome:
     """Run ``job`` on its remote server. The syntax is checked here first, on an empty store, so
     that a malformed query gets the same 400 (message, line, column) as in embedded mode; the
     server's failures become outcomes the endpoint answers 400 (refused) or 503 (down, timed out)."""
-    from pyoxigraph import Store
-
     from tid.endpoint.remote import BackendRefused, BackendTimeout, BackendUnavailable
 
-    try:
-        Store().query(job.query)
-    except SyntaxError as exc:
-        return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
-    except Exception:  # noqa: BLE001 - it parsed; what evaluation on an empty store thinks does not matter
-        pass
+    malformed = _syntax(job.query, started)
+    if malformed is not None:
+        return malformed
     try:
         return _evaluate(job.backend, job, _options(job), started)
     except BackendRefused as exc:
