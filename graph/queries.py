@@ -115,8 +115,10 @@ def load_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
 
 
 # Queries that are not questions for the catalogue: the build's derivations, and those behind
-# the site's own answers (endpoint, resource pages, home page, search, ontology pages, maps).
-INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-")
+# the site's own answers (endpoint, resource pages, home page, search, ontology pages, maps), and
+# those of the validation.
+INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-",
+                     "validation-")
 
 
 def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:

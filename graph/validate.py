@@ -35,6 +35,7 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, S
 
 from tid.errors import ConfigError
 from tid.graph.namespaces import PREFIXES, RDF, RDFS
+from tid.graph.queries import load_query
 from tid.graph.report import ShapeResult, ShapeTexts
 from tid.graph.shapes import RDF_TYPE, SH, Shapes, normalise, nt, path_term
 
@@ -367,8 +368,8 @@ def _revalidate(store: Store, shapes: Shapes, triples: set[Triple], previous_loc
         return list(previous_local)
     pending = {node for node in _neighbours(store, focus) if isinstance(node, BlankNode)} - focus
     if (pending or any(isinstance(node, BlankNode) for node in focus)) and any(r.focus == "_:" for r in previous_local):
-        pending |= {s["s"] for s in store.query("SELECT DISTINCT ?s { ?s ?p ?o FILTER(isBlank(?s)) }",
-                                                  use_default_graph_as_union=True)}
+        pending |= {row["s"] for row in store.query(load_query("validation-blank-nodes").text,
+                                                    use_default_graph_as_union=True)}
     while pending:
         focus |= pending
         pending = {node for node in _neighbours(store, pending) if isinstance(node, BlankNode)} - focus
