@@ -131,7 +131,8 @@ def naive(store_path: Path, output: Path) -> None:
     import rdflib
     from pyoxigraph import RdfFormat, Store, serialize
 
-    from tid.graph.shapes import SH, nt, path_term, shapes_files
+    from tid.graph import validate
+    from tid.graph.shapes import shapes_files
 
     store = Store.read_only(str(store_path))
     started = time.perf_counter()
@@ -144,15 +145,7 @@ def naive(store_path: Path, output: Path) -> None:
     started = time.perf_counter()
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none", allow_warnings=True)
     validate_seconds = time.perf_counter() - started
-    sh = SH
-    results = []
-    for node in report.objects(None, sh.result):
-        def term(predicate: Any) -> str | None:
-            value = report.value(node, predicate)
-            return nt(value) if value is not None else None
-        results.append((term(sh.focusNode), path_term(report, report.value(node, sh.resultPath)), term(sh.value),
-                        term(sh.sourceShape), str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
-                        str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
+    results = [list(r.key) + [r.severity] for r in validate.pyshacl_results(report)]
     output.write_text(json.dumps({"parse": parse_seconds, "validate": validate_seconds, "results": results}), encoding="utf-8")
 
 

@@ -388,6 +388,23 @@ def load_state(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def pyshacl_results(report: rdflib.Graph) -> list[ShapeResult]:
+    """The results of a pySHACL ``sh:ValidationReport``, their terms written as shacl-rust's."""
+    results = []
+    for node in report.objects(None, SH.result):
+        value = report.value(node, SH.value)
+        results.append(ShapeResult(
+            focus=nt(report.value(node, SH.focusNode)),
+            path=path_term(report, report.value(node, SH.resultPath)),
+            value=nt(value) if value is not None else None,
+            severity=str(report.value(node, SH.resultSeverity)).removeprefix(str(SH)),
+            source_shape=nt(report.value(node, SH.sourceShape)),
+            component=str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH)),
+            messages=tuple(str(m) for m in report.objects(node, SH.resultMessage)),
+        ))
+    return results
+
+
 # -- DCAT-AP (the catalogue) ---------------------------------------------------------------
 
 DCAT_CLASSES = ("Catalog", "Dataset", "Distribution", "DataService", "DatasetSeries", "CatalogRecord")
@@ -443,17 +460,7 @@ def validate_dcat(store: Store | rdflib.Graph, shape_files: list[Path], mirror: 
     data = store if isinstance(store, rdflib.Graph) else catalogue_triples(store)
     data = data + ontologies
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    results = []
-    for node in report.objects(None, SH.result):
-        results.append(ShapeResult(
-            focus=nt(report.value(node, SH.focusNode)),
-            path=path_term(report, report.value(node, SH.resultPath)),
-            value=nt(report.value(node, SH.value)) if report.value(node, SH.value) is not None else None,
-            severity=str(report.value(node, SH.resultSeverity)).removeprefix(str(SH)),
-            source_shape=nt(report.value(node, SH.sourceShape)),
-            component=str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH)),
-            messages=tuple(str(m) for m in report.objects(node, SH.resultMessage)),
-        ))
+    results = pyshacl_results(report)
     texts = ShapeTexts()
     for shape in set(shapes.subjects(RDF_TYPE, SH.NodeShape)) | set(shapes.subjects(RDF_TYPE, SH.PropertyShape)):
         texts.all_shapes.append(nt(shape))

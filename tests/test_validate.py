@@ -22,7 +22,7 @@ from tests.conftest import CUT_MIRROR, TEST_DATA, write_source_list
 from tid.cli import main
 from tid.errors import ConfigError
 from tid.graph import validate
-from tid.graph.shapes import SH, footprint, load_shapes, nt, path_term, shapes_files
+from tid.graph.shapes import SH, footprint, load_shapes, shapes_files
 from tid.graph.build import BuildOptions, build
 from tid.graph.report import ShapeResult
 from tid.graph.store import DataDir, open_read_only
@@ -38,16 +38,7 @@ def reference(store: Store, shapes_path: list[Path]) -> set[tuple]:
     for path in shapes_path:
         shapes.parse(path, format="turtle")
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    sh = SH
-    keys = set()
-    for node in report.objects(None, sh.result):
-        def term(predicate):
-            value = report.value(node, predicate)
-            return nt(value) if value is not None else None
-        keys.add((term(sh.focusNode), path_term(report, report.value(node, sh.resultPath)), term(sh.value), term(sh.sourceShape),
-                  str(report.value(node, sh.sourceConstraintComponent)).removeprefix(str(sh)),
-                  str(report.value(node, sh.resultSeverity)).removeprefix(str(sh))))
-    return keys
+    return keys(validate.pyshacl_results(report))
 
 
 def keys(results: list[ShapeResult]) -> set[tuple]:
