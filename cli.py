@@ -19,8 +19,8 @@ from rich.table import Table
 
 from tid import __version__
 from tid.errors import TidError
-from tid.graph.namespaces import DEFAULT_BASE
 from tid.graph.store import DataDir
+from tid.namespaces import DEFAULT_BASE
 
 
 def _data_dir(args: argparse.Namespace) -> DataDir:
@@ -174,11 +174,11 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     import rdflib
 
     from tid.graph import validate
-    from tid.graph.shapes import load_shapes, profile_files
     from tid.graph.inputs import load_files
-    from tid.graph.namespaces import Minter
     from tid.graph.report import RenderContext, ShapeResult, ShapeTexts, render
+    from tid.graph.shapes import load_shapes, profile_files
     from tid.graph.store import open_read_only
+    from tid.namespaces import Minter
 
     data_dir, mirror = _data_dir(args), _mirror(args)
     core_files, dcat_files = profile_files(args.profile, mirror)
@@ -218,7 +218,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
             return None
         from pyoxigraph import NamedNode
 
-        from tid.graph.namespaces import RDFS
+        from tid.namespaces import RDFS
 
         for quad in store.quads_for_pattern(NamedNode(term[1:-1]), RDFS.label, None, None):
             return quad.object.value

@@ -28,8 +28,22 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from tid.endpoint import (catalog_route, changes, errors, geo, home, html, named_queries, ontology_docs, query_page,
-                          resources, search, settings, sparql, void)
+from tid.endpoint import (
+    catalog_route,
+    changes,
+    errors,
+    geo,
+    home,
+    html,
+    named_queries,
+    ontology_docs,
+    query_page,
+    resources,
+    search,
+    settings,
+    sparql,
+    void,
+)
 from tid.endpoint.executor import QueryPool
 from tid.endpoint.live import Live
 from tid.graph.store import DataDir

@@ -41,7 +41,7 @@ from tid.endpoint.live import Release
 from tid.endpoint.service_description import serialize_graph
 from tid.endpoint.urls import external_url
 from tid.graph.catalog import CATALOGUE_FILES, catalogue_graph, whole_dataset
-from tid.graph.namespaces import DCAT, PREFIXES, RDF, XSD, Minter, Vocabulary
+from tid.namespaces import DCAT, PREFIXES, RDF, XSD, Minter, Vocabulary
 
 bp = Blueprint("catalog", __name__)
 

@@ -22,8 +22,8 @@ from tid.endpoint.live import Release
 from tid.endpoint.service_description import serialize_graph
 from tid.endpoint.urls import page_url
 from tid.graph.changelog import CHANGELOG_GRAPH
-from tid.graph.namespaces import PREFIXES, TID, Minter
 from tid.graph.queries import load_query
+from tid.namespaces import PREFIXES, TID, Minter
 
 bp = Blueprint("changes", __name__)
 

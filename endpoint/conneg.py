@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pyoxigraph import QueryResultsFormat, RdfFormat
 from werkzeug.datastructures import MIMEAccept
 
-from tid.graph.namespaces import PREFIXES
+from tid.namespaces import PREFIXES
 
 SOLUTIONS = "solutions"
 GRAPH = "graph"
 PAGE = "page"
 
-# The W3C format IRIs (http://www.w3.org/ns/formats/). graph/namespaces.py has no entry for
+# The W3C format IRIs (http://www.w3.org/ns/formats/). namespaces.py has no entry for
 # them yet, so the namespace is taken from pyoxigraph's own format IRIs rather than written here.
 FORMATS_NS = PREFIXES.get("formats") or QueryResultsFormat.JSON.iri.rpartition("/")[0] + "/"
 

@@ -34,8 +34,8 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple, Variable
 
-from tid.graph.namespaces import PREFIXES
 from tid.graph.queries import load_query
+from tid.namespaces import PREFIXES
 
 Node = NamedNode | BlankNode | Literal
 

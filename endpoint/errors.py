@@ -16,7 +16,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+)
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from tid.endpoint import conneg

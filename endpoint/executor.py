@@ -180,8 +180,8 @@ def _run_remote(job: Job, started: float) -> Outcome:
 
 
 def _project_prefixes() -> dict[str, str]:
-    """The project's prefixes (``tid.graph.namespaces.PREFIXES``), the default of graph answers."""
-    from tid.graph.namespaces import PREFIXES
+    """The project's prefixes (``tid.namespaces.PREFIXES``), the default of graph answers."""
+    from tid.namespaces import PREFIXES
 
     return PREFIXES
 

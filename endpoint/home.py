@@ -29,8 +29,8 @@ from tid.endpoint.html import render_page
 from tid.endpoint.urls import external_url, page_url, thing_path
 from tid.errors import ConfigError
 from tid.graph.catalog import catalogue_graph, catalogue_node, schema_org_dataset
-from tid.graph.namespaces import FOAF, RDFS, SKOS, Minter
 from tid.graph.queries import load_query
+from tid.namespaces import FOAF, RDFS, SKOS, Minter
 
 bp = Blueprint("home", __name__)
 

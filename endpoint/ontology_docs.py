@@ -30,14 +30,23 @@ from threading import Lock
 from typing import Any
 
 from flask import Blueprint, Response, abort, request, url_for
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+    Triple,
+    parse,
+)
 
 from tid import ROOT
 from tid.endpoint import conneg
 from tid.endpoint.errors import Problem
 from tid.endpoint.service_description import serialize_graph
-from tid.graph.namespaces import ONTOLOGY_IRI, PREFIXES
 from tid.graph.queries import load_query
+from tid.namespaces import ONTOLOGY_IRI, PREFIXES
 
 bp = Blueprint("ontology", __name__)
 

@@ -13,7 +13,7 @@ Routes:
   from ``/assets/`` (:mod:`tid.endpoint.html`: versioned URLs, cached for a year);
 * ``/query-page/examples.json``: the text of each named query (``/queries`` lists them, with
   titles and parameters, but ``/queries/{name}`` runs a query rather than showing it) and the
-  prefixes (``tid.graph.namespaces.PREFIXES``) the editor declares and the table abbreviates with.
+  prefixes (``tid.namespaces.PREFIXES``) the editor declares and the table abbreviates with.
 
 ``wants_query_page(request)`` says whether a request to ``/sparql`` is a browser asking for the
 page rather than a client asking for the service description.
@@ -27,7 +27,7 @@ from flask import Blueprint, Request, Response, current_app, render_template, ur
 
 from tid.endpoint import conneg
 from tid.endpoint.html import asset_url
-from tid.graph.namespaces import PREFIXES
+from tid.namespaces import PREFIXES
 
 bp = Blueprint("query_page", __name__)
 

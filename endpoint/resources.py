@@ -33,13 +33,26 @@ from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
 from tid.endpoint import conneg
-from tid.endpoint.describe import (BadParameter, Description, Snapshots, Statement, Terms, describe, exists, graph_of,
-                                   parse_at, parse_page, pick, prefixes, read_terms)
+from tid.endpoint.describe import (
+    BadParameter,
+    Description,
+    Snapshots,
+    Statement,
+    Terms,
+    describe,
+    exists,
+    graph_of,
+    parse_at,
+    parse_page,
+    pick,
+    prefixes,
+    read_terms,
+)
 from tid.endpoint.errors import Problem, problem_page
 from tid.endpoint.html import page_language, render_page
 from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
 from tid.endpoint.urls import DOC_EXTENSIONS, page_url, thing_path
-from tid.graph.namespaces import PREFIXES
+from tid.namespaces import PREFIXES
 
 bp = Blueprint("resources", __name__)
 

@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, Triple, serialize
 
 from tid.endpoint.conneg import Format
-from tid.graph.namespaces import PREFIXES, SPARQL_RESULTS_XML
+from tid.namespaces import PREFIXES, SPARQL_RESULTS_XML
 
 XSD = PREFIXES["xsd"]
 XSD_STRING = XSD + "string"

@@ -57,10 +57,18 @@ from pyoxigraph import Literal, NamedNode, Store
 from tid.endpoint import conneg
 from tid.endpoint.errors import Problem
 from tid.endpoint.html import page_language, render_page
-from tid.endpoint.search_index import MAX_QUERY_LENGTH, TYPES, TYPES_BY_KEY, Hit, search_index, tokens, warm_up
+from tid.endpoint.search_index import (
+    MAX_QUERY_LENGTH,
+    TYPES,
+    TYPES_BY_KEY,
+    Hit,
+    search_index,
+    tokens,
+    warm_up,
+)
 from tid.endpoint.urls import external_url, page_url, thing_path
-from tid.graph.namespaces import IGEO, RDF, RDFS, TID
 from tid.graph.queries import load_query
+from tid.namespaces import IGEO, RDF, RDFS, TID
 
 bp = Blueprint("search", __name__)
 

@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from tid.graph.namespaces import FOAF, IGEO, M8G, ORG, RDF, RDFS, SKOS, TID
 from tid.graph.queries import load_query
+from tid.namespaces import FOAF, IGEO, M8G, ORG, RDF, RDFS, SKOS, TID
 
 if TYPE_CHECKING:
     from tid.endpoint.live import Release

@@ -17,14 +17,22 @@ from functools import cache
 from typing import Any
 
 from flask import Response, current_app, render_template, request
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    RdfFormat,
+    Triple,
+    parse,
+    serialize,
+)
 
 from tid import ROOT
 from tid.endpoint import conneg
 from tid.endpoint.errors import Problem
 from tid.endpoint.live import Release
-from tid.graph.namespaces import DCT, PREFIXES, RDF, RDFS, SD, TID, VOID, XSD, Minter
 from tid.graph.queries import load_query
+from tid.namespaces import DCT, PREFIXES, RDF, RDFS, SD, TID, VOID, XSD, Minter
 
 OFFERS = (*conneg.GRAPH_FORMATS, conneg.HTML)
 SD_PREFIXES = {p: PREFIXES[p] for p in ("sd", "void", "dct", "rdfs", "xsd", "tid")}
@@ -158,7 +166,9 @@ def description(release: Release, endpoint: str, config: dict[str, Any]) -> list
 
 
 def _catalogue_url() -> str | None:
-    from tid.endpoint.catalog_route import catalogue_url  # it imports serialize_graph from here
+    from tid.endpoint.catalog_route import (
+        catalogue_url,  # it imports serialize_graph from here
+    )
 
     return catalogue_url()
 
@@ -171,7 +181,13 @@ def serialize_graph(triples: list[Triple], fmt: conneg.Format, prefixes: dict[st
 
 def respond() -> Response:
     """The service description in the negotiated format."""
-    from tid.endpoint.sparql import cache_headers, endpoint_url, etag, not_acceptable, not_modified
+    from tid.endpoint.sparql import (
+        cache_headers,
+        endpoint_url,
+        etag,
+        not_acceptable,
+        not_modified,
+    )
 
     config = current_app.config
     release = current_app.extensions["tid"].release

@@ -19,7 +19,7 @@ from tid.endpoint.errors import Problem
 from tid.endpoint.live import Release
 from tid.endpoint.service_description import dataset_iri, serialize_graph
 from tid.graph.export import void_description
-from tid.graph.namespaces import PREFIXES, RDFS, VOID, Minter
+from tid.namespaces import PREFIXES, RDFS, VOID, Minter
 
 bp = Blueprint("void", __name__)
 
@@ -38,7 +38,13 @@ def base_description(release: Release) -> list[Triple]:
 
 @bp.get("/.well-known/void")
 def well_known_void() -> Response:
-    from tid.endpoint.sparql import cache_headers, endpoint_url, etag, not_acceptable, not_modified
+    from tid.endpoint.sparql import (
+        cache_headers,
+        endpoint_url,
+        etag,
+        not_acceptable,
+        not_modified,
+    )
 
     release = current_app.extensions["tid"].release
     offers = conneg.GRAPH_FORMATS

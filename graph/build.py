@@ -22,18 +22,25 @@ from typing import Any
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from tid import ROOT, __version__
-from tid.errors import DataError
+from tid.errors import ConfigError, DataError
 from tid.graph import catalog, changelog, derive, export, validate
-from tid.graph.shapes import load_shapes, shapes_files
-from tid.graph.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
 from tid.graph.provenance import LoadRecord, describe_load, describe_project_graph
 from tid.graph.report import report_quads, result_iri
-from tid.graph.sources import SOURCE_LIST, ResolvedSource, read_source_list, resolve, sha256_of
+from tid.graph.shapes import load_shapes, shapes_files
+from tid.graph.sources import (
+    SOURCE_LIST,
+    ResolvedSource,
+    SourceSpec,
+    read_source_list,
+    resolve,
+    sha256_of,
+)
 from tid.graph.store import DataDir
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport
+from tid.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
 
-CODE_FILES = ("loaders/*.py", "graph/namespaces.py")
+CODE_FILES = ("loaders/*.py", "namespaces.py")
 """The code a loader's output depends on: a change in any of it invalidates the cache."""
 VALIDATION_STATE = "validation-state.json"
 RELEASE_INPUTS = ("ontology/*.ttl", "shapes/*.ttl", "queries/*.rq", "graph/*.py", "loaders/*.py", "sources.toml")
@@ -67,6 +74,14 @@ Progress = Callable[[str, int, int], None]
 
 def _no_progress(_what: str, _done: int, _total: int) -> None:
     pass
+
+
+def check_loaders(specs: list[SourceSpec], source_list: Path) -> None:
+    """Every source names a loader of the registry (checked where loaders run, not by the reader)."""
+    for number, spec in enumerate(specs, start=1):
+        if spec.loader not in LOADERS:
+            raise ConfigError(f"{source_list} [[source]] #{number} ({spec.id}): loader {spec.loader!r} "
+                              f"is not one of {', '.join(sorted(LOADERS))}")
 
 
 def files_digest(patterns: Iterable[str], root: Path = ROOT) -> str:
@@ -166,6 +181,7 @@ def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResu
     data_dir = options.data_dir
     catalog.check_contact_email(options.contact_email)
     specs = read_source_list(options.source_list)
+    check_loaders(specs, options.source_list)
     resolved = resolve(specs, options.mirror, data_dir.downloads)
     by_id = {r.spec.id: r for r in resolved}
     minter = Minter(options.base)

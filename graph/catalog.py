@@ -48,10 +48,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Store,
+    parse,
+    serialize,
+)
 
 from tid.errors import ConfigError
-from tid.graph.namespaces import (
+from tid.graph.provenance import distribution as provenance_distribution
+from tid.graph.sources import ResolvedSource, SourceSpec
+from tid.namespaces import (
     ADMS_VOCABULARIES,
     DCAT,
     DCATAP,
@@ -80,8 +91,6 @@ from tid.graph.namespaces import (
     Minter,
     slugify,
 )
-from tid.graph.provenance import distribution as provenance_distribution
-from tid.graph.sources import ResolvedSource, SourceSpec
 
 # -- the project ---------------------------------------------------------------------------
 

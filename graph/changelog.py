@@ -42,9 +42,9 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
-from tid.graph.namespaces import DCT, IGEO, PROV, RDF, RDFS, TID, XSD, Minter
 from tid.graph.queries import load_query
 from tid.graph.store import DataDir
+from tid.namespaces import DCT, IGEO, PROV, RDF, RDFS, TID, XSD, Minter
 
 CHANGELOG_GRAPH = "changelog"
 """The named graph ``{base}graph/changelog``."""

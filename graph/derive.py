@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from tid.graph.namespaces import RDFS, VOID, XSD, Minter
 from tid.graph.provenance import describe_project_graph
 from tid.graph.queries import QUERY_DIR, load_query
+from tid.namespaces import RDFS, VOID, XSD, Minter
 
 
 def derivation_names() -> list[str]:

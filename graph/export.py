@@ -15,8 +15,8 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
-from tid.graph.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
 from tid.graph.queries import load_query
+from tid.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
 
 NQUADS = "tid.nq"
 UNION_DUMPS = (

@@ -15,10 +15,10 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
 from tid.errors import ConfigError, Location, SourceError, UnreadableInputError
-from tid.graph.namespaces import Minter
 from tid.graph.sources import SourceSpec, locate, read_source_list
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport, read_text
+from tid.namespaces import Minter
 
 RDF_FORMATS = {
     ".ttl": RdfFormat.TURTLE, ".turtle": RdfFormat.TURTLE, ".trig": RdfFormat.TRIG, ".nt": RdfFormat.N_TRIPLES,

@@ -15,7 +15,9 @@ from datetime import datetime
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from tid import __version__
-from tid.graph.namespaces import (
+from tid.graph.sources import ResolvedSource
+from tid.loaders.base import LoadReport
+from tid.namespaces import (
     DCAT,
     DCT,
     FOAF,
@@ -31,8 +33,6 @@ from tid.graph.namespaces import (
     Minter,
     slugify,
 )
-from tid.graph.sources import ResolvedSource
-from tid.loaders.base import LoadReport
 
 IANA = "https://www.iana.org/assignments/media-types/"
 

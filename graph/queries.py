@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, Variable
 
 from tid import ROOT
 from tid.errors import QueryError
-from tid.graph.namespaces import XSD
+from tid.namespaces import XSD
 
 QUERY_DIR = ROOT / "queries"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)?$")

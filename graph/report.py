@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from tid.graph.namespaces import PREFIXES, PROV, RDF
+from tid.namespaces import PREFIXES, PROV, RDF
 
 SH = PREFIXES["sh"]
 SEVERITIES = ("Violation", "Warning", "Info")

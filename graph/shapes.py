@@ -31,8 +31,8 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from tid import ROOT
 from tid.errors import ConfigError
-from tid.graph.namespaces import PREFIXES
 from tid.graph.report import ShapeTexts
+from tid.namespaces import PREFIXES
 
 SHAPES_DIR = ROOT / "shapes"
 SH = rdflib.Namespace(PREFIXES["sh"])

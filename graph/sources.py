@@ -71,8 +71,6 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    from tid.loaders import LOADERS  # the registry validates the `loader` names
-
     specs: list[SourceSpec] = []
     known = {f.name for f in SourceSpec.__dataclass_fields__.values()} - {"root"}
     for number, entry in enumerate(data.get("source", []), start=1):
@@ -83,8 +81,6 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
         unknown = sorted(set(entry) - known)
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        if entry["loader"] not in LOADERS:
-            raise ConfigError(f"{where}: loader {entry['loader']!r} is not one of {', '.join(sorted(LOADERS))}")
         fetch = entry.get("fetch", "download")
         if fetch not in FETCH_MODES:
             raise ConfigError(f"{where}: fetch {fetch!r} is not one of {', '.join(sorted(FETCH_MODES))}")

@@ -31,14 +31,22 @@ from typing import Any
 
 import rdflib
 import shacl_rust
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Store, Triple, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    RdfFormat,
+    Store,
+    Triple,
+    serialize,
+)
 
 from tid.errors import ConfigError
-from tid.graph.namespaces import PREFIXES, RDF, RDFS
 from tid.graph.queries import load_query
 from tid.graph.report import ShapeResult, ShapeTexts
 from tid.graph.shapes import RDF_TYPE, SH, Shapes, normalise, nt, path_term
-
+from tid.namespaces import PREFIXES, RDF, RDFS
 
 # -- engines -------------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from tid.errors import Location, SourceError
-from tid.graph.namespaces import RDF, RDFS, XSD, Minter
+from tid.namespaces import RDF, RDFS, XSD, Minter
 
 # -- codes ---------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from tid.graph.namespaces import IGEO, TID
 from tid.loaders.base import (
     INSEE_COMMUNE,
     INSEE_DEPARTEMENT,
@@ -25,6 +24,7 @@ from tid.loaders.base import (
     siren_problem,
     string,
 )
+from tid.namespaces import IGEO, TID
 
 VERSION = "1"
 ZONES = {"metro", "drom"}

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from tid.graph.namespaces import IGEO, TID
 from tid.loaders.base import (
     INSEE_DEPARTEMENT,
     INSEE_REGION,
@@ -20,6 +19,7 @@ from tid.loaders.base import (
     read_json_records,
     string,
 )
+from tid.namespaces import IGEO, TID
 
 VERSION = "1"
 ZONES = {"metro", "drom"}

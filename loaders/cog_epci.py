@@ -21,7 +21,6 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from tid.errors import Location, SourceError
-from tid.graph.namespaces import IGEO, M8G, ORG, RDF, RDFS, SKOS, TID
 from tid.loaders.base import (
     INSEE_COMMUNE,
     LoadContext,
@@ -35,6 +34,7 @@ from tid.loaders.base import (
     string,
     xsd_date,
 )
+from tid.namespaces import IGEO, M8G, ORG, RDF, RDFS, SKOS, TID
 
 VERSION = "3"
 NATURES = {"CC", "CA", "CU", "METRO", "MET69", "EPT"}

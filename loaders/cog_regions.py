@@ -11,8 +11,15 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from tid.graph.namespaces import IGEO
-from tid.loaders.base import INSEE_REGION, LoadContext, labelled, pattern_problem, read_json_records, string
+from tid.loaders.base import (
+    INSEE_REGION,
+    LoadContext,
+    labelled,
+    pattern_problem,
+    read_json_records,
+    string,
+)
+from tid.namespaces import IGEO
 
 VERSION = "1"
 ZONES = {"metro", "drom"}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+
 from pyoxigraph import Literal, NamedNode, Triple
 
-from tid.graph.namespaces import DCT, PREFIXES, RDF, TID, XSD, Vocabulary
 from tid.loaders.base import LoadContext, fr
+from tid.namespaces import DCT, PREFIXES, RDF, TID, XSD, Vocabulary
 
 SCHEMA = Vocabulary(PREFIXES["schema"])
 SEED = re.compile(r"^seeds/(?P<number>[0-9]{3})_[0-9a-f]+\.txt$")

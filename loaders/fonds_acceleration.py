@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pyoxigraph import Literal, Triple
 
-from tid.graph.namespaces import DCT, LEGAL, RDF, RDFS, TID, XSD, slugify
 from tid.loaders.base import LoadContext, en, fr, read_csv_rows
 from tid.loaders.documents import cited_document, issued
 from tid.loaders.places import PlaceIndex, split_list
+from tid.namespaces import DCT, LEGAL, RDF, RDFS, TID, XSD, slugify
 
 VERSION = "1"
 COLUMNS = (

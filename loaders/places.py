@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from tid.graph.namespaces import slugify
 from tid.loaders.base import read_json
+from tid.namespaces import slugify
 
 
 def _key(name: str) -> str:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from tid.graph.namespaces import DCT, RDF, RDFS, SKOS, TID, XSD
 from tid.loaders.base import LoadContext, en, fr, read_csv_rows, xsd_date
 from tid.loaders.documents import cited_document
 from tid.loaders.places import PlaceIndex, split_list
+from tid.namespaces import DCT, RDF, RDFS, SKOS, TID, XSD
 
 VERSION = "1"
 COLUMNS = (

@@ -14,8 +14,8 @@ from typing import Any
 import shapely
 from pyoxigraph import Literal, NamedNode, Triple
 
-from tid.graph.namespaces import GEO, ORG, RDF, TID
 from tid.loaders.base import ID_TI, LoadContext, pattern_problem, string
+from tid.namespaces import GEO, ORG, RDF, TID
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 SIMPLIFY_DEGREES = 0.0005  # about 50 m: the perimeters are dissolved commune polygons, for display

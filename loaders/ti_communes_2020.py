@@ -14,9 +14,17 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from tid.graph.namespaces import IGEO, RDF, SKOS
-from tid.loaders.base import INSEE_COMMUNE, LoadContext, clean_label, fr, pattern_problem, read_csv_rows, string
+from tid.loaders.base import (
+    INSEE_COMMUNE,
+    LoadContext,
+    clean_label,
+    fr,
+    pattern_problem,
+    read_csv_rows,
+    string,
+)
 from tid.loaders.territoires import membership, territory
+from tid.namespaces import IGEO, RDF, SKOS
 
 VERSION = "1"
 COLUMNS = ("code_commune", "code_terrind", "libelle_terrind")

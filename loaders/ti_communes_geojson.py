@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pyoxigraph import Triple
 
-from tid.graph.namespaces import SKOS
 from tid.loaders.base import LoadContext, clean_label, fr, read_geojson_features
 from tid.loaders.territoires import check_id_ti, membership, territory
+from tid.namespaces import SKOS
 
 VERSION = "1"
 COLUMNS = ("id_territoire", "lib_territoire", "liste_geo")

@@ -23,9 +23,16 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from tid.errors import Location, SourceError
-from tid.graph.namespaces import RDFS
-from tid.loaders.base import LoadContext, clean_label, fr, read_geojson_features, read_json, siren_problem
+from tid.loaders.base import (
+    LoadContext,
+    clean_label,
+    fr,
+    read_geojson_features,
+    read_json,
+    siren_problem,
+)
 from tid.loaders.territoires import check_id_ti, membership, perimeter, territory
+from tid.namespaces import RDFS
 
 VERSION = "1"
 SCHEMAS = {

@@ -33,11 +33,14 @@ from pyoxigraph import Store
 from rdflib import BNode, Literal, URIRef
 
 from tests.conftest import CUT_MIRROR, real_mirror
+from tests.helpers import rdflib_namespace
 from tid.errors import ConfigError
 from tid.graph import catalog
-from tid.graph.shapes import profile_files
 from tid.graph.build import BuildOptions, build
-from tid.graph.namespaces import (
+from tid.graph.shapes import profile_files
+from tid.graph.sources import read_source_list
+from tid.graph.store import DataDir
+from tid.namespaces import (
     ETALAB_2_SPDX,
     EU_AUTHORITY,
     IANA_MEDIA_TYPES,
@@ -46,10 +49,7 @@ from tid.graph.namespaces import (
     SHA256,
     SPARQL_PROTOCOL,
     Minter,
-    rdflib_namespace,
 )
-from tid.graph.sources import read_source_list
-from tid.graph.store import DataDir
 
 BASE = "https://w3id.org/territoires-industrie/"
 DCAT = rdflib_namespace("dcat")

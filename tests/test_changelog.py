@@ -29,9 +29,9 @@ from tid.endpoint.changes import bp as changes_bp
 from tid.graph import changelog
 from tid.graph.build import BuildOptions, build
 from tid.graph.changelog import canonical
-from tid.graph.namespaces import PREFIXES
 from tid.graph.queries import load_query
 from tid.graph.store import DataDir
+from tid.namespaces import PREFIXES
 
 BASE = "https://w3id.org/territoires-industrie/"
 CHANGELOG = BASE + "graph/changelog"

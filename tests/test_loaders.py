@@ -15,11 +15,12 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
 from tests.conftest import CUT_MIRROR, REPO
+from tests.helpers import bind_prefixes
 from tid.graph.build import load_source
-from tid.graph.namespaces import Minter, bind_prefixes
 from tid.graph.sources import read_source_list, resolve
 from tid.loaders.base import INSEE_COMMUNE, INSEE_DEPARTEMENT, luhn_ok, siren_problem
 from tid.loaders.places import PlaceIndex
+from tid.namespaces import Minter
 
 GOLDEN = REPO / "tests" / "loaders"
 COG = CUT_MIRROR / "cog/etalab-decoupage-administratif-3.1.1_cog2023"

@@ -25,7 +25,13 @@ import rdflib
 from pyoxigraph import Store
 
 from tests.conftest import REPO, real_mirror
-from tid.graph.queries import NAME, QUERY_DIR, list_queries, load_query, parse_query_file
+from tid.graph.queries import (
+    NAME,
+    QUERY_DIR,
+    list_queries,
+    load_query,
+    parse_query_file,
+)
 
 BASE = "https://w3id.org/territoires-industrie/"
 PHASE1, PHASE2 = BASE + "id/phase/2018-2023", BASE + "id/phase/2023-2027"

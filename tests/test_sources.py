@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import CUT_MIRROR, REPO
 from tid.cli import main
 from tid.errors import ChecksumError, ConfigError, SourceError
+from tid.graph.build import check_loaders
 from tid.graph.sources import fetch, read_source_list, resolve
 
 
@@ -57,7 +58,8 @@ def test_changed_cached_file_is_refused(tmp_path: Path, cut_sources: Path) -> No
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ('id = "x"\ntitle = "x"\npublisher = "x"\nloader = "nope"\nmedia_type = "text/csv"\nlicence = "https://l"',
+        ('id = "x"\ntitle = "x"\npublisher = "x"\nloader = "nope"\nmedia_type = "text/csv"\nlicence = "https://l"\n'
+         'mirror = "a"\nsha256 = "b"',
          "loader 'nope' is not one of"),
         ('id = "x"\ntitle = "x"\npublisher = "x"\nloader = "cog_regions"\nmedia_type = "text/csv"',
          "missing licence"),
@@ -71,5 +73,5 @@ def test_bad_source_list_entries_are_named(tmp_path: Path, entry: str, message: 
     path = tmp_path / "sources.toml"
     path.write_text("[[source]]\n" + entry + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"sources.toml \[\[source\]\] #1 \(x\)") as raised:
-        read_source_list(path)
+        check_loaders(read_source_list(path), path)
     assert message in str(raised.value)

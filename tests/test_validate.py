@@ -22,9 +22,9 @@ from tests.conftest import CUT_MIRROR, TEST_DATA, write_source_list
 from tid.cli import main
 from tid.errors import ConfigError
 from tid.graph import validate
-from tid.graph.shapes import SH, footprint, load_shapes, shapes_files
 from tid.graph.build import BuildOptions, build
 from tid.graph.report import ShapeResult
+from tid.graph.shapes import SH, footprint, load_shapes, shapes_files
 from tid.graph.store import DataDir, open_read_only
 
 ENGINE_SHAPES = TEST_DATA / "engine" / "shapes.ttl"

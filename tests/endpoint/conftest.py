@@ -25,7 +25,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import CUT_MIRROR, REPO, free_port, oxigraph_binary, oxigraph_serving
+from tests.conftest import (
+    CUT_MIRROR,
+    REPO,
+    free_port,
+    oxigraph_binary,
+    oxigraph_serving,
+)
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir
 

@@ -23,10 +23,17 @@ from pyoxigraph import Literal, NamedNode, Store, Variable
 
 from tests.conftest import free_port
 from tests.endpoint.conftest import BASE, MELUN_IRI
-from tid.endpoint.remote import (BackendRefused, BackendTimeout, BackendUnavailable, RemoteStore, release_graphs,
-                                 substitute, term_text)
-from tid.graph.namespaces import XSD
+from tid.endpoint.remote import (
+    BackendRefused,
+    BackendTimeout,
+    BackendUnavailable,
+    RemoteStore,
+    release_graphs,
+    substitute,
+    term_text,
+)
 from tid.graph.queries import list_queries, load_query
+from tid.namespaces import XSD
 
 JSON_RESULTS = "application/sparql-results+json"
 # Parameters of the named queries, real things of the cut data.

@@ -15,8 +15,8 @@ from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 from tests.endpoint.conftest import _create
 from tid.endpoint.catalog_route import bp
-from tid.graph.namespaces import PREFIXES
 from tid.graph.store import DataDir
+from tid.namespaces import PREFIXES
 
 pytestmark = [pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
               pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")]

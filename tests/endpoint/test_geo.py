@@ -16,9 +16,15 @@ from flask import Flask, render_template
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI
-from tid.endpoint.geo import WKTError, feature_collection, geojson_url, mapped_things, wkt_to_geojson
+from tid.endpoint.geo import (
+    WKTError,
+    feature_collection,
+    geojson_url,
+    mapped_things,
+    wkt_to_geojson,
+)
 from tid.endpoint.live import Release
-from tid.graph.namespaces import GEO, RDF, RDFS, TID
+from tid.namespaces import GEO, RDF, RDFS, TID
 
 STATIC = Path(__file__).resolve().parents[2] / "endpoint" / "static"
 MELUN_GEO = "/geo/territoire/2023-2027/ti-1107"

@@ -15,8 +15,8 @@ from tests.endpoint.conftest import BASE
 from tests.endpoint.test_search import HTML_TYPE, assert_problem
 from tid.endpoint.home import json_ld_script, number
 from tid.graph.catalog import schema_org_dataset
-from tid.graph.namespaces import Minter
 from tid.graph.store import DataDir
+from tid.namespaces import Minter
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)

@@ -12,7 +12,6 @@ import pytest
 from tests.endpoint.conftest import MELUN, MELUN_IRI
 from tid.graph.queries import list_queries
 
-
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
 
 def test_catalogue_as_json(client) -> None:

@@ -12,7 +12,14 @@ import pytest
 
 from tests.conftest import CUT_MIRROR
 from tests.endpoint.conftest import CROSS_JOIN, MELUN_IRI
-from tid.endpoint.result_cache import HIT, HIT_TIMING, MISS, MISS_STORED, ResultCache, request_key
+from tid.endpoint.result_cache import (
+    HIT,
+    HIT_TIMING,
+    MISS,
+    MISS_STORED,
+    ResultCache,
+    request_key,
+)
 from tid.endpoint.sparql import result_cache_of
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir

@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
+from pyoxigraph import (
+    Literal,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    RdfFormat,
+    Store,
+    parse,
+    parse_query_results,
+)
 
 from tests.endpoint.conftest import CHEAP, CROSS_JOIN
 from tid.endpoint.analysis import analyse

@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from tests.endpoint.conftest import BASE, MELUN_IRI
 from tid.endpoint.search import luhn_valid
 from tid.endpoint.search_index import SearchIndex, compact, normalise, tokens
-from tid.graph.namespaces import IGEO, RDF, RDFS, SKOS, TID
+from tid.namespaces import IGEO, RDF, RDFS, SKOS, TID
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"

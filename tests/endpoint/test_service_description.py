@@ -10,7 +10,7 @@ import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
 
 from tid.endpoint import service_description
-from tid.graph.namespaces import PREFIXES
+from tid.namespaces import PREFIXES
 
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
 

@@ -12,8 +12,8 @@ from rdflib import RDF, Literal, Namespace, URIRef
 
 from tests.conftest import CUT_MIRROR
 from tid.graph.build import BuildOptions, build
-from tid.graph.namespaces import PREFIXES
 from tid.graph.store import DataDir
+from tid.namespaces import PREFIXES
 
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
 

@@ -2,8 +2,10 @@
 
 Prefixes are pinned here rather than taken from rdflib's constants (rdflib's ``SDO`` is
 ``https://schema.org/`` and its ``WGS`` is https, which differ from what we publish).
-Loaders build pyoxigraph terms (fast: a build makes about a million of them); rdflib code
-gets :func:`rdflib_namespace` from the same table.
+Everything builds pyoxigraph terms (fast: a build makes about a million of them). This module
+sits at the ground of the package, beside ``errors.py``: loaders, graph, endpoint and CLI all
+import it, and it imports nothing of theirs, nor rdflib (a server process or a query worker
+never pays rdflib's import for it).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import rdflib
 from pyoxigraph import NamedNode
 
 DEFAULT_BASE = "https://w3id.org/territoires-industrie/"
@@ -109,15 +110,6 @@ LOCN = Vocabulary(PREFIXES["locn"])
 DCATAP = Vocabulary(PREFIXES["dcatap"])
 SD = Vocabulary(PREFIXES["sd"])
 
-
-def rdflib_namespace(prefix: str) -> rdflib.Namespace:
-    return rdflib.Namespace(PREFIXES[prefix])
-
-
-def bind_prefixes(graph: rdflib.Graph) -> rdflib.Graph:
-    for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, iri, override=True, replace=True)
-    return graph
 
 
 def slugify(text: str) -> str:
