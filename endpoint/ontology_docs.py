@@ -46,6 +46,7 @@ from tid.endpoint import conneg
 from tid.endpoint.errors import Problem
 from tid.endpoint.service_description import serialize_graph
 from tid.graph.queries import load_query
+from tid.graph.store import merged
 from tid.namespaces import ONTOLOGY_IRI, PREFIXES
 
 bp = Blueprint("ontology", __name__)
@@ -126,7 +127,7 @@ class Source:
     def query(self, name: str) -> list[dict[str, Any]]:
         """The rows of ``queries/{name}.rq`` over these files (default graph: their union)."""
         query = load_query(name)
-        solutions = self.store.query(query.text, use_default_graph_as_union=True)
+        solutions = self.store.query(query.text)
         variables = [v.value for v in solutions.variables]
         return [{v: row[v] for v in variables} for row in solutions]
 
@@ -150,7 +151,7 @@ def _read(name: str, files: tuple[Path, ...]) -> Source:
             subject = BlankNode(f"{path.stem}-{quad.subject.value}") if isinstance(quad.subject, BlankNode) else quad.subject
             obj = BlankNode(f"{path.stem}-{quad.object.value}") if isinstance(quad.object, BlankNode) else quad.object
             quads.append(Quad(subject, quad.predicate, obj, graph))
-    store.extend(quads)
+    store.extend(merged(quads))  # each file in its graph, and the merge as the default graph
     return Source(name, files, digest.hexdigest()[:32], store, quads)
 
 

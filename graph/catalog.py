@@ -62,6 +62,7 @@ from pyoxigraph import (
 from tid.errors import ConfigError
 from tid.graph.provenance import distribution as provenance_distribution
 from tid.graph.sources import ResolvedSource, SourceSpec
+from tid.graph.store import default_triples, merged
 from tid.namespaces import (
     ADMS_VOCABULARIES,
     DCAT,
@@ -893,10 +894,11 @@ def publish_catalogue(
     ``counts`` and ``dumps``, in place). Call it once the dumps are written: it describes them."""
     files = tuple(CATALOGUE_FILES) if directory is not None else ()
     quads = catalogue_quads(manifest, specs, minter, endpoint_url, contact_email=contact_email, catalogue_files=files)
-    store.extend(quads)
+    store.extend(merged(quads))
     counts = manifest.setdefault("counts", {})
     counts.setdefault("graphs", {})[catalogue_graph(minter).value] = len(quads)
     counts["quads"] = counts.get("quads", 0) + len(quads)
+    counts["triples"] = default_triples(store)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         prefixes = {p: PREFIXES[p] for p in ("dcat", "dct", "dcatap", "foaf", "locn", "owl", "prov", "rdfs", "skos",

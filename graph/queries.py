@@ -118,7 +118,7 @@ def load_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
 # the site's own answers (endpoint, resource pages, home page, search, ontology pages, maps), and
 # those of the validation.
 INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-",
-                     "validation-")
+                     "validation-", "store-")
 
 
 def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:

@@ -8,7 +8,7 @@ The shapes (read and split by :mod:`tid.graph.shapes`) go to two engines:
   pyoxigraph store, indexed, with ``$this`` unbound, and the solutions are kept for the shape's
   focus nodes. This is what pySHACL computes by running the query once per focus node.
 
-A full validation checks the union of the graph's named graphs, the two engines side by side
+A full validation checks the merge of the graph's named graphs, the two engines side by side
 (shacl-rust in a thread, the SPARQL constraints in the caller's; both leave Python's lock while
 they work). An incremental one (after some named graphs changed) takes the triples that differ
 in those graphs between the previous store and the new one, re-checks the local shapes only for
@@ -100,7 +100,7 @@ def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None)
 
 def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None) -> dict[int, list[ShapeResult]]:
     """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
-    union of the store's graphs; ``only``: the constraints to run."""
+    store's default graph (the merge of its named graphs); ``only``: the constraints to run."""
     results: dict[int, list[ShapeResult]] = {}
     for number in range(len(shapes.sparql)) if only is None else only:
         constraint = shapes.sparql[number]
@@ -108,7 +108,7 @@ def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | N
         targets = focus_nodes(store, shapes.targets.get(constraint.shape, []))
         if not targets:
             continue
-        solutions = store.query(constraint.query, use_default_graph_as_union=True)
+        solutions = store.query(constraint.query)
         variables = {v.value for v in solutions.variables}
         for solution in solutions:
             this = solution["this"] if "this" in variables else None
@@ -212,7 +212,9 @@ def graph_digests(store: Store, ignore: frozenset[str] = frozenset(), only: Iter
     digests: dict[str, int] = {}
     quads = store if only is None else (q for graph in only for q in store.quads_for_pattern(None, None, None, graph))
     for quad in quads:
-        name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        if not isinstance(quad.graph_name, NamedNode):
+            continue  # the default graph: the merge of the named graphs (graph/store.py)
+        name = quad.graph_name.value
         if name in ignore:
             continue
         digests[name] = digests.get(name, 0) ^ int.from_bytes(hashlib.blake2b(str(quad.triple).encode(), digest_size=8).digest(), "big")
@@ -222,7 +224,7 @@ def graph_digests(store: Store, ignore: frozenset[str] = frozenset(), only: Iter
 def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None = None,
                    previous_store: Store | None = None, ignore: frozenset[str] = frozenset(),
                    digests: dict[str, str] | None = None, union_file: Path | None = None) -> ValidationOutcome:
-    """Validate the union of the store's graphs; incrementally when ``previous`` allows it.
+    """Validate the merge of the store's graphs; incrementally when ``previous`` allows it.
 
     ``previous``: the state of the validation of ``previous_store`` (``ValidationOutcome.state``).
     ``ignore``: named graphs that are not data (the validation report itself).
@@ -376,8 +378,7 @@ def _revalidate(store: Store, shapes: Shapes, triples: set[Triple], previous_loc
         return list(previous_local)
     pending = {node for node in _neighbours(store, focus) if isinstance(node, BlankNode)} - focus
     if (pending or any(isinstance(node, BlankNode) for node in focus)) and any(r.focus == "_:" for r in previous_local):
-        pending |= {row["s"] for row in store.query(load_query("validation-blank-nodes").text,
-                                                    use_default_graph_as_union=True)}
+        pending |= {row["s"] for row in store.query(load_query("validation-blank-nodes").text)}
     while pending:
         focus |= pending
         pending = {node for node in _neighbours(store, pending) if isinstance(node, BlankNode)} - focus

@@ -13,6 +13,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from tests.endpoint.conftest import BASE, MELUN_IRI
 from tid.endpoint.search import luhn_valid
 from tid.endpoint.search_index import SearchIndex, compact, normalise, tokens
+from tid.graph.store import merged
 from tid.namespaces import IGEO, RDF, RDFS, SKOS, TID
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -108,6 +109,7 @@ def lacq_index() -> SearchIndex:
     _thing(store, "site/chemparc", TID.SiteCleEnMain, "Plateforme chimique", alt="Induslacq")
     # a thing of a class the search leaves out, and a blank-node-free label of no thing
     store.add(Quad(NamedNode(BASE + "id/chargement/x"), RDFS.label, Literal("Chargement de Lacq"), G))
+    store.extend(merged(list(store)))  # a release's store: the graph and, as the default graph, the merge
     return SearchIndex.from_store(store)
 
 
