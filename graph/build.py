@@ -35,7 +35,7 @@ from tid.graph.sources import (
     resolve,
     sha256_of,
 )
-from tid.graph.store import DataDir, ReleaseWriter, named_quads
+from tid.graph.store import DataDir, ReleaseWriter
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport
 from tid.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
