@@ -162,6 +162,14 @@ class Minter:
     def territoire(self, phase: str, id_ti: str) -> NamedNode:
         return self.id("territoire", phase, id_ti)
 
+    def liste(self, source_id: str) -> NamedNode:
+        """A territory list: what one source file states at its reference date."""
+        return self.id("liste", source_id)
+
+    def millesime(self, year: int | str) -> NamedNode:
+        """A geographic vintage (COG 2020, 2023, 2026), by the year of its reference date."""
+        return self.id("millesime", str(year))
+
     def geometrie(self, thing: NamedNode) -> NamedNode:
         prefix = self.base + "id/"
         return NamedNode(prefix + "geometrie/" + thing.value[len(prefix):])

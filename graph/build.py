@@ -100,11 +100,12 @@ def graph_version(resolved: ResolvedSource) -> str:
 def cache_key(resolved: ResolvedSource, references: list[ResolvedSource], code: str, base: str) -> str:
     spec = resolved.spec
     digest = hashlib.sha256()
-    for part in (resolved.sha256, spec.loader, LOADERS[spec.loader].VERSION, code, base, spec.phase or "",
-                 str(spec.reference_date or "")):
+    for part in (resolved.sha256, spec.id, spec.title, spec.loader, LOADERS[spec.loader].VERSION, code, base,
+                 spec.phase or "", str(spec.reference_date or ""), str(spec.geography_date or "")):
         digest.update(part.encode() + b"\0")
     for reference in references:
         digest.update(reference.sha256.encode())
+    digest.update(json.dumps(spec.options, sort_keys=True).encode() + b"\0")
     for name in sorted(spec.project_files):
         digest.update(name.encode() + sha256_of(spec.project_file(name)).encode())
     return digest.hexdigest()[:24]
@@ -144,6 +145,10 @@ def load_source(
         report=report,
         phase=spec.phase,
         reference_date=spec.reference_date,
+        geography_date=spec.geography_date,
+        source_id=spec.id,
+        source_title=spec.title,
+        options=spec.options,
         references={r.spec.id: r.path for r in references},
         project_files={name: spec.project_file(name) for name in spec.project_files},
     )

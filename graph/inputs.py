@@ -67,6 +67,8 @@ def load_csv(path: Path, spec: SourceSpec, store: Store, minter: Minter, mirror:
     references = {needed: locate(specs[needed], mirror, cache) for needed in spec.requires}
     report = LoadReport(str(path))
     ctx = LoadContext(minter=minter, report=report, phase=spec.phase, reference_date=spec.reference_date,
+                      geography_date=spec.geography_date, source_id=spec.id, source_title=spec.title,
+                      options=spec.options,
                       references=references, project_files={n: spec.project_file(n) for n in spec.project_files})
     triples = list(LOADERS[spec.loader].load(path, ctx))
     store.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)

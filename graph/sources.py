@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from tid import ROOT
 from tid.errors import ChecksumError, ConfigError, Location, SourceError
@@ -43,12 +44,18 @@ class SourceSpec:
     fetch: str = "download"
     phase: str | None = None
     reference_date: date | None = None
+    reference_note: str = ""
+    """Where the reference date comes from, when the file does not state it."""
+    geography_date: date | None = None
     retrieved: date | None = None
     landing_page: str = ""
     licence_note: str = ""
     fetch_note: str = ""
     partial: bool = False
     requires: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    """What the loader is told about this file beyond its type (e.g. which source holds the
+    current names); documented by each loader."""
     project_files: dict[str, str] = field(default_factory=dict)
     root: Path = ROOT
     """The directory `path` and `project_files` are relative to: the source list's own."""
@@ -89,7 +96,7 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
         if fetch != "project" and not (entry.get("mirror") and entry.get("sha256")):
             raise ConfigError(f"{where}: an external source needs `mirror` and a pinned `sha256`")
         entry = dict(entry)
-        for key in ("reference_date", "retrieved"):
+        for key in ("reference_date", "geography_date", "retrieved"):
             entry[key] = _date(entry.get(key), f"{where} {key}")
         entry["requires"] = tuple(entry.get("requires", ()))
         specs.append(SourceSpec(**entry, root=path.parent.resolve()))

@@ -9,6 +9,7 @@ from types import ModuleType
 
 from tid.loaders import (
     cog_communes,
+    commune_successors,
     cog_departements,
     cog_epci,
     cog_regions,
@@ -27,6 +28,7 @@ LOADERS: dict[str, ModuleType] = {
         cog_departements,
         cog_communes,
         cog_epci,
+        commune_successors,
         ti_groupements,
         ti_communes_2020,
         ti_communes_geojson,

@@ -25,7 +25,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from tid.errors import Location, SourceError
-from tid.namespaces import RDF, RDFS, XSD, Minter
+from tid.namespaces import RDF, RDFS, SKOS, TID, XSD, Minter, slugify
 
 # -- codes ---------------------------------------------------------------------------------
 
@@ -138,6 +138,13 @@ class LoadContext:
     report: LoadReport
     phase: str | None = None
     reference_date: date | None = None
+    """The day whose state the file describes (a COG vintage's, a territory list's)."""
+    geography_date: date | None = None
+    """The reference date of the COG vintage the file's codes are read in (a territory list's)."""
+    source_id: str = ""
+    source_title: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The source's ``options`` in the source list (what each loader documents)."""
     references: Mapping[str, Path] = field(default_factory=dict)
     """Local files of the sources this one declares in ``requires`` (lookup tables only)."""
     project_files: Mapping[str, Path] = field(default_factory=dict)
@@ -291,6 +298,18 @@ def xsd_date(value: date | str) -> Literal:
 def labelled(subject: NamedNode, kind: NamedNode, label: str) -> Iterator[Triple]:
     yield Triple(subject, RDF.type, kind)
     yield Triple(subject, RDFS.label, fr(label))
+
+
+def former_name(thing: NamedNode, kind: str, code: str, name: str, vintage: NamedNode, mint: Minter) -> Iterator[Triple]:
+    """A name ``thing`` bore in ``vintage`` that is not its current one: a dated
+    ``tid:Appellation`` (one node per distinct name, with every vintage that uses it), and the
+    name as ``skos:altLabel`` so that searches still find it."""
+    node = mint.id("appellation", kind, code, slugify(name) or "sans-nom")
+    yield Triple(thing, TID.appellation, node)
+    yield Triple(node, RDF.type, TID.Appellation)
+    yield Triple(node, RDFS.label, fr(name))
+    yield Triple(node, TID.millesime, vintage)
+    yield Triple(thing, SKOS.altLabel, fr(name))
 
 
 def clean_label(text: str) -> str:

@@ -1,22 +1,34 @@
-"""EPCI à fiscalité propre (``epci.json``) or EPT (``ept.json``) and their member communes.
+"""EPCI à fiscalité propre (``epci.json``) or EPT (``ept.json``) and their member communes, per vintage.
 
-Etalab ``@etalab/decoupage-administratif``: 3.1.1 (COG 2023) and 0.8.0 (EPCI 2020). Each
-groupement: SIREN, name, legal nature (CC, CA, CU, METRO, MET69, EPT), populations; each member
-commune becomes a dated ``tid:AppartenanceEPCI`` at the vintage's reference date.
+Etalab ``@etalab/decoupage-administratif``: 0.8.0 (EPCI 2020), 3.1.1 (COG 2023), 6.0.0 (COG 2026).
+Each file is one geographic vintage (``tid:MillesimeGeographique`` ``id/millesime/{year}``, of the
+source's ``reference_date``): every groupement and every member commune it lists says so
+(``tid:millesime``), and each member commune becomes a dated ``tid:AppartenanceEPCI``. The
+derivations turn the vintages that list a thing into its validity (``tid:creeApres``,
+``tid:supprimeAvant``).
 
-With ``requires = ["cog2023-communes"]``, member communes that no longer exist in the COG 2023
-(merged since the vintage) are typed and named here, so that older lists can point at them.
-With ``requires = [..., "cog2023-epci"]`` (an older vintage), a groupement that still exists in
-the COG 2023 keeps its current name as ``rdfs:label`` and gets this vintage's name as
-``skos:altLabel`` when it differs: one label per language, the names of the past kept. Its
-legal nature and populations then come from the current vintage only (they are undated values:
-two vintages on one IRI would say nothing of which is which); its memberships stay dated.
+Names in time. A thing's ``rdfs:label`` is its name in the latest vintage that lists it; a name
+it bore in an earlier vintage is a dated ``tid:Appellation`` (and a ``skos:altLabel``). To know
+which vintage is the latest, the source's ``options`` name the files of the newer vintages:
+
+* ``noms_actuels``: the source id of the latest EPCI (or EPT) file, whose names are current;
+  without it, this file is the latest and its names are the current ones;
+* ``communes_actuelles``: the source id of the COG communes file, whose names are current for
+  communes the latest file does not list (islands outside any EPCI, communes merged since);
+* ``faits`` (default true): whether this vintage gives the groupements' legal nature and
+  populations. One vintage gives them (those of the COG 2023, the vintage of the communes and of
+  the lists), and an older one for the groupements gone since: undated values from two vintages
+  on one IRI would say nothing of which is which.
+
+With ``communes_actuelles``, member communes that no longer exist in it (merged since the
+vintage) are typed and named here, so that older lists can point at them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Triple
 
@@ -24,6 +36,7 @@ from tid.errors import Location, SourceError
 from tid.loaders.base import (
     INSEE_COMMUNE,
     LoadContext,
+    former_name,
     fr,
     integer,
     labelled,
@@ -34,14 +47,16 @@ from tid.loaders.base import (
     string,
     xsd_date,
 )
-from tid.namespaces import IGEO, M8G, ORG, RDF, RDFS, SKOS, TID
+from tid.namespaces import IGEO, M8G, ORG, RDF, RDFS, TID
 
-VERSION = "3"
+VERSION = "4"
 NATURES = {"CC", "CA", "CU", "METRO", "MET69", "EPT"}
 
 
-def current_commune_codes(path: Path) -> set[str]:
-    return {r["code"] for r in read_json(path) if r.get("type") == "commune-actuelle"}
+def _names(records: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+    """(groupement names by SIREN, member commune names by INSEE code) of an EPCI or EPT file."""
+    communes = {m["code"]: m.get("nom", "") for r in records for m in r.get("membres", ())}
+    return {r["code"]: r["nom"] for r in records}, communes
 
 
 def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
@@ -49,13 +64,16 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
     if ctx.reference_date is None:
         raise SourceError(Location(str(path)), "the source list gives no reference_date for this vintage")
     vintage = str(ctx.reference_date.year)
+    millesime = mint.millesime(vintage)
     reference_date = xsd_date(ctx.reference_date)
-    current = current_commune_codes(ctx.references["cog2023-communes"]) if "cog2023-communes" in ctx.references else None
-    current_names = (
-        {r["code"]: r["nom"] for r in read_json(ctx.references["cog2023-epci"])} if "cog2023-epci" in ctx.references else {}
-    )
+    latest = ctx.options.get("noms_actuels")
+    current_groupements, current_communes = _names(read_json(ctx.reference(latest))) if latest else ({}, {})
+    cog = ctx.options.get("communes_actuelles")
+    cog_communes = {r["code"]: r for r in read_json(ctx.reference(cog)) if r.get("type") == "commune-actuelle"} if cog else None
+    facts = ctx.options.get("faits", True)
     seen_groupements: set[str] = set()
     seen_members: set[str] = set()
+    seen_communes: set[str] = set()
     for row, record in read_json_records(path, ("code", "nom", "type", "membres")):
         report.rows_read += 1
         siren, nature = record["code"], record["type"]
@@ -68,16 +86,16 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             continue
         seen_groupements.add(siren)
         epci = mint.epci(siren)
-        superseded = siren in current_names
-        if superseded:
+        if siren in current_groupements:  # a later vintage lists it: its name there is the current one
             yield Triple(epci, RDF.type, IGEO.Intercommunalite)
-            if record["nom"] != current_names[siren]:
-                yield Triple(epci, SKOS.altLabel, fr(record["nom"]))
+            if record["nom"] != current_groupements[siren]:
+                yield from former_name(epci, "epci", siren, record["nom"], millesime, mint)
         else:
             yield from labelled(epci, IGEO.Intercommunalite, record["nom"])
         yield Triple(epci, RDF.type, M8G.PublicOrganisation)
         yield Triple(epci, TID.siren, string(siren))
-        if not superseded:
+        yield Triple(epci, TID.millesime, millesime)
+        if facts or (latest is not None and siren not in current_groupements):  # this vintage is its last
             yield Triple(epci, TID.natureJuridique, mint.nature_juridique(nature))
             for key, prop in (("populationMunicipale", TID.populationMunicipale), ("populationTotale", TID.populationTotale)):
                 if isinstance(record.get(key), int):
@@ -97,11 +115,38 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             yield Triple(membership, ORG.member, commune)
             yield Triple(membership, ORG.organization, epci)
             yield Triple(membership, TID.dateReference, reference_date)
-            if current is not None and code not in current:
-                # A commune merged away since this vintage: say what the vintage knew of it.
-                yield Triple(commune, RDF.type, IGEO.Commune)
-                yield Triple(commune, IGEO.codeINSEE, string(code))
-                if member.get("nom"):
-                    yield Triple(commune, RDFS.label, fr(member["nom"]))
-                if member.get("siren") and not siren_problem(member["siren"]):
-                    yield Triple(commune, TID.siren, string(member["siren"]))
+            if code in seen_communes:
+                continue
+            seen_communes.add(code)
+            yield Triple(commune, TID.millesime, millesime)
+            if cog_communes is not None:
+                yield from _commune_names(ctx, commune, code, member, millesime, latest is None,
+                                          current_communes.get(code), cog_communes.get(code))
+
+
+def _commune_names(ctx: LoadContext, commune: Any, code: str, member: dict[str, Any], millesime: Any, latest: bool,
+                   current: str | None, in_cog: dict[str, Any] | None) -> Iterator[Triple]:
+    """What this vintage says of a member commune's name, given the later vintages.
+
+    ``latest``: this file is the latest vintage; ``current``: the commune's name in the latest
+    EPCI file (None: it lists it not); ``in_cog``: its row in the COG communes file."""
+    name = member.get("nom") or ""
+    if latest:
+        if in_cog is None:  # created since the COG communes file: this vintage describes it
+            yield Triple(commune, RDF.type, IGEO.Commune)
+            yield Triple(commune, IGEO.codeINSEE, string(code))
+            if member.get("siren") and not siren_problem(member["siren"]):
+                yield Triple(commune, TID.siren, string(member["siren"]))
+        if name and (in_cog is None or in_cog["nom"] != name):
+            yield Triple(commune, RDFS.label, fr(name))
+        return
+    now = current if current is not None else (in_cog["nom"] if in_cog is not None else None)
+    if now is None:  # merged away since this vintage: say what the vintage knew of it
+        yield Triple(commune, RDF.type, IGEO.Commune)
+        yield Triple(commune, IGEO.codeINSEE, string(code))
+        if name:
+            yield Triple(commune, RDFS.label, fr(name))
+        if member.get("siren") and not siren_problem(member["siren"]):
+            yield Triple(commune, TID.siren, string(member["siren"]))
+    elif name and name != now:
+        yield from former_name(commune, "commune", code, name, millesime, ctx.minter)

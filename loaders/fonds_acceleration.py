@@ -20,7 +20,7 @@ from tid.loaders.documents import cited_document, issued
 from tid.loaders.places import PlaceIndex, split_list
 from tid.namespaces import DCT, LEGAL, RDF, RDFS, TID, XSD, slugify
 
-VERSION = "1"
+VERSION = "2"
 COLUMNS = (
     "region", "company_name", "commune", "departement_code", "project_summary", "amount_eur",
     "source_url", "source_title", "source_date", "note",
@@ -77,8 +77,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         yield Triple(support, TID.programme, mint.programme(PROGRAMME))
         yield Triple(support, DCT.source, document)
         announced = issued(record["source_date"])
-        if announced is not None and announced.datatype == XSD.date:
-            yield Triple(support, TID.date, announced)
+        if announced is not None:  # the day, or only the month when the source gives no day
+            yield Triple(support, TID.date if announced.datatype == XSD.date else TID.mois, announced)
         if amount:
             yield Triple(support, TID.montant, Literal(amount, datatype=XSD.decimal))
         if record["project_summary"].strip():

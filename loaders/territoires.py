@@ -1,9 +1,15 @@
-"""What the Territoires d'industrie loaders share: territories, memberships, perimeters.
+"""What the Territoires d'industrie loaders share: the list, territories, memberships, perimeters.
+
+Each source file is one **territory list**: a statement made at its reference date ("as of this
+day, these members belong to these territories"), minted ``id/liste/{source id}``. Every
+territory it names and every membership it states point to it (``tid:attesteePar``); the list
+carries its reference date, its phase and the COG vintage its codes are read in. Nothing here
+dates a membership: the derivations do, from the lists of the phase (``queries/derive-*.rq``).
 
 Territory ids (``ti-8413``) are keyed by phase: ANCT reuses ids across phases for different
 territories (ti-8413 is "Plastics Vallée – Oyonnax" in 2023-2027 but "Lezoux - Thiers - Ambert -
-Montbrison" in 2018-2023), so a territory's IRI is ``id/territoire/{phase}/{id_ti}``. The two
-digits after ``ti-`` are the INSEE code of the territory's région (ANCT's numbering).
+Montbrison" in 2018-2023), so a territory's IRI is ``id/territoire/{phase}/{id_ti}``. The régions
+of a territory are those of its member communes (derived), not the two digits of its id.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from typing import Any
 import shapely
 from pyoxigraph import Literal, NamedNode, Triple
 
-from tid.loaders.base import ID_TI, LoadContext, pattern_problem, string
-from tid.namespaces import GEO, ORG, RDF, TID
+from tid.errors import Location, SourceError
+from tid.loaders.base import ID_TI, LoadContext, en, fr, integer, pattern_problem, string, xsd_date
+from tid.namespaces import DCT, GEO, ORG, PROV, RDF, RDFS, TID
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 SIMPLIFY_DEGREES = 0.0005  # about 50 m: the perimeters are dissolved commune polygons, for display
@@ -26,8 +33,33 @@ def check_id_ti(ctx: LoadContext, row: int, column: str, value: str) -> bool:
     return ctx.report.check(row, column, pattern_problem(value, ID_TI, "territory id"))
 
 
+LEVELS = {"commune": ("par commune", "by municipality"), "groupement": ("par groupement", "by groupement")}
+
+
+def territory_list(ctx: LoadContext, level: str, territories: int) -> Iterator[Triple]:
+    """The list the file is: its reference date, phase, COG vintage, size and source dataset."""
+    mint, where = ctx.minter, ctx.report.file
+    if not (ctx.phase and ctx.reference_date and ctx.geography_date and ctx.source_id):
+        raise SourceError(Location(where), "a territory list needs `phase`, `reference_date` and `geography_date` "
+                                           "in the source list")
+    node = mint.liste(ctx.source_id)
+    fr_level, en_level = LEVELS[level]
+    yield Triple(node, RDF.type, TID.ListeTerritoires)
+    yield Triple(node, RDFS.label, fr(f"Liste des territoires d'industrie {ctx.phase} {fr_level} au "
+                                      f"{ctx.reference_date.isoformat()}"))
+    yield Triple(node, RDFS.label, en(f"Territoires d'industrie {ctx.phase} list {en_level} as of "
+                                      f"{ctx.reference_date.isoformat()}"))
+    if ctx.source_title:
+        yield Triple(node, DCT.title, fr(ctx.source_title))
+    yield Triple(node, TID.dateReference, xsd_date(ctx.reference_date))
+    yield Triple(node, TID.phase, mint.phase(ctx.phase))
+    yield Triple(node, TID.millesimeGeographique, mint.millesime(ctx.geography_date.year))
+    yield Triple(node, TID.nombreTerritoires, integer(territories))
+    yield Triple(node, PROV.wasDerivedFrom, mint.id("source", ctx.source_id))
+
+
 def territory(ctx: LoadContext, id_ti: str) -> tuple[NamedNode, list[Triple]]:
-    """The territory's IRI and the triples every source states about it."""
+    """The territory's IRI and the triples every list states about it."""
     mint = ctx.minter
     assert ctx.phase, "a Territoires d'industrie source needs its phase in the source list"
     node = mint.territoire(ctx.phase, id_ti)
@@ -35,11 +67,12 @@ def territory(ctx: LoadContext, id_ti: str) -> tuple[NamedNode, list[Triple]]:
         Triple(node, RDF.type, TID.TerritoireIndustrie),
         Triple(node, TID.idTi, string(id_ti)),
         Triple(node, TID.phase, mint.phase(ctx.phase)),
-        Triple(node, TID.region, mint.region(id_ti[3:5])),
+        Triple(node, TID.attesteePar, mint.liste(ctx.source_id)),
     ]
 
 
 def membership(ctx: LoadContext, territory_node: NamedNode, id_ti: str, member: NamedNode, code: str) -> Iterator[Triple]:
+    """A membership the list states (its dates are derived from the lists of the phase)."""
     mint = ctx.minter
     node = mint.id("adhesion", ctx.phase or "", id_ti, code)
     phase = mint.phase(ctx.phase or "")
@@ -48,6 +81,7 @@ def membership(ctx: LoadContext, territory_node: NamedNode, id_ti: str, member: 
     yield Triple(node, ORG.organization, territory_node)
     yield Triple(node, ORG.memberDuring, phase)
     yield Triple(node, TID.phase, phase)
+    yield Triple(node, TID.attesteePar, mint.liste(ctx.source_id))
 
 
 def perimeter(ctx: LoadContext, feature_node: NamedNode, geometry: dict[str, Any] | None) -> Iterator[Triple]:

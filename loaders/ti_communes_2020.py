@@ -23,10 +23,10 @@ from tid.loaders.base import (
     read_csv_rows,
     string,
 )
-from tid.loaders.territoires import membership, territory
+from tid.loaders.territoires import membership, territory, territory_list
 from tid.namespaces import IGEO, RDF, SKOS
 
-VERSION = "1"
+VERSION = "2"
 COLUMNS = ("code_commune", "code_terrind", "libelle_terrind")
 CODE_TERRIND = re.compile(r"^[0-9]{4}$")
 
@@ -59,3 +59,4 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         yield Triple(commune, RDF.type, IGEO.Commune)
         yield Triple(commune, IGEO.codeINSEE, string(code))
         yield from membership(ctx, node, id_ti, commune, code)
+    yield from territory_list(ctx, "commune", len(territories))

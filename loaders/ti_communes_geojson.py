@@ -15,10 +15,10 @@ from pathlib import Path
 from pyoxigraph import Triple
 
 from tid.loaders.base import LoadContext, clean_label, fr, read_geojson_features
-from tid.loaders.territoires import check_id_ti, membership, territory
+from tid.loaders.territoires import check_id_ti, membership, territory, territory_list
 from tid.namespaces import SKOS
 
-VERSION = "1"
+VERSION = "2"
 COLUMNS = ("id_territoire", "lib_territoire", "liste_geo")
 MEMBER = re.compile(r"^(?P<name>.+) \((?P<code>(?:[0-9]{2}|2[AB])[0-9]{3})\)$")
 
@@ -51,3 +51,4 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             member_of[code] = id_ti
             yield from membership(ctx, node, id_ti, mint.commune(code), code)
         report.skip("perimeter not loaded from this file (the groupement file gives it)")
+    yield from territory_list(ctx, "commune", len(seen_territories))

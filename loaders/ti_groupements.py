@@ -31,10 +31,10 @@ from tid.loaders.base import (
     read_json,
     siren_problem,
 )
-from tid.loaders.territoires import check_id_ti, membership, perimeter, territory
+from tid.loaders.territoires import check_id_ti, membership, perimeter, territory, territory_list
 from tid.namespaces import RDFS
 
-VERSION = "1"
+VERSION = "2"
 SCHEMAS = {
     "2018-2023": ("id_ti", "lib_ti", "siren_groupement"),
     "2023-2027": ("id_territoire", "lib_territoire", "liste_geo"),
@@ -95,3 +95,4 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             else:
                 yield from membership(ctx, node, id_ti, mint.epci(siren), siren)
         yield from perimeter(ctx, node, geometry)
+    yield from territory_list(ctx, "groupement", len(seen_territories))

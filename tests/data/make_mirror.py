@@ -1,7 +1,7 @@
 """Cut the test mirror out of the real data files: ``python tests/data/make_mirror.py SHARED_DATA``.
 
 The cut keeps the Sénart area (Seine-et-Marne, Île-de-France): phase-2 territories ti-1103
-(Sénart) and ti-1107, phase-1 ti-1103, their EPCIs (2020 and 2023) with all member communes,
+(Sénart) and ti-1107, phase-1 ti-1103, their EPCIs (2020, 2023 and 2026) with all member communes,
 the communes of their commune lists, the sites clés en main of département 77, and a few rows
 that exercise skips (a commune déléguée, an overseas collectivity, a degenerate geometry).
 Files keep the mirror's paths, so a source list can point at either. Run again after a change
@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "mirror"
 COG23 = "cog/etalab-decoupage-administratif-3.1.1_cog2023"
 EPCI20 = "cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json"
+COG26 = "cog/etalab-decoupage-administratif-6.0.0_cog2026"
 TI = "territoires-industrie"
 SITES = "sites-cles-en-main"
 PHASE2 = {"ti-1103", "ti-1107"}
@@ -70,6 +71,8 @@ def main(shared: Path) -> None:
     epci23 = [e for e in load(f"{COG23}/epci.json") if e["code"] in sirens]
     ept23 = [e for e in load(f"{COG23}/ept.json") if e["code"] in sirens][:1] or load(f"{COG23}/ept.json")[:1]
     epci20 = [e for e in load(EPCI20) if e["code"] in sirens]
+    epci26 = [e for e in load(f"{COG26}/epci.json") if e["code"] in sirens]
+    ept26 = [e for e in load(f"{COG26}/ept.json") if e["code"] in {e["code"] for e in ept23}]
 
     codes = set(EXTRA_COMMUNES) | {r["code_commune"] for r in list2020}
     for feature in p2c:
@@ -93,6 +96,8 @@ def main(shared: Path) -> None:
     write_json(f"{COG23}/epci.json", epci23)
     write_json(f"{COG23}/ept.json", ept23)
     write_json(EPCI20, epci20)
+    write_json(f"{COG26}/epci.json", epci26)
+    write_json(f"{COG26}/ept.json", ept26)
 
     def collection(name: str, features: list[dict]) -> dict:
         return {"type": "FeatureCollection", "name": name,
