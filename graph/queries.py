@@ -8,7 +8,8 @@ A query file starts with a header of ``#`` comment lines::
     # param: territoire iri  the territory (e.g. https://w3id.org/territoires-industrie/id/territoire/2023-2027/ti-8413)
     # param: date date=2021-06-01  the date the answer holds at
 
-Parameter types: ``iri``, ``date``, ``string``, ``integer``; ``=value`` gives a default.
+Parameter types: ``iri``, ``date``, ``string``, ``integer``; ``=value`` gives a default
+(``date=today``: the day the query runs, bound then).
 Values are bound as RDF terms through pyoxigraph ``substitutions`` (SEP-0007), never pasted
 into the query text.
 """
@@ -47,7 +48,8 @@ class Parameter:
                     raise ValueError("not an absolute IRI")
                 return NamedNode(raw)
             if self.type == "date":
-                return Literal(date.fromisoformat(raw).isoformat(), datatype=XSD.date)
+                day = date.today() if raw == "today" else date.fromisoformat(raw)
+                return Literal(day.isoformat(), datatype=XSD.date)
             if self.type == "integer":
                 return Literal(str(int(raw)), datatype=XSD.integer)
             return Literal(raw)

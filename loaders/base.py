@@ -25,7 +25,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from tid.errors import Location, SourceError
-from tid.namespaces import RDF, RDFS, SKOS, TID, XSD, Minter, slugify
+from tid.namespaces import RDF, RDFS, SKOS, TID, XSD, Minter
 
 # -- codes ---------------------------------------------------------------------------------
 
@@ -300,11 +300,12 @@ def labelled(subject: NamedNode, kind: NamedNode, label: str) -> Iterator[Triple
     yield Triple(subject, RDFS.label, fr(label))
 
 
-def former_name(thing: NamedNode, kind: str, code: str, name: str, vintage: NamedNode, mint: Minter) -> Iterator[Triple]:
-    """A name ``thing`` bore in ``vintage`` that is not its current one: a dated
-    ``tid:Appellation`` (one node per distinct name, with every vintage that uses it), and the
-    name as ``skos:altLabel`` so that searches still find it."""
-    node = mint.id("appellation", kind, code, slugify(name) or "sans-nom")
+def former_name(thing: NamedNode, kind: str, code: str, name: str, year: str, mint: Minter) -> Iterator[Triple]:
+    """A name ``thing`` bore in the vintage of ``year`` that is not its current one: a dated
+    ``tid:Appellation`` (``id/appellation/{kind}/{code}/{year}``, one per vintage: two spellings of
+    one name stay two names), and the name as ``skos:altLabel`` so that searches still find it."""
+    node = mint.id("appellation", kind, code, year)
+    vintage = mint.millesime(year)
     yield Triple(thing, TID.appellation, node)
     yield Triple(node, RDF.type, TID.Appellation)
     yield Triple(node, RDFS.label, fr(name))

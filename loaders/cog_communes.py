@@ -83,7 +83,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         if current.get(code, record["nom"]) == record["nom"]:
             yield Triple(commune, RDFS.label, fr(record["nom"]))
         else:  # renamed since: the later vintage gives the current name
-            yield from former_name(commune, "commune", code, record["nom"], millesime, mint)
+            yield from former_name(commune, "commune", code, record["nom"], str(ctx.reference_date.year), mint)
         yield Triple(commune, TID.millesime, millesime)
         yield Triple(commune, IGEO.codeINSEE, string(code))
         yield Triple(commune, TID.siren, string(siren))

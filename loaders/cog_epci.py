@@ -89,7 +89,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         if siren in current_groupements:  # a later vintage lists it: its name there is the current one
             yield Triple(epci, RDF.type, IGEO.Intercommunalite)
             if record["nom"] != current_groupements[siren]:
-                yield from former_name(epci, "epci", siren, record["nom"], millesime, mint)
+                yield from former_name(epci, "epci", siren, record["nom"], vintage, mint)
         else:
             yield from labelled(epci, IGEO.Intercommunalite, record["nom"])
         yield Triple(epci, RDF.type, M8G.PublicOrganisation)
@@ -149,4 +149,4 @@ def _commune_names(ctx: LoadContext, commune: Any, code: str, member: dict[str, 
         if member.get("siren") and not siren_problem(member["siren"]):
             yield Triple(commune, TID.siren, string(member["siren"]))
     elif name and name != now:
-        yield from former_name(commune, "commune", code, name, millesime, ctx.minter)
+        yield from former_name(commune, "commune", code, name, str(ctx.reference_date.year), ctx.minter)

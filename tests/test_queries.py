@@ -25,6 +25,7 @@ import rdflib
 from pyoxigraph import Store
 
 from tests.conftest import REPO, real_mirror
+from tests.lists import list_in_force, lists, phase_of, territories_of_commune
 from tid.graph.queries import (
     NAME,
     QUERY_DIR,
@@ -143,9 +144,15 @@ def phase2_communes() -> dict[str, dict]:
 
 
 def territory_of_commune(code: str, on: date) -> set[str]:
-    """The territory ids whose commune list holds the commune in the phase that contains ``on``."""
-    lists = phase1_communes_2020() if on <= PHASE1_END else phase2_communes()
-    return {ti for ti, entry in lists.items() if code in entry["communes"]}
+    """The territory ids the list in force at ``on`` places the commune in (tests/lists.py); for a
+    date before the first list of its phase, those any list of that phase places it in (the rule
+    of the derived territory of a site or a support, queries/derive-site-territory.rq)."""
+    found = territories_of_commune(code, on)
+    if found is not None:
+        return found
+    phase = phase_of(on)
+    return {ti for listed in lists() if listed.phase == phase for ti, communes in listed.territories.items()
+            if code in communes}
 
 
 def epci_sirens(groupements: dict[str, dict]) -> dict[str, str]:
@@ -167,6 +174,8 @@ def epci_members(vintage: str) -> dict[str, set[str]]:
 def epci_names(vintage: str) -> dict[str, str]:
     if vintage == "2020":
         records = read_json("cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json")
+    elif vintage == "2026":
+        records = [r for name in ("epci", "ept") for r in read_json(f"cog/etalab-decoupage-administratif-6.0.0_cog2026/{name}.json")]
     else:
         records = cog("epci") + cog("ept")
     return {r["code"]: r["nom"] for r in records}
@@ -278,34 +287,47 @@ def test_every_parameterless_query_answers_within_two_seconds(real_store) -> Non
 
 def test_territoires_par_phase(real_store) -> None:
     rows = run(real_store, "territoires-par-phase")
-    per_source = {tail(r["source"], "id/source/"): int(r["territoiresDansLaSource"]) for r in rows}
-    assert per_source == {
+    per_list = {tail(r["source"], "id/source/"): int(r["territoires"]) for r in rows}
+    assert per_list == {
         "ti-phase1-groupements": len(phase1_groupements()),  # 149
         "ti-phase1-communes-2020": len(phase1_communes_2020()),  # 148
         "ti-phase2-groupements": len(phase2_groupements()),  # 183
         "ti-phase2-communes": len(phase2_communes()),  # 183
     }
-    assert per_source == {"ti-phase1-groupements": 149, "ti-phase1-communes-2020": 148,
-                          "ti-phase2-groupements": 183, "ti-phase2-communes": 183}
-    per_phase = {r["phase"]: int(r["territoires"]) for r in rows}
-    assert per_phase == {
-        PHASE1: len(set(phase1_groupements()) | set(phase1_communes_2020())),  # 152: the lists differ
-        PHASE2: len(set(phase2_groupements()) | set(phase2_communes())),  # 183
-    }
-    assert per_phase[PHASE2] == 183
+    assert per_list == {"ti-phase1-groupements": 149, "ti-phase1-communes-2020": 148,
+                        "ti-phase2-groupements": 183, "ti-phase2-communes": 183}
+    assert all(r["territoires"] == r["nombreAnnonce"] for r in rows)
+    # each list holds from its reference date (or its phase's start) to the day before the next one
+    periods = {tail(r["source"], "id/source/"): (r["dateReference"], r["debut"], r["fin"]) for r in rows}
+    assert periods == {listed.source: (listed.reference.isoformat(), listed.start.isoformat(), listed.end.isoformat())
+                       for listed in lists()}
+    assert periods["ti-phase1-communes-2020"] == ("2020-10-13", "2020-10-13", "2022-12-31")
+    assert periods["ti-phase2-communes"] == ("2023-11-07", "2023-11-09", "2024-07-03")
+    # no phase count made of several lists (148 and 149 make 152 distinct ids, which no source gives)
+    assert "territoires" in rows[0] and not any(int(r["territoires"]) == 152 for r in rows)
 
 
 def test_territoires_par_region(real_store) -> None:
-    expected: dict[tuple[str, str], int] = defaultdict(int)
-    for phase, ids in ((PHASE1, set(phase1_groupements()) | set(phase1_communes_2020())),
-                       (PHASE2, set(phase2_groupements()) | set(phase2_communes()))):
-        for ti in ids:
-            expected[(phase, ti[3:5])] += 1
-    rows = run(real_store, "territoires-par-region")
-    assert {(r["phase"], r["codeRegion"]): int(r["territoires"]) for r in rows} == expected
-    assert all(r["regionLabel"] for r in rows)
-    grand_est = next(r for r in rows if r["phase"] == PHASE2 and r["codeRegion"] == "44")
-    assert grand_est["regionLabel"] == "Grand Est"
+    for day in (date(2021, 6, 1), date(2023, 6, 1), date(2024, 1, 1), date(2025, 1, 1)):
+        listed = list_in_force(day)
+        assert listed is not None
+        regions = {code["code"]: code["region"] for code in cog("communes") if code["type"] == "commune-actuelle"}
+        expected: dict[str, int] = defaultdict(int)
+        spanning: dict[str, int] = defaultdict(int)
+        for ti, communes in listed.territories.items():
+            covered = {regions[c] for c in communes if c in regions}
+            for region in covered:
+                expected[region] += 1
+                spanning[region] += len(covered) > 1
+        rows = run(real_store, "territoires-par-region", date=day.isoformat())
+        assert {r["codeRegion"]: int(r["territoires"]) for r in rows} == expected, day
+        assert {r["codeRegion"]: int(r["multiRegions"]) for r in rows} == spanning, day
+        assert {tail(r["liste"], "id/liste/") for r in rows} == {listed.source}
+        assert all(r["regionLabel"] for r in rows)
+        assert sum(int(r["territoires"]) for r in rows) >= len(listed.territories)
+    bretagne = {r["codeRegion"]: int(r["territoires"]) for r in run(real_store, "territoires-par-region", date="2021-06-01")}
+    assert bretagne["53"] == 12  # the October 2020 list (the end-of-phase list has 10)
+    assert run(real_store, "territoires-par-region", date="2019-06-01") == []  # before the first list
 
 
 def test_territoires_renommes(real_store) -> None:
@@ -335,14 +357,16 @@ def test_epci_dans_les_deux_phases(real_store) -> None:
     assert (lacq_orthez["idTi1"], lacq_orthez["idTi2"]) == ("ti-7505", "ti-7510")
     assert lacq_orthez["territoire2Label"] == phase2_groupements()["ti-7510"]["label"] == "Lacq – Pau – Tarbes"
     assert lacq_orthez["epciLabel"] == "CC de Lacq-Orthez"
-    # the current (COG 2023) name, and the 2020 name when the EPCI was renamed since
+    # the current (COG 2026) name, and the older names when the EPCI was renamed since
     renamed = 0
     for row in rows:
-        current, old = epci_names("2023").get(row["siren"]), epci_names("2020").get(row["siren"])
-        assert row["epciLabel"] == (current or old)
-        if current and old and old != current:
-            assert old in row["anciensNoms"].split(" / ")
-            renamed += 1
+        current = epci_names("2026").get(row["siren"]) or epci_names("2023").get(row["siren"]) or epci_names("2020")[row["siren"]]
+        assert row["epciLabel"] == current
+        for vintage in ("2020", "2023"):
+            old = epci_names(vintage).get(row["siren"])
+            if old and old != current:
+                assert old in row["anciensNoms"].split(" / ")
+                renamed += 1
     assert renamed > 0
 
 
@@ -385,52 +409,82 @@ def test_epci_d_une_commune(real_store) -> None:
 
 
 def test_territoire_d_une_commune_orthez(real_store) -> None:
-    now = run(real_store, "territoire-d-une-commune", insee="64430")  # default date 2024-01-01
-    assert {r["date"] for r in now} == {"2024-01-01"}
-    assert {(r["idTi"], r["phase"]) for r in now} == {("ti-7510", PHASE2)}
-    assert territory_of_commune("64430", date(2024, 1, 1)) == {"ti-7510"}
-    assert {r["via"] for r in now} == {"commune", "EPCI"}
-    assert {r["territoireLabel"] for r in now} == {"Lacq – Pau – Tarbes"}
-    assert {r["communeLabel"] for r in now} == {"Orthez"}
+    now = run(real_store, "territoire-d-une-commune", insee="64430", date="2024-01-01")
+    assert [(r["idTi"], r["phase"], r["via"], tail(r["liste"], "id/liste/")) for r in now] == [
+        ("ti-7510", PHASE2, "commune", "ti-phase2-communes")]
+    assert territories_of_commune("64430", date(2024, 1, 1)) == {"ti-7510"}
+    assert now[0]["territoireLabel"] == "Lacq – Pau – Tarbes" and now[0]["communeLabel"] == "Orthez"
+    assert now[0]["connu"] == "true" and now[0]["dateListe"] == "2023-11-07"
+
+    later = run(real_store, "territoire-d-une-commune", insee="64430", date="2024-08-01")
+    assert [(r["idTi"], r["via"], tail(r["epci"], "id/epci/")) for r in later] == [("ti-7510", "EPCI", "200039204")]
+    assert later[0]["epciLabel"] == "CC de Lacq-Orthez"
 
     before = run(real_store, "territoire-d-une-commune", insee="64430", date="2021-06-01")
-    assert {(r["idTi"], r["phase"]) for r in before} == {("ti-7505", PHASE1)}
-    assert territory_of_commune("64430", date(2021, 6, 1)) == {"ti-7505"}
+    assert [(r["idTi"], r["phase"], r["via"]) for r in before] == [("ti-7505", PHASE1, "commune")]
+    assert territories_of_commune("64430", date(2021, 6, 1)) == {"ti-7505"}
     assert epci_sirens(phase1_groupements())["200039204"] == "ti-7505"
-    assert {r["via"] for r in before} == {"commune", "EPCI"}
 
-    # before 2020 no COG vintage places Orthez in an EPCI: only the commune list answers
+    # before the first list of the phase the graph does not know, and says which list comes first
     early = run(real_store, "territoire-d-une-commune", insee="64430", date="2019-06-01")
-    assert {(r["idTi"], r["via"]) for r in early} == {("ti-7505", "commune")}
+    assert [(r["connu"], r["territoire"], tail(r["liste"], "id/liste/"), r["dateListe"]) for r in early] == [
+        ("false", None, "ti-phase1-communes-2020", "2020-10-13")]
     assert run(real_store, "territoire-d-une-commune", insee="64430", date="2028-01-01") == []
+
+
+def test_territoire_d_une_commune_follows_the_lists(real_store) -> None:
+    """Brest moves from "Pays de Brest" to "Finistère" with the end-of-phase list, never in both;
+    Aix (Corrèze) leaves "Creuse Industrie" with the July 2024 list; a commune in no territory
+    gets a row that names the list in force."""
+    cases = [("29019", date(2022, 6, 1)), ("29019", date(2023, 6, 1)), ("19002", date(2024, 1, 1)),
+             ("19002", date(2024, 8, 1)), ("75056", date(2024, 1, 1)), ("16355", date(2026, 6, 1))]
+    for code, day in cases:
+        rows = run(real_store, "territoire-d-une-commune", insee=code, date=day.isoformat())
+        assert {r["idTi"] for r in rows if r["idTi"]} == territories_of_commune(code, day), (code, day)
+        assert {tail(r["liste"], "id/liste/") for r in rows} == {list_in_force(day).source}, (code, day)
+    brest = run(real_store, "territoire-d-une-commune", insee="29019", date="2022-06-01")
+    assert [(r["idTi"], r["territoireLabel"]) for r in brest] == [("ti-5305", "Pays de Brest")]
+    assert [r["idTi"] for r in run(real_store, "territoire-d-une-commune", insee="29019", date="2023-06-01")] == ["ti-5313"]
+    aix = run(real_store, "territoire-d-une-commune", insee="19002", date="2024-08-01")
+    assert [(r["territoire"], r["connu"]) for r in aix] == [(None, "true")]
 
 
 def test_communes_d_un_territoire(real_store) -> None:
     territoire = BASE + "id/territoire/2023-2027/ti-7510"
-    rows = run(real_store, "communes-d-un-territoire", territoire=territoire)
+    rows = run(real_store, "communes-d-un-territoire", territoire=territoire, date="2024-01-01")
     assert {r["territoire"] for r in rows} == {territoire}
-    listed = {r["insee"] for r in rows if r["via"] == "commune"}
-    through_epci = {r["insee"] for r in rows if r["via"] == "EPCI"}
-    assert listed == phase2_communes()["ti-7510"]["communes"]
-    members = epci_members("2023")
-    assert through_epci == set().union(*(members[s] for s in phase2_groupements()["ti-7510"]["sirens"]))
-    assert len(listed | through_epci) == len({r["commune"] for r in rows}) == 562
-    orthez = next(r for r in rows if r["insee"] == "64430" and r["via"] == "EPCI")
+    assert {tail(r["liste"], "id/liste/") for r in rows} == {"ti-phase2-communes"}
+    assert {r["insee"] for r in rows} == phase2_communes()["ti-7510"]["communes"]
+    assert {r["via"] for r in rows} == {"commune"} and len(rows) == 562
+    orthez = next(r for r in rows if r["insee"] == "64430")
     population = next(c["population"] for c in cog("communes") if c["code"] == "64430" and c["type"] == "commune-actuelle")
-    assert int(orthez["population"]) == population
-    assert orthez["communeLabel"] == "Orthez" and orthez["epciLabel"] == "CC de Lacq-Orthez"
-    assert tail(orthez["source"], "id/source/") == "ti-phase2-groupements"
+    assert int(orthez["population"]) == population and orthez["communeLabel"] == "Orthez"
+
+    later = run(real_store, "communes-d-un-territoire", territoire=territoire, date="2025-01-01")
+    members = epci_members("2023")
+    assert {r["insee"] for r in later} == set().union(*(members[s] for s in phase2_groupements()["ti-7510"]["sirens"]))
+    orthez = next(r for r in later if r["insee"] == "64430")
+    assert (orthez["via"], tail(orthez["epci"], "id/epci/"), orthez["epciLabel"]) == ("EPCI", "200039204", "CC de Lacq-Orthez")
+    assert {r["dateReference"] for r in later} == {"2023-01-01"}
+    # after its phase, the territory as its phase ended
+    assert {r["insee"] for r in run(real_store, "communes-d-un-territoire", territoire=territoire, date="2030-01-01")} == \
+        {r["insee"] for r in later}
 
 
 def test_communes_d_un_territoire_of_the_first_phase(real_store) -> None:
-    rows = run(real_store, "communes-d-un-territoire", territoire=BASE + "id/territoire/2018-2023/ti-7505")
-    assert {r["insee"] for r in rows if r["via"] == "commune"} == phase1_communes_2020()["ti-7505"]["communes"]
-    # each EPCI's communes in its latest vintage before the end of the phase (2023 when it exists then)
+    territoire = BASE + "id/territoire/2018-2023/ti-7505"
+    rows = run(real_store, "communes-d-un-territoire", territoire=territoire, date="2021-06-01")
+    assert {r["insee"] for r in rows} == phase1_communes_2020()["ti-7505"]["communes"]
+    assert {r["via"] for r in rows} == {"commune"} and {r["dateReference"] for r in rows} == {"2020-01-01"}
     expected = set()
     for siren in phase1_groupements()["ti-7505"]["sirens"]:
-        expected |= epci_members("2023").get(siren) or epci_members("2020")[siren]
-    assert {r["insee"] for r in rows if r["via"] == "EPCI"} == expected
-    assert {r["dateReference"] for r in rows if r["via"] == "EPCI"} == {"2023-01-01"}
+        expected |= epci_members("2023")[siren]
+    rows = run(real_store, "communes-d-un-territoire", territoire=territoire, date="2023-06-01")
+    assert {r["insee"] for r in rows} == expected and {r["via"] for r in rows} == {"EPCI"}
+    # a territory only the October 2020 list names has no communes once the next list holds
+    brest = BASE + "id/territoire/2018-2023/ti-5305"
+    assert len(run(real_store, "communes-d-un-territoire", territoire=brest, date="2021-06-01")) == 40
+    assert run(real_store, "communes-d-un-territoire", territoire=brest, date="2023-06-01") == []
 
 
 # -- sites clés en main ----------------------------------------------------------------------
@@ -606,12 +660,19 @@ def test_laureats_fonds_acceleration(real_store) -> None:
     for row in rows:
         codes = re.findall(r"\(((?:[0-9]{2}|2[AB])[0-9]{3})\)", row["communes"] or "")
         if codes and row["date"]:
-            expected = set().union(*(territory_of_commune(c, date.fromisoformat(row["date"])) for c in codes))
-            assert set(re.findall(r"ti-[0-9]{4}", row["territoires"] or "")) == expected
+            # a day, or a month (the source gives no day): every day of it
+            first = date.fromisoformat(row["date"] if len(row["date"]) == 10 else row["date"] + "-01")
+            days = [first] if len(row["date"]) == 10 else [first.replace(day=d) for d in range(1, 29)]
+            expected = set().union(*(territory_of_commune(c, day) for c in codes for day in days))
+            assert set(re.findall(r"ti-[0-9]{4}", row["territoires"] or "")) == expected, row["entrepriseLabel"]
             with_territory[row["entrepriseLabel"]] = row["territoires"]
         else:
             assert not row["territoires"]
-    assert set(with_territory) == {"ATELIERS DE VITRE (groupe TEXIER)", "BONNETERIE LE MINOR"}
+    located = {r["entrepriseLabel"] for r in rows if r["communes"]}
+    assert set(with_territory) == located and len(located) == 9  # every located lauréat has a date or a month
+    # a month-precision source date is kept as the month (xsd:gYearMonth), not made a day
+    months = {r["company_name"].strip(): r["source_date"] for r in source if re.fullmatch(r"\d{4}-\d{2}", r["source_date"])}
+    assert months and {r["entrepriseLabel"]: r["date"] for r in rows if r["entrepriseLabel"] in months} == months
     assert territory_of_commune("35360", date(2020, 12, 3)) == {"ti-5302"}  # Vitré
 
 
@@ -626,10 +687,9 @@ def test_derive_soutien_territoire(real_store) -> None:
         )
     }
     assert constructed == stored
-    assert {(tail(s, "fonds-acceleration-investissements-industriels/"), tail(t, "id/territoire/")) for s, t in stored} == {
-        ("ateliers-de-vitre-groupe-texier", "2018-2023/ti-5302"),
-        ("bonneterie-le-minor", "2018-2023/ti-5306"),
-    }
+    found = {(tail(s, "fonds-acceleration-investissements-industriels/"), tail(t, "id/territoire/")) for s, t in stored}
+    assert {("ateliers-de-vitre-groupe-texier", "2018-2023/ti-5302"), ("bonneterie-le-minor", "2018-2023/ti-5306")} <= found
+    assert len({s for s, _t in found}) == 9  # the 9 located lauréats, dated to the day or to the month
 
 
 def test_chargements_et_rejets(real_store) -> None:
