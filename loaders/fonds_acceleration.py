@@ -17,7 +17,7 @@ from pyoxigraph import Literal, Triple
 
 from tid.loaders.base import LoadContext, en, fr, read_csv_rows
 from tid.loaders.documents import cited_document, issued
-from tid.loaders.places import PlaceIndex, split_list
+from tid.loaders.places import PlaceIndex, locate
 from tid.namespaces import DCT, LEGAL, RDF, RDFS, TID, XSD, slugify
 
 VERSION = "2"
@@ -31,9 +31,7 @@ AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
 def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
     report, mint = ctx.report, ctx.minter
-    places = PlaceIndex.from_files(
-        ctx.reference("cog2023-communes"), ctx.reference("cog2023-regions"), ctx.reference("cog2023-departements")
-    )
+    places = PlaceIndex.from_context(ctx)
     seen: dict[str, int] = {}
     for row, record in read_csv_rows(path, COLUMNS):
         report.rows_read += 1
@@ -46,14 +44,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             report.reject(row, "company_name", f"company {name!r} already listed at row {seen[slug]}")
             continue
         seen[slug] = row
-        region = places.region(record["region"])
-        if record["region"].strip() and region is None:
-            report.reject(row, "region", f"unknown région {record['region']!r}")
-            continue
-        departements = split_list(record["departement_code"])
-        unknown = [d for d in departements if d not in places.departement_codes]
-        if unknown:
-            report.reject(row, "departement_code", f"unknown département code(s) {', '.join(unknown)}")
+        located = locate(ctx, places, row, record)
+        if located is None:
             continue
         amount = record["amount_eur"].strip()
         if amount and not AMOUNT.match(amount):
@@ -85,14 +77,4 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
             yield Triple(support, DCT.description, fr(record["project_summary"].strip()))
         if record["note"].strip():
             yield Triple(support, RDFS.comment, en(record["note"].strip()))
-        regions = {region} if region else {places.departement_region[d] for d in departements}
-        for code in sorted(regions):
-            yield Triple(support, TID.region, mint.region(code))
-        for code in departements:
-            yield Triple(support, TID.departement, mint.departement(code))
-        for commune_name in split_list(record["commune"]):
-            code = places.commune(commune_name, departements, region)
-            if code is None:
-                report.note(f"commune not linked (no single match in the row's département or région): {commune_name}")
-                continue
-            yield Triple(support, TID.commune, mint.commune(code))
+        yield from located.triples(ctx, support)

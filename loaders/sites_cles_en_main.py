@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from tid.loaders.base import LoadContext, en, fr, read_csv_rows, xsd_date
 from tid.loaders.documents import cited_document
-from tid.loaders.places import PlaceIndex, split_list
+from tid.loaders.places import PlaceIndex, locate
+from tid.loaders.site_aliases import read_aliases
 from tid.namespaces import DCT, RDF, RDFS, SKOS, TID, XSD
 
-VERSION = "1"
+VERSION = "2"
 COLUMNS = (
     "wave_date", "wave_label", "site_name", "commune", "departement_code", "region",
     "surface_ha", "source_url", "source_title", "source_date", "note",
@@ -43,31 +43,17 @@ YEAR = re.compile(r"^[0-9]{4}$")
 SURFACE = re.compile(r"^[0-9]+(?:[.,][0-9]+)?$")
 
 
-@dataclass(frozen=True)
-class Alias:
-    slug: str
-    label: str
-
-
-def read_aliases(path: Path) -> dict[str, Alias]:
-    aliases: dict[str, Alias] = {}
-    for _row, record in read_csv_rows(path, ("site_slug", "site_name", "canonical_label")):
-        aliases[record["site_name"]] = Alias(record["site_slug"].strip(), record["canonical_label"].strip())
-    return aliases
-
-
 def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
     report, mint = ctx.report, ctx.minter
-    aliases = read_aliases(ctx.project_files["site_aliases"])
-    places = PlaceIndex.from_files(
-        ctx.reference("cog2023-communes"), ctx.reference("cog2023-regions"), ctx.reference("cog2023-departements")
-    )
+    aliases = read_aliases(ctx.reference("site-aliases"))
+    places = PlaceIndex.from_context(ctx)
     for row, record in read_csv_rows(path, COLUMNS):
         report.rows_read += 1
         name = record["site_name"]
         alias = aliases.get(name)
         if alias is None:
-            report.reject(row, "site_name", f"{name!r} is not in curated/site_aliases.csv: reconcile it there first")
+            report.reject(row, "site_name", f"{name!r} is not in the site reconciliation table (curated/site_aliases.csv): "
+                                            "reconcile it there first")
             continue
         waves = wave_of(ctx, row, record["wave_label"].strip(), record["wave_date"].strip())
         if waves is None:
@@ -77,14 +63,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         )
         if document is None:
             continue
-        departements = split_list(record["departement_code"])
-        unknown = [d for d in departements if d not in places.departement_codes]
-        if unknown:
-            report.reject(row, "departement_code", f"unknown département code(s) {', '.join(unknown)}")
-            continue
-        region = places.region(record["region"])
-        if record["region"].strip() and region is None:
-            report.reject(row, "region", f"unknown région {record['region']!r}")
+        located = locate(ctx, places, row, record)
+        if located is None:
             continue
         surface = record["surface_ha"].strip()
         if surface and not SURFACE.match(surface):
@@ -100,17 +80,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         yield Triple(site, DCT.source, document)
         if surface:
             yield Triple(site, TID.surfaceHa, Literal(surface.replace(",", "."), datatype=XSD.decimal))
-        regions = {region} if region else {places.departement_region[d] for d in departements}
-        for code in sorted(regions):
-            yield Triple(site, TID.region, mint.region(code))
-        for code in departements:
-            yield Triple(site, TID.departement, mint.departement(code))
-        for commune_name in split_list(record["commune"]):
-            code = places.commune(commune_name, departements, region)
-            if code is None:
-                report.note(f"commune not linked (no single match in the row's département or région): {commune_name}")
-                continue
-            yield Triple(site, TID.commune, mint.commune(code))
+        yield from located.triples(ctx, site)
 
         wave_slug, wave_nodes, exact = waves
         labelling = mint.id("labellisation", alias.slug, wave_slug)

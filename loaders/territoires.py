@@ -8,8 +8,10 @@ dates a membership: the derivations do, from the lists of the phase (``queries/d
 
 Territory ids (``ti-8413``) are keyed by phase: ANCT reuses ids across phases for different
 territories (ti-8413 is "Plastics Vallée – Oyonnax" in 2023-2027 but "Lezoux - Thiers - Ambert -
-Montbrison" in 2018-2023), so a territory's IRI is ``id/territoire/{phase}/{id_ti}``. The régions
-of a territory are those of its member communes (derived), not the two digits of its id.
+Montbrison" in 2018-2023), so a territory's IRI is ``id/territoire/{phase}/{id_ti}``. The two
+digits after ``ti-`` are the INSEE code of the région whose programme the territory belongs to
+(ANCT's numbering: ``tid:regionRattachement``); the régions it lies in are those of its member
+communes (``tid:region``, derived), several for a territory that spans régions.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def territory(ctx: LoadContext, id_ti: str) -> tuple[NamedNode, list[Triple]]:
         Triple(node, TID.idTi, string(id_ti)),
         Triple(node, TID.phase, mint.phase(ctx.phase)),
         Triple(node, TID.attesteePar, mint.liste(ctx.source_id)),
+        # the Région whose programme it belongs to: the two digits of ANCT's id (ti-RRnn)
+        Triple(node, TID.regionRattachement, mint.region(id_ti[3:5])),
     ]
 
 

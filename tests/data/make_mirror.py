@@ -84,6 +84,9 @@ def main(shared: Path) -> None:
     # Communes the curated facts name (an event's place...).
     for curated in (HERE.parents[1] / "curated").glob("*.ttl"):
         codes |= set(re.findall(r"/id/commune/([0-9AB]{5})>", curated.read_text(encoding="utf-8")))
+    # ... and the communes of the alias table (a decision names a commune of the COG)
+    with (HERE.parents[1] / "curated" / "communes_alias.csv").open(encoding="utf-8") as handle:
+        codes |= {row["code_insee"] for row in csv.DictReader(handle)}
     communes_all = load(f"{COG23}/communes.json")
     commune_sirens = {s for s in sirens if s.startswith("21")}
     communes = [c for c in communes_all if c["code"] in codes or c.get("siren") in commune_sirens]
