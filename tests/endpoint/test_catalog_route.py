@@ -15,6 +15,7 @@ from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 from tests.endpoint.conftest import _create
 from tid.endpoint.catalog_route import bp
+from tid.graph.sources import read_source_list
 from tid.graph.store import DataDir
 from tid.namespaces import PREFIXES
 
@@ -40,6 +41,8 @@ FORMATS = [  # (Accept, extension, rdflib parser, media type)
 LICENCES = {URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence"), URIRef("https://spdx.org/licenses/MIT.html")}
 ALL_MEDIA_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json",
                    "application/trig", "application/n-quads"]
+DATASETS = len(read_source_list()) + 1  # one per source, and the whole graph
+PAGES = -(-DATASETS // 5)
 
 
 def with_catalog(app: Flask) -> Flask:
@@ -99,7 +102,7 @@ def test_catalog_by_accept(cclient, manifest, accept: str, ext: str, parser: str
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Link" not in response.headers
     graph = parse(response, parser)
-    # The whole catalogue graph of the store, nothing more (no paging: 21 datasets <= 100).
+    # The whole catalogue graph of the store, nothing more (no paging: DATASETS <= 100).
     assert len(graph) == manifest["counts"]["graphs"][CATALOGUE_GRAPH]
     assert set(graph.subjects(RDF.type, DCAT.Catalog)) == {CATALOG}
     assert (None, HYDRA.view, None) not in graph
@@ -222,12 +225,13 @@ def test_bad_paging_parameters_are_400(cclient, query: str, detail: str) -> None
 
 
 def test_page_past_the_last_is_404(cclient) -> None:
-    body = problem(cclient.get("/catalog?page=6&page_size=5"), 404, "not-found")
-    assert body["last_page"] == 5
-    assert body["detail"] == ("page=6 is past the last page (5, with page_size=5). / "
-                              "page=6 est au-delà de la dernière page (5, avec page_size=5).")
+    past = PAGES + 1
+    body = problem(cclient.get(f"/catalog?page={past}&page_size=5"), 404, "not-found")
+    assert body["last_page"] == PAGES
+    assert body["detail"] == (f"page={past} is past the last page ({PAGES}, with page_size=5). / "
+                              f"page={past} est au-delà de la dernière page ({PAGES}, avec page_size=5).")
     assert problem(cclient.get("/catalog?page=2"), 404, "not-found")["last_page"] == 1
-    assert cclient.get("/catalog?page=5&page_size=5").status_code == 200
+    assert cclient.get(f"/catalog?page={PAGES}&page_size=5").status_code == 200
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
@@ -272,18 +276,18 @@ def walk(client, url: str, parser: str) -> list[tuple[str, rdflib.Graph, object]
 ])
 def test_hydra_walk_finds_every_dataset_once(cclient, datasets, start: str, parser: str, link: str) -> None:
     pages = walk(cclient, start, parser)
-    assert len(pages) == 5  # 21 datasets, 5 a page
+    assert len(pages) == PAGES  # DATASETS datasets, 5 a page
     seen: list[URIRef] = []
     for number, (_url, graph, response) in enumerate(pages, start=1):
         view = URIRef(link.format(n=number))
         assert set(graph.subjects(RDF.type, DCAT.Catalog)) == {CATALOG}
         assert (CATALOG, RDF.type, HYDRA.Collection) in graph
-        assert graph.value(CATALOG, HYDRA.totalItems) == Literal(21, datatype=rdflib.XSD.nonNegativeInteger)
+        assert graph.value(CATALOG, HYDRA.totalItems) == Literal(DATASETS, datatype=rdflib.XSD.nonNegativeInteger)
         assert list(graph.objects(CATALOG, HYDRA.view)) == [view]
         assert (view, RDF.type, HYDRA.PartialCollectionView) in graph
         assert graph.value(view, HYDRA.first) == URIRef(link.format(n=1))
-        assert graph.value(view, HYDRA.last) == URIRef(link.format(n=5))
-        assert graph.value(view, HYDRA.next) == (URIRef(link.format(n=number + 1)) if number < 5 else None)
+        assert graph.value(view, HYDRA.last) == URIRef(link.format(n=PAGES))
+        assert graph.value(view, HYDRA.next) == (URIRef(link.format(n=number + 1)) if number < PAGES else None)
         assert graph.value(view, HYDRA.previous) == (URIRef(link.format(n=number - 1)) if number > 1 else None)
         listed = sorted(graph.objects(CATALOG, DCAT.dataset))
         typed = sorted(graph.subjects(RDF.type, DCAT.Dataset))
@@ -305,11 +309,11 @@ def test_hydra_walk_finds_every_dataset_once(cclient, datasets, start: str, pars
         # The catalogue keeps its own description on every page (title, publisher).
         assert {t.language for t in graph.objects(CATALOG, DCT.title)} == {"fr", "en"}
         assert graph.value(CATALOG, DCT.publisher) is not None
-        rels = {"first": 1, "last": 5} | ({"prev": number - 1} if number > 1 else {}) | (
-            {"next": number + 1} if number < 5 else {})
+        rels = {"first": 1, "last": PAGES} | ({"prev": number - 1} if number > 1 else {}) | (
+            {"next": number + 1} if number < PAGES else {})
         assert response.headers["Link"] == ", ".join(f'<{link.format(n=n)}>; rel="{rel}"' for rel, n in rels.items())
-    assert seen == [d for page in range(5) for d in sorted(datasets[page * 5:(page + 1) * 5])]
-    assert sorted(seen) == sorted(datasets) and len(set(seen)) == 21
+    assert seen == [d for page in range(PAGES) for d in sorted(datasets[page * 5:(page + 1) * 5])]
+    assert sorted(seen) == sorted(datasets) and len(set(seen)) == DATASETS
 
 
 def test_pages_together_hold_the_whole_catalogue(cclient) -> None:
@@ -332,13 +336,13 @@ def test_a_large_catalogue_is_paged_without_asking(make_app) -> None:
     view = URIRef("http://localhost/catalog?page=1&page_size=8&format=ttl")
     assert graph.value(CATALOG, HYDRA.view) == view
     assert graph.value(view, HYDRA.next) == URIRef("http://localhost/catalog?page=2&page_size=8&format=ttl")
-    assert graph.value(view, HYDRA.last) == URIRef("http://localhost/catalog?page=3&page_size=8&format=ttl")
+    assert graph.value(view, HYDRA.last) == URIRef(f"http://localhost/catalog?page={-(-DATASETS // 8)}&page_size=8&format=ttl")
     assert len(list(graph.objects(CATALOG, DCAT.dataset))) == 8
     # An explicit page_size still wins; a single page still says it is one.
     one = parse(client.get("/catalog.ttl?page_size=100"), "turtle")
     view = URIRef("http://localhost/catalog.ttl?page=1&page_size=100")
     assert one.value(view, HYDRA.next) is None and one.value(view, HYDRA.last) == view
-    assert len(list(one.objects(CATALOG, DCAT.dataset))) == 21
+    assert len(list(one.objects(CATALOG, DCAT.dataset))) == DATASETS
 
 
 def test_public_url_names_the_pages(make_app) -> None:
