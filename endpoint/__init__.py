@@ -2,8 +2,8 @@
 
 ``create_app(config)`` reads, in order, the defaults (:mod:`tid.endpoint.settings`), the
 ``TID_*`` environment variables, then ``config``; opens the live release of ``DATA_DIR``
-read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs); keeps it with the query pool in ``app.extensions["tid"]`` (no module-level store or
-graph); registers one blueprint per concern and the error handlers. The pool's worker processes
+read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs); keeps it with the query pool in the app (:func:`tid.endpoint.live.install`; no module-level
+store or graph); registers one blueprint per concern and the error handlers. The pool's worker processes
 start with the first query, in the process that serves it.
 
 Routes:
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from tid.endpoint import (
     catalog_route,
@@ -45,7 +45,7 @@ from tid.endpoint import (
     void,
 )
 from tid.endpoint.executor import QueryPool
-from tid.endpoint.live import Live
+from tid.endpoint.live import Live, install
 from tid.graph.store import DataDir
 
 EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
@@ -70,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     live = Live(data_dir, pool, app.config["RELEASE_CHECK_INTERVAL"], backend=backend,
                 timeout=app.config["QUERY_TIMEOUT"])
-    app.extensions["tid"] = live
+    install(app, live)
     weakref.finalize(app, live.close)
     atexit.register(live.close)
 
@@ -92,8 +92,6 @@ def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":
-        from flask import current_app
-
         allow = response.headers.get("Allow") or "GET, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Methods"] = allow
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, If-None-Match"

@@ -43,8 +43,9 @@ from pyoxigraph import (
 
 from tid import ROOT
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
-from tid.endpoint.service_description import serialize_graph
+from tid.endpoint.html import page_language, render_page
+from tid.endpoint.http import DOCUMENT_FORMAT, Body, choose, negotiated
+from tid.endpoint.results import serialize_graph
 from tid.graph.queries import load_query
 from tid.namespaces import ONTOLOGY_IRI, PREFIXES
 
@@ -448,55 +449,35 @@ def _rdf_body(src: Source, fmt: conneg.Format) -> bytes:
     return src.computed[key]
 
 
-def _choose(ext: str | None) -> conneg.Format:
-    if ext is not None:
-        fmt = BY_EXTENSION.get(ext)
-        if fmt is None:
-            abort(404)
-        return fmt
-    try:
-        fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), OFFERS)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names none of the formats of this document "
-                      f"({', '.join(f.key for f in OFFERS)}).") from None
-    if fmt is None:
-        from tid.endpoint.sparql import not_acceptable
-
-        raise not_acceptable(OFFERS)
-    return fmt
-
-
 def respond(name: str, ext: str | None, page_title: Callable[[], tuple[str, str]],
             model: Callable[[str], dict[str, Any]]) -> Response:
     """The document ``name`` (``def`` or ``shapes``) in the chosen format, with its headers."""
-    from tid.endpoint.html import page_language, render_page
-    from tid.endpoint.sparql import cache_headers, etag, not_modified
-
-    fmt = _choose(ext)
-    src = source(name)
     endpoint = "ontology.ontology_file" if name == "def" else "ontology.shapes_file"
-    if fmt is conneg.HTML:
-        lang = page_language()
-        # The shapes page also shows the ontology's labels: it changes with either.
-        version = src.digest if name == "def" else f"{src.digest}-{source('def').digest}"
+    if ext is None:
+        fmt = choose(OFFERS, called=DOCUMENT_FORMAT)
+    elif ext in BY_EXTENSION:
+        fmt = BY_EXTENSION[ext]
+    else:
+        abort(404)
+    src = source(name)
+    # The shapes page also shows the ontology's labels: it changes with either. Not the release:
+    # the documents are the project's files, the same whatever release is served.
+    version = src.digest if name == "def" else f"{src.digest}-{source('def').digest}"
+    lang = page_language()
+
+    def draw(fmt: conneg.Format) -> Body:
+        if fmt is not conneg.HTML:
+            return _rdf_body(src, fmt)
         # The model is computed once per files' version, language and mount point (its links).
         key = f"model:{version}:{lang}:{request.script_root}"
         if key not in src.computed:
             src.computed[key] = model(lang)
-        response = render_page("ontology.html", tag=etag([name, "html", version]), document=name,
-                               page_title=page_title(), formats=[(f, url_for(endpoint, ext=f.key)) for f in RDF_OFFERS],
-                               **src.computed[key])
-        location = url_for(endpoint, ext="html", **({"lang": lang} if lang != "fr" else {}))
-    else:
-        tag = etag([name, fmt.key, src.digest])
-        cached = not_modified(tag)
-        if cached is not None:
-            response = cached
-        else:
-            response = cache_headers(Response(_rdf_body(src, fmt), content_type=fmt.content_type), tag)
-        location = url_for(endpoint, ext=fmt.key)
-    response.headers["Content-Location"] = location
-    response.vary.add("Accept")
+        return render_page("ontology.html", document=name, page_title=page_title(),
+                           formats=[(f, url_for(endpoint, ext=f.key)) for f in RDF_OFFERS], **src.computed[key])
+
+    response = negotiated(fmt, draw, tag=[name, version])
+    response.headers["Content-Location"] = url_for(endpoint, ext=fmt.key, **(
+        {"lang": lang} if fmt is conneg.HTML and lang != "fr" else {}))
     if ext is None:
         response.headers["Link"] = ", ".join(
             f'<{url_for(endpoint, ext=f.key)}>; rel="alternate"; type="{f.media_type}"' for f in OFFERS)

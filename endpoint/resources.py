@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 from markupsafe import Markup
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, serialize
 
 from tid.endpoint import conneg
 from tid.endpoint.describe import (
@@ -48,9 +48,12 @@ from tid.endpoint.describe import (
     prefixes,
     read_terms,
 )
-from tid.endpoint.errors import Problem, problem_page
+from tid.endpoint.errors import problem_page
+from tid.endpoint.geo import geojson_url
 from tid.endpoint.html import page_language, render_page
-from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
+from tid.endpoint.http import DOCUMENT_FORMAT, Body, choose, negotiated
+from tid.endpoint.live import current_release
+from tid.endpoint.problem import Problem
 from tid.endpoint.urls import DOC_EXTENSIONS, page_url, thing_path
 from tid.namespaces import PREFIXES
 
@@ -67,12 +70,8 @@ PARAMETERS = ("page", "at", "vague", "lang")
 ONTOLOGY = PREFIXES["tid"]
 
 
-def _release():
-    return current_app.extensions["tid"].release
-
-
 def _terms() -> Terms:
-    release = _release()
+    release = current_release()
     return release.cached("resource-terms", lambda: read_terms(release.store))
 
 
@@ -80,7 +79,7 @@ def _snapshots() -> Snapshots:
     """The release's memory of the resources asked for last (``RESOURCE_CACHE_SIZE`` of them,
     64 by default; 0 turns it off): the data of a release never change, so a page asked again
     (another page number, date, format or language) skips the queries."""
-    release = _release()
+    release = current_release()
     size = int(current_app.config.get("RESOURCE_CACHE_SIZE", 64))
     return release.cached("resource-snapshots", lambda: Snapshots(size))
 
@@ -141,7 +140,7 @@ def _bad(detail: str) -> Problem:
 @bp.get("/id/<path:path>")
 def thing(path: str) -> Response:
     """303 See Other to the document about the thing, or 404."""
-    release = _release()
+    release = current_release()
     if not _valid(path) or not exists(release.store, release.base + "id/" + path):
         return not_found(path)
     response = Response(status=303)
@@ -171,8 +170,8 @@ def _link_header(path: str, description: Description | None, fmt: conneg.Format,
     return ", ".join(links)
 
 
-def _not_acceptable(path: str) -> Problem:
-    problem = not_acceptable(OFFERS)
+def _with_variants(problem: Problem, path: str) -> Problem:
+    """The 406 of a document, with the URL of each of its variants (body, ``Link``, ``Alternates``)."""
     variants = [_doc_url(path, f.key, **_kept_args()) for f in OFFERS]
     problem.extensions["variants"] = variants
     problem.headers["Link"] = ", ".join(f'<{url}>; rel="alternate"; type="{f.media_type}"'
@@ -185,7 +184,7 @@ def _not_acceptable(path: str) -> Problem:
 @bp.get("/doc/<path:path>")
 def document(path: str) -> Response:
     """The description of ``{base}id/{path}`` in the negotiated (or suffixed) format."""
-    release = _release()
+    release = current_release()
     stem, ext = _split(path)
     if not _valid(stem):
         return not_found(stem, html=ext == "html" if ext else None)
@@ -206,29 +205,26 @@ def document(path: str) -> Response:
         fmt = FORMATS[ext]
     else:
         try:
-            fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), OFFERS)
-        except conneg.UnknownFormat as exc:
-            raise _bad(f"format={exc} names no format; use one of {', '.join(f.key for f in OFFERS)}.") from None
-        if fmt is None:
-            raise _not_acceptable(stem)
+            fmt = choose(OFFERS, called=DOCUMENT_FORMAT)
+        except Problem as problem:
+            if problem.type.slug == "not-acceptable":
+                raise _with_variants(problem, stem) from None
+            raise
+    described: list[Description] = []
 
-    tag = etag(["resource", release.id, stem, fmt.key, page, at.isoformat() if at else None, request.args.get("vague")])
-    # Before any query: the tag of an HTML page also has its language (as render_page makes it).
-    cached = not_modified(etag([tag, page_language()]) if fmt is conneg.HTML else tag)
-    if cached is not None:
-        return _finish(cached, stem, fmt, None, ext is not None)
+    def draw(fmt: conneg.Format) -> Body:
+        description = describe(release.store, _terms(), iri, stem, base=release.base, page=page, at=at,
+                               page_size=_page_size(), cached=release.cached, snapshots=_snapshots())
+        if description is None:
+            raise Problem("not-found", f"{request.path} has no page {page}.")
+        described.append(description)
+        if fmt is conneg.HTML:
+            return render_page("resource.html", **_html_context(description, release.base))
+        return _rdf(description, fmt, release.base)
 
-    description = describe(release.store, _terms(), iri, stem, base=release.base, page=page, at=at,
-                           page_size=_page_size(), cached=release.cached, snapshots=_snapshots())
-    if description is None:
-        raise Problem("not-found", f"{request.path} has no page {page}.")
-
-    if fmt is conneg.HTML:
-        response = render_page("resource.html", tag=tag, **_html_context(description, release.base))
-    else:
-        response = Response(_rdf(description, fmt, release.base), content_type=fmt.content_type)
-        cache_headers(response, tag)
-    return _finish(response, stem, fmt, description, ext is not None)
+    response = negotiated(fmt, draw, tag=["resource", release.id, stem, page, at.isoformat() if at else None,
+                                          request.args.get("vague")])
+    return _finish(response, stem, fmt, described[0] if described else None, ext is not None)
 
 
 def _finish(response: Response, path: str, fmt: conneg.Format, description: Description | None,
@@ -240,8 +236,6 @@ def _finish(response: Response, path: str, fmt: conneg.Format, description: Desc
 
 
 def _rdf(description: Description, fmt: conneg.Format, base: str) -> bytes:
-    from pyoxigraph import serialize
-
     doc_iri = base + "doc/" + description.path
     extra = f"&at={description.at.isoformat()}" if description.at else ""
 
@@ -378,15 +372,9 @@ def _html_context(d: Description, base: str) -> dict[str, Any]:
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
         "downloads": [(f, _doc_url(d.path, f.key, **_kept_args())) for f in OFFERS],
         "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
-        "geojson_url": _geojson_url(d.iri), "short": lambda iri: _short(iri, base),
+        "geojson_url": geojson_url(d.iri), "short": lambda iri: _short(iri, base),
         "val": val, "num": num, "tid": PREFIXES["tid"],
     }
-
-
-def _geojson_url(iri: str) -> str | None:
-    from tid.endpoint import geo
-
-    return geo.geojson_url(iri)
 
 
 def _short(iri: str, base: str) -> str:

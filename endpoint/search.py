@@ -55,8 +55,10 @@ from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import Literal, NamedNode, Store
 
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
 from tid.endpoint.html import page_language, render_page
+from tid.endpoint.http import PAGE_FORMAT, Body, choose, negotiated
+from tid.endpoint.live import Release, current_release
+from tid.endpoint.problem import Problem
 from tid.endpoint.search_index import (
     MAX_QUERY_LENGTH,
     TYPES,
@@ -77,16 +79,12 @@ MAX_LIMIT = 100
 OFFERS = (conneg.HTML, conneg.JSON)
 
 
-def _release():
-    return current_app.extensions["tid"].release
-
-
 @bp.before_app_request
 def _warm_up_the_index() -> None:
     """Any request of a process starts building the search index of the release it serves, in
     the background (once per release), unless ``SEARCH_WARM_UP`` is false."""
     if current_app.config.get("SEARCH_WARM_UP", True):
-        warm_up(_release())
+        warm_up(current_release())
 
 
 def _one(name: str) -> str | None:
@@ -123,17 +121,6 @@ def _types() -> list[str]:
     return wanted
 
 
-def _format() -> conneg.Format:
-    try:
-        chosen = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), OFFERS)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names no format of this page; use html or json.") from None
-    if chosen is None:
-        raise Problem("not-acceptable", "This page is available as text/html and application/json.",
-                      available=conneg.media_types(OFFERS))
-    return chosen
-
-
 def _search_url(query: str, types: list[str], page: int, limit: int, *, external: bool, lang: str | None = None,
                 fmt: str | None = None) -> str:
     args: dict[str, Any] = {"q": query}
@@ -166,9 +153,7 @@ def _result(hit: Hit, base: str, lang: str, *, external: bool) -> dict[str, Any]
 @bp.get("/search")
 def search() -> Response:
     """The search page (HTML) or answer (JSON); see the module docstring for parameters."""
-    from tid.endpoint.sparql import cache_headers, etag, not_modified
-
-    fmt = _format()
+    fmt = choose(OFFERS, called=PAGE_FORMAT)
     query = (_one("q") or "").strip()
     types = _types()
     page = _positive("page", 1)
@@ -181,16 +166,21 @@ def search() -> Response:
         raise Problem("invalid-parameter", "q is required: the words or the code to look for (?q=lacq, ?q=64300).")
     if json_wanted and not tokens(query):
         raise Problem("invalid-parameter", f"q={query!r} has no letter or digit to look for.")
-    release = _release()
+    release = current_release()
     lang = page_language()
-    tag = etag([release.id, "search", fmt.key, query, types, page, limit, lang])
-    if json_wanted:
-        cached = not_modified(tag)
-        if cached is not None:
-            return cached
-
-    context: dict[str, Any] = {"query": query, "types": types, "page": page, "limit": limit}
     links: list[str] = []
+    response = negotiated(fmt, lambda fmt: _draw(fmt, release, query, types, page, limit, lang, links),
+                          tag=[release.id, "search", query, types, page, limit, lang])
+    if links and response.status_code == 200:
+        response.headers["Link"] = ", ".join(links)
+    return response
+
+
+def _draw(fmt: conneg.Format, release: Release, query: str, types: list[str], page: int, limit: int, lang: str,
+          links: list[str]) -> Body:
+    """The search answer (JSON) or page (HTML); the paging links go to ``links``."""
+    json_wanted = fmt is conneg.JSON
+    context: dict[str, Any] = {"query": query, "types": types, "page": page, "limit": limit}
     body: dict[str, Any] | None = None
     if query and tokens(query):
         index = search_index(release)
@@ -227,16 +217,8 @@ def search() -> Response:
 
     if json_wanted:
         assert body is not None
-        response = Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n",
-                            content_type="application/json; charset=utf-8")
-        response.headers["X-TID-Release"] = release.id
-        response = cache_headers(response, tag)
-    else:
-        response = render_page("search.html", tag=tag, **context)
-        response.vary.add("Accept")
-    if links and response.status_code == 200:
-        response.headers["Link"] = ", ".join(links)
-    return response
+        return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+    return render_page("search.html", **context)
 
 
 FIELD_NAMES = {"code-insee": ("code INSEE", "INSEE code"), "code-postal": ("code postal", "postal code"),
@@ -361,7 +343,7 @@ def resolve() -> Response:
             raise Problem("invalid-parameter", f"phase={phase!r} is not a phase such as 2018-2023 or 2023-2027.")
         phase = phase.strip()
 
-    release = _release()
+    release = current_release()
     named = load_query("search-resolve")
     found = {
         solution["thing"].value

@@ -119,9 +119,10 @@ def check_data_dir(config: dict[str, Any]) -> None:
 
 
 def warm(app: Any) -> None:
+    from tid.endpoint.live import live_of
     from tid.endpoint.service_description import counts
 
-    live = app.extensions["tid"]
+    live = live_of(app)
     try:
         live.pool.start()
         counts(live.release)

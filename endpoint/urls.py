@@ -22,6 +22,18 @@ def external_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, **values)
 
 
+def endpoint_url() -> str:
+    """This SPARQL endpoint's URL as the world sees it (``PUBLIC_URL`` when configured)."""
+    return external_url("sparql.sparql")
+
+
+def catalogue_url() -> str | None:
+    """The URL of ``/catalog`` when this app serves it (for VoID and the service description)."""
+    if "catalog" not in current_app.blueprints:
+        return None
+    return external_url("catalog.catalog")
+
+
 # -- the graph's IRIs and the site's paths ---------------------------------------------------
 # A thing ``{base}id/{path}`` is served at ``/id/{path}`` (303) and described at ``/doc/{path}``
 # (and ``/doc/{path}.{ext}``); the site maps them whatever host it runs on. Links in pages go to

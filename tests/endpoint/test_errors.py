@@ -147,12 +147,12 @@ def test_errors_as_text_when_the_client_asks(client) -> None:
 
 
 def test_unexpected_exception_is_a_masked_500_with_a_logged_id(app, client, monkeypatch, caplog) -> None:
-    from tid.endpoint import sparql
+    from tid.endpoint import protocol
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(sparql, "read_request", broken)
+    monkeypatch.setattr(protocol, "read_request", broken)
     with caplog.at_level(logging.ERROR, logger="tid.endpoint"):
         # A query no other test sends: a stored answer of it would be replayed before Flask.
         response = client.get("/sparql", query_string={"query": "ASK {} # masked 500"})
