@@ -44,8 +44,8 @@ from tid.endpoint import (
     sparql,
     void,
 )
-from tid.endpoint.executor import QueryPool
 from tid.endpoint.live import Live, install
+from tid.endpoint.pool import QueryPool
 from tid.graph.store import DataDir
 
 EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"

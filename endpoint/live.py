@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 from pyoxigraph import Store
 
-from tid.endpoint.executor import QueryPool
+from tid.endpoint.pool import QueryPool
 from tid.endpoint.remote import RemoteStore, release_graphs
 from tid.errors import ConfigError
 from tid.graph.store import DataDir

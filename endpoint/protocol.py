@@ -20,7 +20,7 @@ and headers come again and again.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -32,9 +32,10 @@ from werkzeug.http import parse_accept_header
 
 from tid.endpoint import conneg, result_cache
 from tid.endpoint.analysis import QueryShape, analyse, host_allowed
-from tid.endpoint.executor import Job, PoolBusy, QueryTimeout, WorkerDied
+from tid.endpoint.evaluate import Job, Kind, Outcome, Status
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
-from tid.endpoint.live import current_live
+from tid.endpoint.live import Live, current_live
+from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied
 from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
 from tid.endpoint.remote import BackendTimeout, BackendUnavailable
 from tid.endpoint.result_cache import result_cache_of
@@ -47,7 +48,6 @@ UPDATE = "application/sparql-update"
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
-FORMATS_BY_KEY = {f.key: f for f in (*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS)}
 RESULT_FORMAT = Called("result format", "format de résultat")
 
 
@@ -212,7 +212,7 @@ def _truncation_link() -> str:
     return link
 
 
-def _run(live, job: Job) -> Any:
+def _run(live: Live, job: Job) -> Outcome:
     config = _settings()
     timeout = config["QUERY_TIMEOUT"]
     try:
@@ -220,21 +220,42 @@ def _run(live, job: Job) -> Any:
     except QueryTimeout as exc:
         current_app.logger.warning("query killed after %.2f s (budget %.1f s)", exc.elapsed, timeout)
         raise unavailable("query-timeout", f"The query did not finish within {timeout:g} s; it was stopped. "
-                    "Add a LIMIT, avoid cross products, or retry later.", timeout=timeout) from None
+                          "Add a LIMIT, avoid cross products, or retry later.", timeout=timeout) from None
     except PoolBusy:
-        raise unavailable("server-busy", f"All {config['MAX_CONCURRENT_QUERIES']} query workers are busy; retry shortly.") from None
+        raise unavailable("server-busy", f"All {config['MAX_CONCURRENT_QUERIES']} query workers are busy; "
+                          "retry shortly.") from None
     except WorkerDied:
         limit = config["WORKER_MEMORY_MB"]
         raise unavailable("query-aborted", "The worker running the query stopped before answering"
-                    + (f", for instance because the query needed more than the {limit} MiB a worker may use." if limit else ".")
-                    ) from None
+                          + (f", for instance because the query needed more than the {limit} MiB a worker may use."
+                             if limit else ".")) from None
 
 
-def _raise_syntax_error_first(live, query: str) -> None:
+def _raise_syntax_error_first(live: Live, query: str) -> None:
     """A malformed query is a 400 even when its format is not acceptable (checked on an empty store)."""
     outcome = _run(live, Job(store_path="", query=query, parse_only=True))
-    if outcome.status == "syntax":
+    if outcome.status is Status.SYNTAX:
         raise _syntax_problem(outcome.message)
+
+
+# The problem answering each way a job can fail (``Status.ERROR``: a masked 500, logged).
+FAILURES: dict[Status, Callable[[Outcome], Problem]] = {
+    Status.SYNTAX: lambda outcome: _syntax_problem(outcome.message),
+    Status.EVALUATION: lambda outcome: Problem("evaluation-error", outcome.message),
+    Status.NOT_ACCEPTABLE: lambda outcome: not_acceptable(
+        conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS),
+    Status.SERVICE_FAILED: lambda outcome: Problem("service-failed", f"A SERVICE call failed: {outcome.message}"),
+    Status.RESOURCES: lambda outcome: unavailable("query-aborted", f"The query was stopped: {outcome.message}."),
+    Status.BACKEND_TIMEOUT: lambda outcome: backend_problem(BackendTimeout(outcome.elapsed)),
+    Status.BACKEND: lambda outcome: backend_problem(BackendUnavailable(outcome.message)),
+}
+
+
+def _failure(outcome: Outcome) -> Problem:
+    failure = FAILURES.get(outcome.status)
+    if failure is not None:
+        return failure(outcome)
+    return internal_error(None, f"worker error: {outcome.message}\n{outcome.extra.get('traceback', '')}")
 
 
 def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
@@ -292,8 +313,8 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         default_graph=tuple(default_graphs) if dataset else None,
         named_graphs=tuple(named_graphs) if dataset else None,
         substitutions=subs,
-        solutions_format=solutions_format.key if solutions_format else None,
-        graph_format=graph_format.key if graph_format else None,
+        solutions_format=solutions_format,
+        graph_format=graph_format,
         max_rows=config["MAX_ROWS"],
         max_bytes=config["MAX_BYTES"],
         allowed_services=bool(shape.services),
@@ -302,25 +323,10 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     )
     outcome = _run(live, job)
 
-    if outcome.status == "syntax":
-        raise _syntax_problem(outcome.message)
-    if outcome.status == "evaluation":
-        raise Problem("evaluation-error", outcome.message)
-    if outcome.status == "not-acceptable":
-        raise not_acceptable(conneg.GRAPH_FORMATS if outcome.kind == "graph" else conneg.SOLUTION_FORMATS)
-    if outcome.status == "service-failed":
-        raise Problem("service-failed", f"A SERVICE call failed: {outcome.message}")
-    if outcome.status == "resources":
-        raise unavailable("query-aborted", f"The query was stopped: {outcome.message}.")
-    if outcome.status == "backend-timeout":
-        raise backend_problem(BackendTimeout(outcome.elapsed))
-    if outcome.status == "backend":
-        raise backend_problem(BackendUnavailable(outcome.message))
-    if outcome.status != "ok":
-        raise internal_error(None, f"worker error: {outcome.message}\n{outcome.extra.get('traceback', '')}")
+    if outcome.status is not Status.OK or outcome.format is None:
+        raise _failure(outcome)
 
-    fmt = FORMATS_BY_KEY[outcome.format_key]
-    response = Response(outcome.body, status=200, content_type=fmt.content_type)
+    response = Response(outcome.body, status=200, content_type=outcome.format.content_type)
     response.headers["X-TID-Release"] = release.id
     response.headers["X-TID-Rows"] = str(outcome.rows)
     response.headers["Server-Timing"] = f"query;dur={outcome.elapsed * 1000:.1f}"

@@ -5,7 +5,7 @@
 :meth:`~RemoteStore.quads_for_pattern`), over the SPARQL 1.1 Protocol: one form POST per call,
 results asked as SPARQL JSON (solutions, booleans) or N-Triples (graphs) and parsed with
 pyoxigraph, so that callers get the same types as from the embedded store and every module (the
-executor writing result formats, the pages, the catalogue…) works unchanged. It is read-only,
+query workers writing result formats, the pages, the catalogue…) works unchanged. It is read-only,
 picklable (a worker process receives it with its job) and holds no connection between calls.
 
 The release's quads are on the server (``tid push``); the data directory still gives the

@@ -91,7 +91,7 @@ def test_territory_in_english(client: FlaskClient) -> None:
     assert "It brings together 1 EPCI and 20 member communes" in facts
     # Names in French keep their language tag on an English page.
     assert f'<span lang="fr">{MELUN}</span>' in body
-    assert f"134,869" in section(body, "members")
+    assert "134,869" in section(body, "members")
     # Local links stay in English.
     assert 'href="/doc/region/11?lang=en"' in body
 

@@ -1,5 +1,5 @@
-"""Queries run in worker processes, each with the store open read-only; a query that passes its
-time budget is killed with its process, and a fresh worker takes its place.
+"""The query pool: worker processes, each with the store open read-only; a query that passes
+its time budget is killed with its process, and a fresh worker takes its place.
 
 pyoxigraph evaluates a query in Rust without ever returning to Python, so neither a thread nor a
 signal handler can stop it: only killing its process does (the Fuseki and Oxigraph issues cited
@@ -16,16 +16,12 @@ in DESIGN show what hoping does). Hence a small pool of processes started with `
 * is started lazily in the process that uses it, so that a server forking after
   ``create_app`` never shares its pipes.
 
-A worker receives a :class:`Job` (the store path travels with it, so a new release is picked up
-without restarting the pool), runs it, writes the result within the row and byte limits, and
-sends back an :class:`Outcome`: bytes ready to be served.
+What a worker does with a job is :mod:`tid.endpoint.evaluate`.
 
-Remote mode (``tid serve --backend URL``): the job carries the :class:`~tid.endpoint.remote.RemoteStore`
-and the worker sends the query over HTTP instead of opening a store. The workers are kept rather
-than calling the server from the request thread: the pool still bounds the queries running at
-once (503 "busy"), its kill bounds the whole query, reading and writing the answer included (the
-HTTP timeout, also the query budget, bounds each socket wait only), and the results are written by
-the same code, so every format and limit works as in embedded mode.
+Remote mode (``tid serve --backend URL``): the workers are kept rather than calling the server
+from the request thread: the pool still bounds the queries running at once (503 "busy"), its kill
+bounds the whole query, reading and writing the answer included (the HTTP timeout, also the
+query budget, bounds each socket wait only).
 """
 
 from __future__ import annotations
@@ -38,11 +34,13 @@ import signal
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-log = logging.getLogger("tid.endpoint.executor")
+from tid.endpoint.evaluate import Job, Outcome, Status, open_store, run_job
+
+log = logging.getLogger("tid.endpoint.pool")
 
 
 class ExecutorError(Exception):
@@ -63,180 +61,18 @@ class WorkerDied(ExecutorError):
     pass
 
 
-@dataclass(frozen=True)
-class Job:
-    store_path: str
-    query: str
-    union_default_graph: bool = True
-    default_graph: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    substitutions: tuple[tuple[str, Any], ...] = ()
-    solutions_format: str | None = "json"  # a key of conneg.SOLUTION_FORMATS, None if none is acceptable
-    graph_format: str | None = "ttl"  # a key of conneg.GRAPH_FORMATS, None if none is acceptable
-    max_rows: int = 100_000
-    max_bytes: int = 50_000_000
-    # Prefixes of Turtle/TriG answers; None: the project's (read in the worker, not sent with every job).
-    prefixes: tuple[tuple[str, str], ...] | None = None
-    allowed_services: bool = False  # when True, a failure while running is a SERVICE failure
-    parse_only: bool = False  # only check the syntax (the query runs on an empty store)
-    truncation_link: str | None = None  # where a cut SELECT result links to (its head's link)
-    # Remote mode (``tid serve --backend``): the server the query runs on instead of ``store_path``.
-    backend: Any = None  # a tid.endpoint.remote.RemoteStore
-
-
-@dataclass
-class Outcome:
-    # "ok", "syntax", "evaluation", "not-acceptable", "service-failed", "resources", "error";
-    # remote mode: "backend" (the server is down or failed), "backend-timeout"
-    status: str
-    kind: str = ""  # "solutions", "boolean", "graph"
-    format_key: str = ""
-    body: bytes = b""
-    rows: int = 0
-    truncated: str | None = None
-    message: str = ""
-    elapsed: float = 0.0
-    extra: dict = field(default_factory=dict)
-
-
-# -- inside a worker process ---------------------------------------------------------------
-
-
-def _open(stores: dict, path: str):
-    from pyoxigraph import Store
-
-    store = stores.get(path)
-    if store is None:
-        if len(stores) >= 2:  # keep at most the current and the previous release open
-            stores.pop(next(iter(stores)))
-        store = stores[path] = Store.read_only(path)
-    return store
-
-
-def run_job(job: Job, stores: dict) -> Outcome:
-    """Run one job in this process (the worker's body; also usable inline in tests)."""
-    started = time.perf_counter()
-    if job.parse_only:
-        return _syntax(job.query, started) or Outcome("parsed", elapsed=time.perf_counter() - started)
-    if job.backend is not None:
-        return _run_remote(job, started)
-    store = _open(stores, job.store_path)
-    try:
-        return _evaluate(store, job, _options(job), started)
-    except SyntaxError as exc:
-        return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
-    except RuntimeError as exc:
-        # pyoxigraph's evaluation errors (an extension function it does not have…): the query's doing.
-        return Outcome("evaluation", message=str(exc), elapsed=time.perf_counter() - started)
-
-
-def _syntax(query: str, started: float) -> Outcome | None:
-    """The ``syntax`` outcome when ``query`` does not parse (run on an empty store), else None."""
-    from pyoxigraph import Store
-
-    try:
-        Store().query(query)
-    except SyntaxError as exc:
-        return Outcome("syntax", message=str(exc), elapsed=time.perf_counter() - started)
-    except Exception:  # noqa: BLE001 - it parsed; what evaluation on an empty store thinks does not matter
-        pass
-    return None
-
-
-def _options(job: Job) -> dict[str, Any]:
-    """``Store.query``'s keyword arguments for ``job`` (dataset, union default graph, substitutions)."""
-    from pyoxigraph import NamedNode, Variable
-
-    options: dict[str, Any] = {}
-    if job.default_graph is not None or job.named_graphs is not None:
-        options["default_graph"] = [NamedNode(g) for g in job.default_graph or ()]
-        if job.named_graphs is not None:
-            options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
-    elif job.union_default_graph:
-        options["use_default_graph_as_union"] = True
-    if job.substitutions:
-        options["substitutions"] = {Variable(name): term for name, term in job.substitutions}
-    return options
-
-
-def _run_remote(job: Job, started: float) -> Outcome:
-    """Run ``job`` on its remote server. The syntax is checked here first, on an empty store, so
-    that a malformed query gets the same 400 (message, line, column) as in embedded mode; the
-    server's failures become outcomes the endpoint answers 400 (refused) or 503 (down, timed out)."""
-    from tid.endpoint.remote import BackendRefused, BackendTimeout, BackendUnavailable
-
-    malformed = _syntax(job.query, started)
-    if malformed is not None:
-        return malformed
-    try:
-        return _evaluate(job.backend, job, _options(job), started)
-    except BackendRefused as exc:
-        return Outcome("evaluation", message=f"the SPARQL server refused the query ({exc.status}): {exc}",
-                       elapsed=time.perf_counter() - started)
-    except BackendTimeout as exc:
-        return Outcome("backend-timeout", message=str(exc), elapsed=time.perf_counter() - started)
-    except BackendUnavailable as exc:
-        return Outcome("backend", message=str(exc), elapsed=time.perf_counter() - started)
-
-
-def _project_prefixes() -> dict[str, str]:
-    """The project's prefixes (``tid.namespaces.PREFIXES``), the default of graph answers."""
-    from tid.namespaces import PREFIXES
-
-    return PREFIXES
-
-
-def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> Outcome:
-    from pyoxigraph import QueryBoolean, QuerySolutions
-
-    from tid.endpoint import conneg, results
-
-    solution_formats = {f.key: f for f in conneg.SOLUTION_FORMATS}
-    graph_formats = {f.key: f for f in conneg.GRAPH_FORMATS}
-    try:
-        result = store.query(job.query, **options)
-        if isinstance(result, QueryBoolean):
-            if job.solutions_format is None:
-                return Outcome("not-acceptable", kind="boolean")
-            fmt = solution_formats[job.solutions_format]
-            written = results.write_boolean(result, fmt)
-            kind = "boolean"
-        elif isinstance(result, QuerySolutions):
-            if job.solutions_format is None:
-                return Outcome("not-acceptable", kind="solutions")
-            fmt = solution_formats[job.solutions_format]
-            variables = [v.value for v in result.variables]
-            written = results.write_solutions(variables, results.solution_rows(result, variables), fmt,
-                                              job.max_rows, job.max_bytes, job.truncation_link)
-            kind = "solutions"
-        else:
-            if job.graph_format is None:
-                return Outcome("not-acceptable", kind="graph")
-            fmt = graph_formats[job.graph_format]
-            prefixes = _project_prefixes() if job.prefixes is None else dict(job.prefixes)
-            written = results.write_triples(result, fmt, job.max_rows, job.max_bytes, prefixes)
-            kind = "graph"
-    except OSError as exc:
-        # Reading the store, or (only possible when SERVICE is allowed) a remote call, failed.
-        if job.allowed_services:
-            return Outcome("service-failed", message=str(exc), elapsed=time.perf_counter() - started)
-        raise
-    return Outcome("ok", kind=kind, format_key=fmt.key, body=written.body, rows=written.rows,
-                   truncated=written.truncated, elapsed=time.perf_counter() - started)
-
-
 def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) -> None:
     """A worker's loop: receive a job, send its outcome; exit when the pool closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb:
-        import resource
+        import resource  # POSIX only, and only a worker needs it
 
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     stores: dict = {}
     if preload:
         try:
-            _open(stores, preload)
+            open_store(stores, preload)
         except OSError:
             pass  # reported when a job uses it
     try:
@@ -254,9 +90,9 @@ def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) ->
             outcome = run_job(job, stores)
         except MemoryError:
             stores.clear()
-            outcome = Outcome("resources", message="the query needed more memory than a worker may use")
+            outcome = Outcome(Status.RESOURCES, message="the query needed more memory than a worker may use")
         except BaseException as exc:  # noqa: BLE001 - reported to the pool, which logs it
-            outcome = Outcome("error", message=f"{type(exc).__name__}: {exc}",
+            outcome = Outcome(Status.ERROR, message=f"{type(exc).__name__}: {exc}",
                               extra={"traceback": traceback.format_exc()})
         try:
             conn.send(outcome)
@@ -357,7 +193,7 @@ class QueryPool:
     def _start_workers(self) -> None:
         if self.start_method == "forkserver":
             multiprocessing.get_context("forkserver").set_forkserver_preload(
-                ["tid.endpoint.executor", "tid.endpoint.results", "pyoxigraph"])
+                ["tid.endpoint.pool", "tid.endpoint.evaluate", "pyoxigraph"])
         try:
             started = [self._spawn() for _ in range(self.size)]
             for worker in started:
