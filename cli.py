@@ -18,13 +18,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tid import __version__
+from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import TidError
 from tid.graph.store import DataDir
 from tid.namespaces import DEFAULT_BASE
 
 
 def _data_dir(args: argparse.Namespace) -> DataDir:
-    return DataDir(Path(args.data_dir or os.environ.get("TID_DATA_DIR") or "var").resolve())
+    return DataDir(data_dir_path(args.data_dir))
 
 
 def _mirror(args: argparse.Namespace) -> Path | None:
@@ -253,7 +254,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", help="where the cache, releases and live store live (TID_DATA_DIR; default ./var)")
+        p.add_argument("--data-dir", help="where the cache, releases and live store live "
+                       f"(TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
 
     p = sub.add_parser("fetch", help="download the sources (or copy them from a mirror) and check their checksums")
     common(p)

@@ -1,10 +1,11 @@
 """The SPARQL endpoint: a Flask app factory over the built store (read-only).
 
-``create_app(config)`` reads, in order, the defaults (:mod:`tid.endpoint.settings`), the
-``TID_*`` environment variables, then ``config``; opens the live release of ``DATA_DIR``
-read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs); keeps it with the query pool in the app (:func:`tid.endpoint.live.install`; no module-level
-store or graph); registers one blueprint per concern and the error handlers. The pool's worker processes
-start with the first query, in the process that serves it.
+``create_app(config)`` reads its settings once (:class:`tid.endpoint.settings.Settings`: the
+defaults, the ``TID_*`` environment variables, then ``config``); opens the live release of
+``DATA_DIR`` read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs);
+keeps it with the query pool in the app (:func:`tid.endpoint.live.install`; no module-level
+store or graph); registers one blueprint per concern and the error handlers. The pool's worker
+processes start with the first query, in the process that serves it.
 
 Routes:
 
@@ -40,12 +41,12 @@ from tid.endpoint import (
     query_page,
     resources,
     search,
-    settings,
     sparql,
     void,
 )
 from tid.endpoint.live import Live, install
 from tid.endpoint.pool import QueryPool
+from tid.endpoint.settings import NAMES, Settings
 from tid.graph.store import DataDir
 
 EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
@@ -53,11 +54,9 @@ EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_object(settings.Defaults)
-    app.config.from_prefixed_env("TID")
-    if config:
-        app.config.update(config)
-    settings.normalise(app.config)
+    app.config.update(Settings.read(config).as_config())
+    app.config.update({key: value for key, value in (config or {}).items() if key not in NAMES})  # Flask's (TESTING…)
+    app.config["JSON_AS_ASCII"] = False
 
     data_dir = DataDir(Path(app.config["DATA_DIR"]).resolve())
     release = data_dir.current_release()

@@ -23,13 +23,14 @@ Run alone: ``python -m tid.endpoint.serve serve --data-dir var``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tid.endpoint.settings import Settings
+from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import ConfigError
 from tid.graph.store import DataDir
 
@@ -39,7 +40,7 @@ SWITCH_INTERVAL = 0.001
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("serve", help="serve the SPARQL endpoint over the live store (gunicorn, read-only)")
-    p.add_argument("--data-dir", help="where the live release is (TID_DATA_DIR; default ./var)")
+    p.add_argument("--data-dir", help=f"where the live release is (TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
     p.add_argument("--backend", metavar="URL",
                    help="serve from this SPARQL 1.1 query service, which holds the release's graphs (`tid push`), "
                         "instead of the embedded store; --data-dir still gives the release's manifest (TID_BACKEND_URL)")
@@ -72,8 +73,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def app_config(args: argparse.Namespace) -> dict[str, Any]:
     """The ``create_app`` mapping for these options (unset options keep the env/defaults)."""
-    data_dir = args.data_dir or os.environ.get("TID_DATA_DIR") or "var"
-    config: dict[str, Any] = {"DATA_DIR": str(Path(data_dir).resolve())}
+    config: dict[str, Any] = {"DATA_DIR": str(data_dir_path(args.data_dir))}
     for option, key in (("timeout", "QUERY_TIMEOUT"), ("max_concurrent", "MAX_CONCURRENT_QUERIES"),
                         ("max_rows", "MAX_ROWS"), ("max_bytes", "MAX_BYTES"),
                         ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
@@ -90,10 +90,12 @@ def app_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any]:
-    from tid.endpoint.settings import Defaults
-
-    timeout = float(config.get("QUERY_TIMEOUT", os.environ.get("TID_QUERY_TIMEOUT", Defaults.QUERY_TIMEOUT)))
-    concurrent = int(config.get("MAX_CONCURRENT_QUERIES", Defaults.MAX_CONCURRENT_QUERIES))
+    """gunicorn's options, sized from the settings the app will read (``config``, the ``TID_*``
+    variables, the defaults): its threads from ``MAX_CONCURRENT_QUERIES``, its time-outs from
+    ``QUERY_TIMEOUT``."""
+    settings = Settings.read(config)
+    timeout = settings.QUERY_TIMEOUT
+    concurrent = settings.MAX_CONCURRENT_QUERIES
     return {
         "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
         "workers": max(1, args.workers),

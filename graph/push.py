@@ -25,7 +25,6 @@ import argparse
 import base64
 import http.client
 import json
-import os
 import socket
 import tempfile
 import time
@@ -39,6 +38,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
+from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import ConfigError, TidError
 from tid.graph.store import DataDir
 
@@ -309,7 +309,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "Protocol server (PUT URL?graph=IRI). Running it twice changes nothing.")
     p.add_argument("url", help="the server's Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), "
                    "http://localhost:3030/DATASET/data (Fuseki); credentials as https://user:password@host/…")
-    p.add_argument("--data-dir", help="where the releases live (TID_DATA_DIR; default ./var)")
+    p.add_argument("--data-dir", help=f"where the releases live (TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
     p.add_argument("--query-url", help="the server's SPARQL query service, to count the graphs pushed and list "
                    "those the release no longer has (default: derived from URL for Oxigraph, Fuseki, Virtuoso, "
                    "GraphDB)")
@@ -327,7 +327,7 @@ def cmd_push(args: argparse.Namespace, console: Any) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    data_dir = DataDir(Path(args.data_dir or os.environ.get("TID_DATA_DIR") or "var").resolve())
+    data_dir = DataDir(data_dir_path(args.data_dir))
     with Progress(TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True, disable=args.quiet) as bars:
         task = bars.add_task("push", total=1)
