@@ -40,12 +40,12 @@ from tid.endpoint.problem import Problem, backend_problem, internal_error, unava
 from tid.endpoint.remote import BackendTimeout, BackendUnavailable
 from tid.endpoint.result_cache import result_cache_of
 from tid.endpoint.urls import external_url
+from tid.graph.queries import is_absolute_iri
 
 ALLOW = "GET, POST, OPTIONS, HEAD"
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 _POSITION = re.compile(r"error at (\d+):(\d+)")
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
 RESULT_FORMAT = Called("result format", "format de résultat")
@@ -139,7 +139,7 @@ def read_request() -> ProtocolRequest:
 
 def _check_graph_iris(iris: Sequence[str], name: str) -> None:
     for iri in iris:
-        if not _ABSOLUTE_IRI.match(iri):
+        if not is_absolute_iri(iri):
             raise Problem("invalid-parameter", f"{name} must be an absolute IRI; {iri!r} is not.")
 
 

@@ -39,7 +39,6 @@ the store after the dumps are written, and published beside them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -61,7 +60,7 @@ from pyoxigraph import (
 
 from tid.errors import ConfigError
 from tid.graph.provenance import distribution as provenance_distribution
-from tid.graph.sources import ResolvedSource, SourceSpec
+from tid.graph.sources import ResolvedSource, SourceSpec, sha256_of
 from tid.namespaces import (
     ADMS_VOCABULARIES,
     DCAT,
@@ -908,7 +907,7 @@ def publish_catalogue(
                 serialize(triples, output=str(path), format=fmt)
             else:
                 serialize(triples, output=str(path), format=fmt, prefixes=prefixes)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = sha256_of(path)
             manifest.setdefault("dumps", []).append(
                 {"file": name, "media_type": fmt.media_type, "bytes": path.stat().st_size, "sha256": digest})
     return quads

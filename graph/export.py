@@ -16,6 +16,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from tid.graph.queries import load_query
+from tid.graph.sources import sha256_of
 from tid.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
 
 NQUADS = "tid.nq"
@@ -39,14 +40,6 @@ def counts(store: Store) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_nquads(store: Store, directory: Path) -> Path:
     """Every quad of the store as plain N-Quads (compressed later by ``write_dumps``)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -65,7 +58,7 @@ def write_dumps(store: Store, directory: Path, minter: Minter, release: str, nqu
     written = []
 
     def listed(path: Path, media_type: str) -> None:
-        written.append({"file": path.name, "media_type": media_type, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+        written.append({"file": path.name, "media_type": media_type, "bytes": path.stat().st_size, "sha256": sha256_of(path)})
 
     compressed = nquads.with_name(nquads.name + ".gz")
     with nquads.open("rb") as source, gzip.open(compressed, "wb", compresslevel=1) as target:

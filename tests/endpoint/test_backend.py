@@ -29,10 +29,8 @@ from tid.endpoint.remote import (
     BackendUnavailable,
     RemoteStore,
     release_graphs,
-    substitute,
-    term_text,
 )
-from tid.graph.queries import list_queries, load_query
+from tid.graph.queries import list_queries, load_query, substitute, term_text
 from tid.namespaces import XSD
 
 JSON_RESULTS = "application/sparql-results+json"
