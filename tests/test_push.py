@@ -24,13 +24,7 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 
-from tests.conftest import (
-    CUT_MIRROR,
-    free_port,
-    oxigraph_binary,
-    oxigraph_serving,
-    write_source_list,
-)
+from tests.helpers import CUT_MIRROR, free_port, oxigraph_binary, oxigraph_serving, write_source_list
 from tid.errors import ConfigError, TidError
 from tid.graph import push as push_module, sparql_http
 from tid.graph.build import BuildOptions, build

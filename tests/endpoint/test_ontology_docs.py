@@ -12,7 +12,7 @@ import rdflib
 import rdflib.compare
 from pyoxigraph import RdfFormat, parse
 
-from tests.endpoint.conftest import TID
+from tests.helpers import TID
 from tid import ROOT
 from tid.endpoint.ontology_model import curie, source
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CUT_MIRROR
-from tests.endpoint.conftest import CROSS_JOIN, MELUN_IRI
+from tests.helpers import CROSS_JOIN, CUT_MIRROR, MELUN_IRI
 from tid.endpoint.result_cache import (
     HIT,
     HIT_TIMING,

@@ -26,7 +26,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from tests.endpoint.conftest import CHEAP, CROSS_JOIN
+from tests.helpers import CHEAP, CROSS_JOIN
 from tid.endpoint.analysis import analyse
 
 
