@@ -23,6 +23,7 @@ Run alone: ``python -m tid.endpoint.serve serve --data-dir var``.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 from collections.abc import Sequence
@@ -121,6 +122,7 @@ def check_data_dir(config: dict[str, Any]) -> None:
 
 
 def warm(app: Any) -> None:
+    # The app's modules, imported by the server process only (the `tid` command imports this module).
     from tid.endpoint.live import live_of
     from tid.endpoint.service_description import counts
 
@@ -133,7 +135,7 @@ def warm(app: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, console: Any) -> int:
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # only `tid serve` needs gunicorn
 
     config = app_config(args)
     check_data_dir(config)
@@ -146,8 +148,6 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
                     self.cfg.set(key, value)
 
         def load(self):
-            import logging
-
             from tid.endpoint import create_app
 
             # The endpoint's own log (500 ids, killed queries) goes where gunicorn's errors go.
@@ -166,7 +166,7 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from rich.console import Console
+    from rich.console import Console  # run alone (python -m): the `tid` command has its own console
 
     top = argparse.ArgumentParser(prog="python -m tid.endpoint.serve")
     add_parser(top.add_subparsers(dest="command", required=True))

@@ -42,6 +42,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
+from tid.graph.export import append_nquads
 from tid.graph.queries import load_query
 from tid.graph.store import DataDir
 from tid.namespaces import DCT, IGEO, PROV, RDF, RDFS, TID, XSD, Minter
@@ -345,7 +346,5 @@ def record(store: Store, minter: Minter, release: str, data_dir: DataDir, source
                             datetime.now(UTC))
     store.extend(quads)
     if nquads is not None and nquads.is_file():
-        from tid.graph.export import append_nquads
-
         append_nquads(nquads, quads)
     return changes

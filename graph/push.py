@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+from rich.progress import BarColumn, Progress as ProgressBars, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import ConfigError, QueryError, TidError
@@ -295,11 +297,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_push(args: argparse.Namespace, console: Any) -> int:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
-
     data_dir = DataDir(data_dir_path(args.data_dir))
-    with Progress(TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with ProgressBars(TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True, disable=args.quiet) as bars:
         task = bars.add_task("push", total=1)
 
