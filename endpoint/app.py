@@ -23,6 +23,7 @@ from tid.endpoint import (
     named_queries,
     ontology_docs,
     query_page,
+    resolve,
     resources,
     search,
     sparql,
@@ -57,8 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     weakref.finalize(app, live.close)
     atexit.register(live.close)
 
-    for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, ontology_docs.bp,
-                      resources.bp, geo.bp, catalog_route.bp, changes.bp):
+    for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, resolve.bp,
+                      ontology_docs.bp, resources.bp, geo.bp, catalog_route.bp, changes.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.after_request(_cors)

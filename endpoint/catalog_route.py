@@ -32,11 +32,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from tid.endpoint import conneg
-from tid.endpoint.http import RDF_FORMAT, choose, format_values, negotiated
+from tid.endpoint.http import RDF_FORMAT, choose, format_values, negotiated, single_value
 from tid.endpoint.live import Release, current_release
 from tid.endpoint.problem import Problem
 from tid.endpoint.results import serialize_graph
@@ -138,14 +138,6 @@ def load_catalogue(release: Release) -> Catalogue:
     return release.cached("catalog-route", compute)
 
 
-def _single(name: str) -> str | None:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise Problem("invalid-parameter", f"{name} is given {len(values)} times; give it once. / "
-                      f"{name} est donné {len(values)} fois ; donnez-le une seule fois.")
-    return values[0] if values else None
-
-
 def _number(name: str, raw: str, fr: str, en: str, highest: int | None = None) -> int:
     value = raw.strip()
     if not _NUMBER.match(value) or (highest is not None and int(value) > highest):
@@ -202,7 +194,7 @@ def _hydra(catalog: NamedNode, total: int, number: int, last: int, links: dict[i
 def _respond(ext: str | None) -> Response:
     release = current_release()
     fmt = _format(ext)
-    raw_page, raw_size = _single("page"), _single("page_size")
+    raw_page, raw_size = single_value("page"), single_value("page_size")
     configured = int(current_app.config.get("CATALOG_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
     size = _number("page_size", raw_size, "une taille de page", "a page size", MAX_PAGE_SIZE) \
         if raw_size is not None else configured

@@ -14,7 +14,6 @@ limit, for tests); beyond, ``/sitemap.xml`` is a sitemap index of ``/sitemap-{n}
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +24,7 @@ from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Store
 
 from tid.endpoint import conneg
-from tid.endpoint.html import page_language, render_page
+from tid.endpoint.html import json_for_script, page_language, render_page
 from tid.endpoint.http import negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.problem import Problem
@@ -128,14 +127,9 @@ def home_data(release: Any) -> dict[str, Any]:
 
 
 def json_ld_script(data: dict[str, Any] | None) -> Markup:
-    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` written as
-    ``\\u`` escapes, so that no ``</script>`` (nor ``<!--``) can end or disturb the element."""
-    if not data:
-        return Markup("")
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return Markup(text)
+    """The home page's schema.org JSON for its ``<script type="application/ld+json">`` (nothing
+    when the release has no catalogue)."""
+    return json_for_script(data, indent=1) if data else Markup("")
 
 
 def number(value: int, lang: str) -> str:

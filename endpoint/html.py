@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from tid.endpoint.live import current_release
@@ -73,6 +75,16 @@ def asset(filename: str) -> Response:
     if filename.endswith(("LICENSE", "VERSION", ".md")):
         response.headers["Content-Type"] = "text/plain; charset=utf-8"
     return response
+
+
+def json_for_script(data: Any, *, indent: int | None = None) -> Markup:
+    """JSON safe inside ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` written as
+    ``\\u`` escapes, so that no label can close the element or open a comment (compact unless
+    ``indent`` is given)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
 
 
 def page_language() -> str:

@@ -83,6 +83,15 @@ def unknown_format(value: str, offers: Sequence[conneg.Format], called: Called =
                    f"{called.fr}.", available=conneg.media_types(offers))
 
 
+def single_value(name: str) -> str | None:
+    """The one value of the request's parameter ``name`` (None when absent); 400 when it is repeated."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise Problem("invalid-parameter", f"{name} is given {len(values)} times; give it once. / "
+                      f"{name} est donné {len(values)} fois ; donnez-le une seule fois.")
+    return values[0] if values else None
+
+
 def format_values() -> list[str]:
     """The ``format`` parameters of the request (what overrides ``Accept``)."""
     return request.args.getlist("format")

@@ -11,8 +11,8 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from tests.helpers import BASE, HTML_TYPE, MELUN_IRI, assert_problem
-from tid.endpoint.search import luhn_valid
 from tid.endpoint.search_index import SearchIndex, compact, normalise, tokens
+from tid.loaders.base import luhn_ok as luhn_valid
 from tid.namespaces import IGEO, RDF, RDFS, SKOS, TID
 
 JSON_TYPE = "application/json; charset=utf-8"
