@@ -71,7 +71,8 @@ def run(name: str) -> Response:
             continue
         given = request.args.getlist(key)
         if len(given) > 1:
-            raise Problem("bad-query-parameter", f"parameter {key!r} is given {len(given)} times; give it once.")
+            raise Problem("bad-query-parameter", f"parameter {key!r} is given {len(given)} times; give it once. / le "
+                          f"paramètre {key!r} est donné {len(given)} fois ; donnez-le une seule fois.")
         values[key] = given[0]
     try:
         substitutions = query.substitutions(values)

@@ -75,7 +75,8 @@ def _utf8_body() -> str:
     try:
         return request.get_data(cache=True).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Problem("invalid-parameter", f"The request body is not valid UTF-8 (byte {exc.start}).") from None
+        raise Problem("invalid-parameter", f"The request body is not valid UTF-8 (byte {exc.start}). / Le corps de "
+                      f"la requête n'est pas en UTF-8 valide (octet {exc.start}).") from None
 
 
 def _one_query(values: list[str], where: str) -> str | None:
@@ -106,7 +107,8 @@ def read_request() -> ProtocolRequest:
             try:
                 pairs = parse_qsl(_utf8_body(), keep_blank_values=True, encoding="utf-8", errors="strict")
             except UnicodeDecodeError:
-                raise Problem("invalid-parameter", "A form parameter is not valid UTF-8 once percent-decoded.") from None
+                raise Problem("invalid-parameter", "A form parameter is not valid UTF-8 once percent-decoded. / Un "
+                              "paramètre du formulaire n'est pas en UTF-8 valide une fois décodé.") from None
             form: MultiDict[str, str] = MultiDict(pairs)
             if "update" in form:
                 _refuse_update("an update parameter")
@@ -140,7 +142,8 @@ def read_request() -> ProtocolRequest:
 def _check_graph_iris(iris: Sequence[str], name: str) -> None:
     for iri in iris:
         if not is_absolute_iri(iri):
-            raise Problem("invalid-parameter", f"{name} must be an absolute IRI; {iri!r} is not.")
+            raise Problem("invalid-parameter", f"{name} must be an absolute IRI; {iri!r} is not. / {name} doit être "
+                          f"une IRI absolue ; {iri!r} ne l'est pas.")
 
 
 def check_services(shape: QueryShape) -> None:

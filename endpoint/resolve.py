@@ -55,6 +55,14 @@ IDENTIFIERS: dict[str, tuple[re.Pattern[str], str, NamedNode, tuple[NamedNode, .
                          "a département code (01–95 without 20, 2A, 2B, 971–974, 976)", IGEO.codeINSEE, (IGEO.Departement,)),
     "code_region": (re.compile(r"^[0-9]{2}$"), "a région code (two digits: 11, 84)", IGEO.codeINSEE, (IGEO.Region,)),
 }
+# The same descriptions in French.
+IN_FRENCH = {
+    "insee": "un code INSEE de commune (cinq caractères : 77288, 2A004)",
+    "siren": "un numéro SIREN (neuf chiffres)",
+    "id_ti": "un code de Territoire d'industrie (ti- et quatre chiffres : ti-1107)",
+    "code_departement": "un code de département (01–95 sauf 20, 2A, 2B, 971–974, 976)",
+    "code_region": "un code de région (deux chiffres : 11, 84)",
+}
 PHASE = re.compile(r"^[0-9]{4}-[0-9]{4}$")
 RESOLVE_EXTRAS = {"phase", "lang", "format"}
 
@@ -117,26 +125,32 @@ def resolve() -> Response:
     unknown = sorted(set(request.args) - set(IDENTIFIERS) - RESOLVE_EXTRAS)
     if unknown:
         raise Problem("invalid-parameter", f"/resolve has no parameter {', '.join(unknown)}; use one of "
-                      f"{', '.join(IDENTIFIERS)} (and phase with id_ti).")
+                      f"{', '.join(IDENTIFIERS)} (and phase with id_ti). / /resolve n'a pas de paramètre "
+                      f"{', '.join(unknown)} ; utilisez l'un de {', '.join(IDENTIFIERS)} (et phase avec id_ti).")
     given = [name for name in IDENTIFIERS if name in request.args]
     if not given:
-        raise Problem("invalid-parameter", f"Give one identifier: {', '.join(f'{n}=…' for n in IDENTIFIERS)}.")
+        choices = ", ".join(f"{n}=…" for n in IDENTIFIERS)
+        raise Problem("invalid-parameter", f"Give one identifier: {choices}. / Donnez un identifiant : {choices}.")
     if len(given) > 1:
-        raise Problem("invalid-parameter", f"Give one identifier at a time (got {', '.join(given)}).")
+        raise Problem("invalid-parameter", f"Give one identifier at a time (got {', '.join(given)}). / Donnez un "
+                      f"seul identifiant à la fois (reçus : {', '.join(given)}).")
     name = given[0]
     raw = single_value(name) or ""
     pattern, what, prop, classes = IDENTIFIERS[name]
     value = _clean(name, raw)
     if not pattern.match(value):
-        raise Problem("invalid-parameter", f"{name}={raw!r} is not {what}.")
+        raise Problem("invalid-parameter", f"{name}={raw!r} is not {what}. / {name}={raw!r} n'est pas "
+                      f"{IN_FRENCH[name]}.")
     if name == "siren" and not luhn_ok(value):
-        raise Problem("invalid-parameter", f"siren={raw!r} fails the SIREN checksum (Luhn): a digit is wrong.")
+        raise Problem("invalid-parameter", f"siren={raw!r} fails the SIREN checksum (Luhn): a digit is wrong. / "
+                      f"siren={raw!r} ne passe pas la clé de contrôle du SIREN (Luhn) : un chiffre est faux.")
     phase = single_value("phase")
     if phase is not None:
         if name != "id_ti":
-            raise Problem("invalid-parameter", "phase only goes with id_ti.")
+            raise Problem("invalid-parameter", "phase only goes with id_ti. / phase ne va qu'avec id_ti.")
         if not PHASE.match(phase.strip()):
-            raise Problem("invalid-parameter", f"phase={phase!r} is not a phase such as 2018-2023 or 2023-2027.")
+            raise Problem("invalid-parameter", f"phase={phase!r} is not a phase such as 2018-2023 or 2023-2027. / "
+                          f"phase={phase!r} n'est pas une phase comme 2018-2023 ou 2023-2027.")
         phase = phase.strip()
 
     release = current_release()

@@ -107,7 +107,8 @@ def _wave_date(slug: str, base: str) -> date:
         if wave.iri == base + "id/vague/" + slug and wave.debut is not None:
             return wave.debut
     known = ", ".join(w.iri.rsplit("/", 1)[-1] for w in waves)
-    raise BadParameter(f"vague={slug!r} names no labelling wave; the waves: {known}")
+    raise BadParameter(f"vague={slug!r} names no labelling wave; the waves: {known}. / vague={slug!r} ne désigne "
+                       f"aucune vague de labellisation ; les vagues : {known}.")
 
 
 def _bad(detail: str) -> Problem:
@@ -171,7 +172,7 @@ def document(path: str) -> Response:
         page = parse_page(request.args.get("page"))
         if "vague" in request.args:
             if at is not None:
-                raise BadParameter("give at= or vague=, not both")
+                raise BadParameter("Give at= or vague=, not both. / Donnez at= ou vague=, pas les deux.")
             at = _wave_date(request.args["vague"], release.base)
     except BadParameter as exc:
         raise _bad(str(exc)) from None

@@ -70,10 +70,12 @@ def _positive(name: str, default: int, maximum: int | None = None) -> int:
     if raw is None or raw == "":
         return default
     if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
-        raise Problem("invalid-parameter", f"{name}={raw!r} is not a positive whole number.")
+        raise Problem("invalid-parameter", f"{name}={raw!r} is not a positive whole number. / {name}={raw!r} "
+                      "n'est pas un entier positif.")
     value = int(raw)
     if maximum is not None and value > maximum:
-        raise Problem("invalid-parameter", f"{name}={value} is larger than {maximum}.")
+        raise Problem("invalid-parameter", f"{name}={value} is larger than {maximum}. / {name}={value} dépasse "
+                      f"{maximum}.")
     return value
 
 
@@ -84,8 +86,9 @@ def _types() -> list[str]:
             if not key:
                 continue
             if key not in TYPES_BY_KEY:
-                raise Problem("invalid-parameter", f"type={key!r} is not a type of thing; the types are "
-                              f"{', '.join(t.key for t in TYPES)}.")
+                known = ", ".join(t.key for t in TYPES)
+                raise Problem("invalid-parameter", f"type={key!r} is not a type of thing; the types are {known}. / "
+                              f"type={key!r} n'est pas un type de chose ; les types sont {known}.")
             if key not in wanted:
                 wanted.append(key)
     return wanted
@@ -130,12 +133,15 @@ def search() -> Response:
     limit = _positive("limit", DEFAULT_LIMIT, MAX_LIMIT)
     if len(query) > MAX_QUERY_LENGTH:
         raise Problem("invalid-parameter", f"q is {len(query)} characters long; the search takes at most "
+                      f"{MAX_QUERY_LENGTH}. / q fait {len(query)} caractères ; la recherche en prend au plus "
                       f"{MAX_QUERY_LENGTH}.")
     json_wanted = fmt is conneg.JSON
     if json_wanted and not query:
-        raise Problem("invalid-parameter", "q is required: the words or the code to look for (?q=lacq, ?q=64300).")
+        raise Problem("invalid-parameter", "q is required: the words or the code to look for (?q=lacq, ?q=64300). / "
+                      "q est requis : les mots ou le code à chercher (?q=lacq, ?q=64300).")
     if json_wanted and not tokens(query):
-        raise Problem("invalid-parameter", f"q={query!r} has no letter or digit to look for.")
+        raise Problem("invalid-parameter", f"q={query!r} has no letter or digit to look for. / q={query!r} n'a ni "
+                      "lettre ni chiffre à chercher.")
     release = current_release()
     lang = page_language()
     links: list[str] = []
