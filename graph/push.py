@@ -230,9 +230,9 @@ def push(
             node = NamedNode(graph)
             triples = 0
 
-            def counted(node: NamedNode = node):  # count while streaming to the file
+            def counted(node: NamedNode = node, source: Store = store):  # count while streaming to the file
                 nonlocal triples
-                for quad in store.quads_for_pattern(None, None, None, node):
+                for quad in source.quads_for_pattern(None, None, None, node):
                     triples += 1
                     yield quad.triple
 
