@@ -146,7 +146,7 @@ def cmd_query(args: argparse.Namespace, console: Console) -> int:
     query = load_query(args.name)
     substitutions = query.substitutions(params)
     store = open_read_only(_data_dir(args))
-    solutions = store.query(query.text, substitutions=substitutions, use_default_graph_as_union=True)
+    solutions = store.query(query.text, substitutions=substitutions)
     variables = [v.value for v in solutions.variables]
     rows = [[_plain(solution[v]) for v in variables] for solution in solutions]
     write_rows(args.format, variables, rows, console)

@@ -66,6 +66,11 @@ class QueryShape:
     is_update: bool
     has_dataset_clause: bool  # FROM or FROM NAMED
     services: tuple[ServiceCall, ...] = field(default=())
+    default_graphs: tuple[str, ...] = field(default=())
+    """The graphs of the ``FROM`` clauses (not ``FROM NAMED``), resolved when they can be, else as
+    written; each once."""
+    named_graphs: tuple[str, ...] = field(default=())
+    """The graphs of the ``FROM NAMED`` clauses, the same way."""
 
 
 def unescape_codepoints(text: str) -> str:
@@ -173,15 +178,38 @@ def _read(text: str) -> QueryShape:
                 form = upper
             break
 
+    dataset: dict[bool, list[str]] = {False: [], True: []}  # FROM / FROM NAMED
     for index, tok in enumerate(toks):
         if tok.kind != "word":
             continue
         if tok.text.upper() == "FROM":
             has_dataset = True
+            named, target = _from_target(toks, index, prefixes, resolve_iri)
+            if target is not None and target not in dataset[named]:
+                dataset[named].append(target)
         if "service" not in _prefix_part(tok.text).lower():
             continue
         services.append(_service_call(toks, index, prefixes, resolve_iri))
-    return QueryShape(form, form in UPDATE_OPERATIONS, has_dataset, tuple(services))
+    return QueryShape(form, form in UPDATE_OPERATIONS, has_dataset, tuple(services), tuple(dataset[False]),
+                      tuple(dataset[True]))
+
+
+def _from_target(toks: list[Token], index: int, prefixes: dict[str, str], resolve_iri) -> tuple[bool, str | None]:
+    """(whether it is ``FROM NAMED``, the graph) of the ``FROM`` clause at ``index``: its IRI when
+    it can be resolved, else the text as written (which is not an absolute IRI)."""
+    k = index + 1
+    named = k < len(toks) and toks[k].kind == "word" and toks[k].text.upper() == "NAMED"
+    k += named
+    if k >= len(toks):
+        return named, None
+    target = toks[k]
+    if target.kind == "iri":
+        return named, resolve_iri(target.text) or target.text
+    if target.kind == "word" and ":" in target.text:
+        prefix, local = target.text.split(":", 1)
+        if prefix in prefixes:
+            return named, prefixes[prefix] + local
+    return named, target.text
 
 
 def _service_call(toks: list[Token], index: int, prefixes: dict[str, str], resolve_iri) -> ServiceCall:
@@ -217,6 +245,8 @@ def analyse(query: str) -> QueryShape:
         is_update=raw.is_update or unescaped.is_update,
         has_dataset_clause=raw.has_dataset_clause or unescaped.has_dataset_clause,
         services=services,
+        default_graphs=max(raw.default_graphs, unescaped.default_graphs, key=len),
+        named_graphs=max(raw.named_graphs, unescaped.named_graphs, key=len),
     )
 
 

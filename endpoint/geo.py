@@ -95,15 +95,14 @@ def mapped_things(release: Release) -> frozenset[str]:
 
     def compute() -> frozenset[str]:
         query = load_query("geo-ressources-cartographiees")
-        return frozenset(row["chose"].value for row in release.store.query(query.text, use_default_graph_as_union=True))
+        return frozenset(row["chose"].value for row in release.store.query(query.text))
 
     return release.cached("geo:mapped", compute)
 
 
 def features(release: Release, iri: str) -> list[Feature]:
     query = load_query("geo-geometries")
-    rows = release.store.query(query.text, substitutions=query.substitutions({"chose": iri}),
-                               use_default_graph_as_union=True)
+    rows = release.store.query(query.text, substitutions=query.substitutions({"chose": iri}))
 
     def text(term: Any) -> str | None:
         return term.value if isinstance(term, Literal) else None

@@ -64,7 +64,7 @@ def label_in(labels: dict[str, str], lang: str, fallback: str) -> str:
 
 
 def _rows(store: Store, name: str) -> list[Any]:
-    return list(store.query(load_query(name).text, use_default_graph_as_union=True))
+    return list(store.query(load_query(name).text))
 
 
 def _int(term: Any) -> int:
@@ -188,7 +188,7 @@ def sitemap_things(release: Any) -> list[str]:
     def compute() -> list[str]:
         named = load_query("home-sitemap")
         prefix = release.base + "id/"
-        rows = release.store.query(named.text, use_default_graph_as_union=True,
+        rows = release.store.query(named.text,
                                    substitutions=named.substitutions({"prefix": prefix}))
         return sorted({row["thing"].value[len(prefix):] for row in rows} - {""})
 

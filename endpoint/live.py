@@ -30,7 +30,7 @@ from pyoxigraph import Store
 from tid.endpoint.pool import QueryPool
 from tid.endpoint.remote import RemoteStore, release_graphs
 from tid.errors import ConfigError
-from tid.graph.store import DataDir
+from tid.graph.store import MERGE_GRAPH, DataDir
 
 T = TypeVar("T")
 log = logging.getLogger("tid.endpoint")
@@ -84,7 +84,8 @@ def open_release(data_dir: DataDir, backend: str | None = None, timeout: float =
         raise ConfigError(f"no built graph in {data_dir.root}: run `tid build --data-dir {data_dir.root}` first")
     manifest = json.loads((path / "build.json").read_text(encoding="utf-8"))
     if backend:
-        return Release(path, manifest, RemoteStore(backend, release_graphs(manifest), timeout))
+        return Release(path, manifest, RemoteStore(backend, release_graphs(manifest), timeout,
+                                                   merge_graph=f"{manifest['base']}graph/{MERGE_GRAPH}"))
     return Release(path, manifest, Store.read_only(str(path / "store")))
 
 

@@ -31,6 +31,7 @@ from pyoxigraph import (
 
 from tid import ROOT
 from tid.graph.queries import load_query
+from tid.graph.store import merged
 from tid.namespaces import ONTOLOGY_IRI, PREFIXES
 
 ONTOLOGY_FILE = ROOT / "ontology" / "tid.ttl"
@@ -104,7 +105,7 @@ class Source:
     def query(self, name: str) -> list[dict[str, Any]]:
         """The rows of ``queries/{name}.rq`` over these files (default graph: their union)."""
         query = load_query(name)
-        solutions = self.store.query(query.text, use_default_graph_as_union=True)
+        solutions = self.store.query(query.text)
         variables = [v.value for v in solutions.variables]
         return [{v: row[v] for v in variables} for row in solutions]
 
@@ -128,7 +129,7 @@ def _read(name: str, files: tuple[Path, ...]) -> Source:
             subject = BlankNode(f"{path.stem}-{quad.subject.value}") if isinstance(quad.subject, BlankNode) else quad.subject
             obj = BlankNode(f"{path.stem}-{quad.object.value}") if isinstance(quad.object, BlankNode) else quad.object
             quads.append(Quad(subject, quad.predicate, obj, graph))
-    store.extend(quads)
+    store.extend(merged(quads))  # each file in its graph, and the merge as the default graph
     return Source(name, files, digest.hexdigest()[:32], store, quads)
 
 

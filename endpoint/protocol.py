@@ -261,6 +261,26 @@ def _failure(outcome: Outcome) -> Problem:
     return internal_error(None, f"worker error: {outcome.message}\n{outcome.extra.get('traceback', '')}")
 
 
+def _dataset(shape: QueryShape, default_graphs: Sequence[str],
+             named_graphs: Sequence[str]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, bool]:
+    """(default graphs, named graphs, merge) of the request's dataset; None, None: the release's.
+
+    The protocol's parameters override the query's FROM / FROM NAMED. A default graph made of
+    several graphs is evaluated over their merge (``merge``: the worker copies them into one
+    graph), because the engine would count a triple once per graph that states it (oxigraph issue
+    #1919); one graph, or none, runs as it is. With a remote server, which has the same fault, the
+    worker fetches the graphs and evaluates the query over their merge here."""
+    if default_graphs or named_graphs:
+        default, named = tuple(dict.fromkeys(default_graphs)), tuple(dict.fromkeys(named_graphs))
+    elif len(shape.default_graphs) > 1:
+        default, named = shape.default_graphs, shape.named_graphs
+        _check_graph_iris(default, "FROM")
+        _check_graph_iris(named, "FROM NAMED")
+    else:
+        return None, None, False
+    return default, named, len(default) > 1
+
+
 def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
            format_values: Sequence[str] = (), substitutions: dict[str, Any] | None = None,
            etag_scope: str = "sparql") -> Response:
@@ -292,7 +312,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         raise not_acceptable(conneg.GRAPH_FORMATS)
 
     release = live.release
-    dataset = bool(default_graphs or named_graphs)
+    dataset_default, dataset_named, merge = _dataset(shape, default_graphs, named_graphs)
     subs = tuple(sorted((substitutions or {}).items()))
     tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
                  graph_format and graph_format.key, list(default_graphs), list(named_graphs),
@@ -312,9 +332,10 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     job = Job(
         store_path=release.store_path,
         query=query,
-        union_default_graph=not shape.has_dataset_clause,
-        default_graph=tuple(default_graphs) if dataset else None,
-        named_graphs=tuple(named_graphs) if dataset else None,
+        default_dataset=not shape.has_dataset_clause,
+        default_graph=dataset_default,
+        named_graphs=dataset_named,
+        merge_default_graph=merge,
         substitutions=subs,
         solutions_format=solutions_format,
         graph_format=graph_format,

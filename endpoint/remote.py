@@ -12,14 +12,16 @@ The release's quads are on the server (``tid push``); the data directory still g
 manifest, from which the release's graphs are known (:func:`release_graphs`). The dataset a query
 sees is made explicit with the protocol's parameters, so that the server may hold other graphs:
 
-* ``use_default_graph_as_union=True``: ``default-graph-uri`` = each graph of the release (the
-  union of the release's graphs, whatever the server's own default graph is, and without relying
-  on a server option such as ``oxigraph serve --union-default-graph``, which would also merge
-  graphs that are not the release's), ``named-graph-uri`` = the same graphs;
+* by default: the release's dataset, as the embedded store has it: ``default-graph-uri`` = the
+  merge graph ``{base}graph/merge`` that ``tid push`` sends (each triple of the release once,
+  the embedded store's default graph), ``named-graph-uri`` = each graph of the release. Sending
+  every graph of the release as ``default-graph-uri`` instead would count a triple once per
+  graph that states it on Oxigraph (issue #1919), and so would ``oxigraph serve
+  --union-default-graph``, which would also merge graphs that are not the release's;
 * ``default_graph=[…]`` / ``named_graphs=[…]``: sent as given (the named graphs default to the
   release's graphs, as pyoxigraph's default to all the store's graphs);
-* none of these: no dataset parameter, so that a query's own ``FROM`` / ``FROM NAMED`` applies
-  (the protocol's parameters would override them); such a query sees the server's dataset.
+* ``own_dataset=True``: no dataset parameter, so that a query's own ``FROM`` / ``FROM NAMED``
+  applies (the protocol's parameters would override them); such a query sees the server's dataset.
 
 ``substitutions`` (pyoxigraph binds them before evaluation, SEP-0007) are written into the query
 text by :func:`tid.graph.queries.substitute`, in plain SPARQL 1.1 that any server runs. The HTTP
@@ -30,7 +32,7 @@ Failures: :class:`BackendUnavailable` (unreachable, a 5xx, an answer that cannot
 :class:`BackendRefused` (a 4xx: the server rejects the query, with its message; but 401, 403,
 404, 405, 407 and 429, which say that the server is misconfigured or busy, are unavailability,
 and 408 a timeout). The endpoint
-answers them 503, 503 and 400, never 500 (:mod:`tid.endpoint.errors`, :mod:`tid.endpoint.sparql`).
+answers them 503, 503 and 400, never 500 (:mod:`tid.endpoint.problem`, :mod:`tid.endpoint.protocol`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from pyoxigraph import (
 
 from tid.graph.queries import load_query, substitute
 from tid.graph.sparql_http import BrokenAnswer, StatusError, TimedOut, TooLarge, Unreachable, post_form
+from tid.graph.store import MERGE_GRAPH
 
 ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
           "application/sparql-results+xml;q=0.5")
@@ -121,13 +124,21 @@ class RemoteStore:
     url: str
     graphs: tuple[str, ...] = ()
     timeout: float = 30.0
+    merge_graph: str | None = None
+    """The graph holding the merge of the release's graphs (``tid push`` sends it as
+    ``{base}graph/merge``); by default the one of the base the release's graphs are named under."""
     max_response_bytes: int = 1 << 30
+
+    def __post_init__(self) -> None:
+        if self.merge_graph is None and self.graphs and "/graph/" in self.graphs[0]:
+            base = self.graphs[0][: self.graphs[0].index("/graph/") + 1]
+            object.__setattr__(self, "merge_graph", f"{base}graph/{MERGE_GRAPH}")
 
     # -- the Store API --------------------------------------------------------------------
 
     def query(self, query: str, *, substitutions: Mapping[Variable, Any] | None = None,
-              use_default_graph_as_union: bool = False, default_graph: Iterable[Any] | None = None,
-              named_graphs: Iterable[Any] | None = None) -> Any:
+              default_graph: Iterable[Any] | None = None, named_graphs: Iterable[Any] | None = None,
+              own_dataset: bool = False) -> Any:
         """Run ``query`` on the server; a :class:`QuerySolutions`, :class:`QueryBoolean` or an
         iterator of :class:`Triple`, as ``Store.query`` returns."""
         text = substitute(query, substitutions) if substitutions else query
@@ -136,8 +147,8 @@ class RemoteStore:
             fields += [("default-graph-uri", _iri(g)) for g in default_graph or ()]
             names = [_iri(g) for g in named_graphs] if named_graphs is not None else list(self.graphs)
             fields += [("named-graph-uri", g) for g in names]
-        elif use_default_graph_as_union:
-            fields += [("default-graph-uri", g) for g in self.graphs]
+        elif not own_dataset:
+            fields += [("default-graph-uri", g) for g in ([self.merge_graph] if self.merge_graph else self.graphs)]
             fields += [("named-graph-uri", g) for g in self.graphs]
         media, body = self._post(fields)
         if media in SOLUTION_FORMATS:
@@ -165,13 +176,20 @@ class RemoteStore:
     def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,  # noqa: A002 - pyoxigraph's name
                           graph_name: Any = None) -> Iterator[Quad]:
         """The quads of the release's named graphs that match (``None``: any term)."""
-        if isinstance(graph_name, DefaultGraph):
-            return iter(())  # the release writes nothing to the default graph
-        bound = {Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object), ("g", graph_name))
+        bound = {Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object))
                  if term is not None}
-        rows = self.query(load_query(QUADS_QUERY).text, substitutions=bound or None, default_graph=[],
-                          named_graphs=[NamedNode(g) for g in self.graphs] if self.graphs else None)
-        return iter([Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows])
+        quads: list[Quad] = []
+        if not isinstance(graph_name, DefaultGraph):  # the named graphs
+            named = bound | ({Variable("g"): graph_name} if graph_name is not None else {})
+            rows = self.query(load_query(QUADS_QUERY).text, substitutions=named or None, default_graph=[],
+                              named_graphs=[NamedNode(g) for g in self.graphs] if self.graphs else None)
+            quads += [Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+        if graph_name is None or isinstance(graph_name, DefaultGraph):  # the default graph: the merge
+            if self.merge_graph is not None:
+                rows = self.query(load_query(QUADS_QUERY).text, substitutions=bound or None, default_graph=[],
+                                  named_graphs=[NamedNode(self.merge_graph)])
+                quads += [Quad(row["s"], row["p"], row["o"], DefaultGraph()) for row in rows]
+        return iter(quads)
 
     # -- HTTP -----------------------------------------------------------------------------
 

@@ -157,7 +157,7 @@ def resolve() -> Response:
     named = load_query("search-resolve")
     found = {
         solution["thing"].value
-        for solution in release.store.query(named.text, use_default_graph_as_union=True,
+        for solution in release.store.query(named.text,
                                             substitutions=named.substitutions({"property": prop.value, "code": value}))
     }
     wanted = {c.value for c in classes}

@@ -218,7 +218,7 @@ class SearchIndex:
         populations: dict[str, int] = {}
         phases: dict[str, str] = {}
         type_iri, phase_iri, population_iri = RDF.type.value, TID.phase.value, TID.populationMunicipale.value
-        for row in store.query(load_query(INDEX_QUERY).text, use_default_graph_as_union=True):
+        for row in store.query(load_query(INDEX_QUERY).text):
             # by position (?thing ?property ?value): eight times faster than by name on 200k rows
             thing, prop, value = row[0].value, row[1].value, row[2]
             if prop == type_iri:

@@ -35,7 +35,7 @@ from tid.graph.sources import (
     resolve,
     sha256_of,
 )
-from tid.graph.store import DataDir
+from tid.graph.store import DataDir, ReleaseWriter
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport
 from tid.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
@@ -130,7 +130,7 @@ def load_source(
     graph = minter.graph(spec.id, graph_version(resolved))
     quads_file = cache_dir / spec.id / f"{key}.nq"
     meta_file = quads_file.with_suffix(".json")
-    if quads_file.is_file() and meta_file.is_file():
+    if quads_file.is_file() and quads_file.with_suffix(".nt").is_file() and meta_file.is_file():
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         record = LoadRecord(
             resolved, graph, LoadReport.from_dict(meta["report"]), meta["triples"],
@@ -154,9 +154,13 @@ def load_source(
     if report.rejects:
         return LoadedSource(record, None, False, key)
     quads_file.parent.mkdir(parents=True, exist_ok=True)
-    partial = quads_file.with_suffix(".nq.part")
-    serialize((Quad(t.subject, t.predicate, t.object, graph) for t in triples), output=str(partial), format=RdfFormat.N_QUADS)
-    partial.replace(quads_file)
+    # N-Triples for the store's bulk loader (the graph and the default graph), N-Quads for the dump
+    for path, quads, fmt in ((quads_file.with_suffix(".nt"), triples, RdfFormat.N_TRIPLES),
+                             (quads_file, (Quad(t.subject, t.predicate, t.object, graph) for t in triples),
+                              RdfFormat.N_QUADS)):
+        partial = path.with_suffix(path.suffix + ".part")
+        serialize(quads, output=str(partial), format=fmt)
+        partial.replace(path)
     meta_file.write_text(
         json.dumps({"report": report.as_dict(), "triples": len(triples), "started": started.isoformat(),
                     "ended": ended.isoformat(), "graph": graph.value}, ensure_ascii=False, indent=1),
@@ -226,39 +230,38 @@ def _write_release(
     progress: Progress,
 ) -> dict[str, Any]:
     store = Store(str(partial / "store"))
+    writer = ReleaseWriter(store, partial / "dumps" / export.NQUADS)
     steps = len(loaded) + 6
     for number, item in enumerate(loaded):
         progress(f"store {item.record.source.spec.id}", number, steps)
         assert item.quads_file is not None
-        store.bulk_load(path=str(item.quads_file), format=RdfFormat.N_QUADS)
+        writer.load_graph(item.quads_file.with_suffix(".nt"), item.quads_file, item.record.graph)
 
     progress("ontology", len(loaded), steps)
     ontology_graph = minter.graph("ontology", __version__)
-    store.bulk_load(path=str(ROOT / "ontology" / "tid.ttl"), format=RdfFormat.TURTLE, to_graph=ontology_graph)
+    writer.load_turtle(ROOT / "ontology" / "tid.ttl", ontology_graph)
 
     progress("derivations", len(loaded) + 1, steps)
-    derivation_count = derive.run(store, minter, [i.record.graph for i in loaded], fingerprint)
+    derivation_count = derive.run(writer, minter, [i.record.graph for i in loaded], fingerprint)
 
     progress("provenance", len(loaded) + 2, steps)
     provenance_graph = minter.graph("provenance")
-    store.extend(q for item in loaded for q in describe_load(minter, item.record, provenance_graph))
-    store.extend(describe_project_graph(minter, ontology_graph, [NamedNode(ONTOLOGY_IRI)],
-                                        "Ontologie (ontology/tid.ttl)", provenance_graph, __version__))
+    writer.add(q for item in loaded for q in describe_load(minter, item.record, provenance_graph))
+    writer.add(describe_project_graph(minter, ontology_graph, [NamedNode(ONTOLOGY_IRI)],
+                                      "Ontologie (ontology/tid.ttl)", provenance_graph, __version__))
     store.optimize()
-
-    progress("N-Quads", len(loaded) + 3, steps)
-    nquads = export.write_nquads(store, partial / "dumps")
 
     progress("validation", len(loaded) + 4, steps)
     digests = {item.record.graph.value: item.key for item in loaded}
     digests |= validate.graph_digests(store, only=[ontology_graph, provenance_graph, minter.graph("derivations")])
     validation = (
-        _validate(options, store, minter, release, partial, digests, nquads) if options.validate else None
+        _validate(options, writer, minter, release, partial, digests) if options.validate else None
     )
 
     progress("dumps", len(loaded) + 5, steps)
-    changelog.record(store, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded},
-                     nquads, {i.record.source.spec.id: i.key for i in loaded})
+    changelog.record(writer, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded},
+                     {i.record.source.spec.id: i.key for i in loaded})
+    nquads = writer.close_dump()
     counts = export.counts(store)
     if options.dumps:
         dumps = export.write_dumps(store, partial / "dumps", minter, release, nquads)
@@ -301,8 +304,8 @@ def _write_release(
     return manifest
 
 
-def _validate(options: BuildOptions, store: Store, minter: Minter, release: str, partial: Path,
-              digests: dict[str, str], nquads: Path) -> validate.ValidationOutcome | None:
+def _validate(options: BuildOptions, writer: ReleaseWriter, minter: Minter, release: str, partial: Path,
+              digests: dict[str, str]) -> validate.ValidationOutcome | None:
     """Validate the new store (incrementally against the live release when possible), fail on a
     violation, and keep the report in its own named graph with the state the next build reuses."""
     files = shapes_files()
@@ -313,8 +316,10 @@ def _validate(options: BuildOptions, store: Store, minter: Minter, release: str,
     previous = validate.load_state(live / VALIDATION_STATE) if live else None
     previous_store = Store.read_only(str(live / "store")) if previous and live else None
     graph = minter.graph("validation")
+    store = writer.store
+    writer.flush_dump()
     outcome = validate.validate_store(store, shapes, previous, previous_store, ignore=frozenset({graph.value}),
-                                      digests=digests, union_file=nquads)
+                                      digests=digests, union_file=writer.nquads)
     del previous_store
     if outcome.violations:
         raise DataError(outcome.summary(limit=20))
@@ -325,8 +330,7 @@ def _validate(options: BuildOptions, store: Store, minter: Minter, release: str,
     )
     report += list(describe_project_graph(minter, graph, [NamedNode(g) for g in sorted(digests) if g],
                                           "Rapport de validation SHACL (shapes/*.ttl)", minter.graph("provenance"), release))
-    store.extend(report)
-    export.append_nquads(nquads, report)
+    writer.add(report)
     validate.dump_state(outcome, partial / VALIDATION_STATE)
     return outcome
 

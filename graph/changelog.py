@@ -37,14 +37,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
 
-from tid.graph.export import append_nquads
 from tid.graph.queries import load_query
-from tid.graph.store import DataDir
+from tid.graph.store import DataDir, ReleaseWriter
 from tid.namespaces import DCT, IGEO, PROV, RDF, RDFS, TID, XSD, Minter
 
 CHANGELOG_GRAPH = "changelog"
@@ -319,14 +317,15 @@ def _item(add, node: NamedNode, key: str, release: str, minter: Minter, added: b
 # -- the build's call --------------------------------------------------------------------------
 
 
-def record(store: Store, minter: Minter, release: str, data_dir: DataDir, sources: Mapping[str, NamedNode],
-           nquads: Path | None = None, cache_keys: Mapping[str, str] | None = None) -> list[GraphChange]:
-    """Compare ``store`` (the release being built, its sources ``{id: graph}``) with the live
-    release of ``data_dir``; add the changelog graph to ``store`` and to the ``nquads`` dump.
+def record(writer: ReleaseWriter, minter: Minter, release: str, data_dir: DataDir, sources: Mapping[str, NamedNode],
+           cache_keys: Mapping[str, str] | None = None) -> list[GraphChange]:
+    """Compare the release being written (its sources ``{id: graph}``) with the live release of
+    ``data_dir``; add the changelog graph to the new release (store, merge and dump).
 
     ``cache_keys``: each source's cache key; a source loaded into the same graph with the same
     key as in the live release (its manifest records both) holds the same triples and is not read.
     """
+    store = writer.store
     live = data_dir.current_release()
     previous_manifest = json.loads((live / "build.json").read_text(encoding="utf-8")) if live else None
     previous_store = Store.read_only(str(live / "store")) if live else None
@@ -342,9 +341,6 @@ def record(store: Store, minter: Minter, release: str, data_dir: DataDir, source
             and sources.get(s["id"]) == NamedNode(s["graph"])]
     changes = compare(previous_store, previous_keys, store, keys, same) if previous_store is not None else []
     del previous_store
-    quads = changelog_quads(minter, release, previous_manifest["release"] if previous_manifest else None, changes,
-                            datetime.now(UTC))
-    store.extend(quads)
-    if nquads is not None and nquads.is_file():
-        append_nquads(nquads, quads)
+    writer.add(changelog_quads(minter, release, previous_manifest["release"] if previous_manifest else None, changes,
+                               datetime.now(UTC)))
     return changes

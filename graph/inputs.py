@@ -16,6 +16,7 @@ from pyoxigraph import DefaultGraph, Quad, RdfFormat, Store, parse
 
 from tid.errors import ConfigError, Location, SourceError, UnreadableInputError
 from tid.graph.sources import SourceSpec, locate, read_source_list
+from tid.graph.store import merged
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport, read_text
 from tid.namespaces import Minter
@@ -41,7 +42,7 @@ def load_rdf(path: Path, store: Store, base: str) -> int:
         location = Location(str(path), int(position[1]) if position else None,
                             f"character {position[2]}" if position and position[2] else None)
         raise UnreadableInputError(location, f"cannot parse as {fmt.name}: {message}") from None
-    store.extend(quads)
+    store.extend(merged(quads))  # a TriG or N-Quads file's graphs, and their merge as the default graph
     return len(quads)
 
 

@@ -1,7 +1,8 @@
 """``tid push``: load the live release into any SPARQL 1.1 Graph Store Protocol server.
 
 Every named graph of the live release is sent with ``PUT {url}?graph={graph IRI}`` and an
-N-Triples body (or the same bytes declared as Turtle, of which N-Triples is a subset, for servers
+N-Triples body, and the store's default graph (the merge of the named graphs, each triple once)
+as the graph ``{base}graph/merge``, which ``tid serve --backend`` sends as its default graph (or the same bytes declared as Turtle, of which N-Triples is a subset, for servers
 that do not take N-Triples). A PUT replaces that one graph on the server, atomically: pushing
 twice leaves the server as it was, and a source that changed has its graph replaced whole, the
 others being sent again unchanged. Graphs are streamed from a temporary file, never held in memory.
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 from rich.progress import BarColumn, Progress as ProgressBars, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -53,7 +54,7 @@ from tid.graph.sparql_http import (
     split_credentials,
     without_query,
 )
-from tid.graph.store import DataDir
+from tid.graph.store import MERGE_GRAPH, DataDir
 
 Progress = Callable[[str, int, int], None]
 """``progress(graph IRI being sent, graphs done, total)``; last call ``("done", total, total)``."""
@@ -219,7 +220,12 @@ def push(
         raise ConfigError(f"no built graph in {data_dir.root}: run `tid build` first")
     manifest = json.loads((release / "build.json").read_text(encoding="utf-8"))
     store = Store.read_only(str(release / "store"))  # this release, even if a build swaps `current`
-    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+    # The named graphs, then the default graph (the merge of the named graphs) under its own name:
+    # the endpoint in front of the server sends it as its default graph (graph/store.py).
+    sources: dict[str, NamedNode | DefaultGraph] = {
+        g.value: g for g in sorted(store.named_graphs(), key=str) if isinstance(g, NamedNode)}
+    sources[manifest["base"] + "graph/" + MERGE_GRAPH] = DefaultGraph()
+    graphs = list(sources)
     report = PushReport(server.url, manifest["release"], query_url)
     started = time.perf_counter()
     notify = progress or (lambda _what, _done, _total: None)
@@ -227,10 +233,10 @@ def push(
         body = Path(tmp) / "graph.nt"
         for number, graph in enumerate(graphs):
             notify(graph, number, len(graphs))
-            node = NamedNode(graph)
+            node = sources[graph]
             triples = 0
 
-            def counted(node: NamedNode = node, source: Store = store):  # count while streaming to the file
+            def counted(node: NamedNode | DefaultGraph = node, source: Store = store):  # count while streaming to the file
                 nonlocal triples
                 for quad in source.quads_for_pattern(None, None, None, node):
                     triples += 1

@@ -128,7 +128,7 @@ def load_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
 # the site's own answers (endpoint, resource pages, home page, search, ontology pages, maps), and
 # those of the validation and of tid push.
 INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-",
-                     "validation-", "push-")
+                     "validation-", "store-", "push-")
 
 
 def list_queries(directory: Path = QUERY_DIR) -> list[NamedQuery]:

@@ -11,6 +11,13 @@ Layout of the data directory (``--data-dir``, ``TID_DATA_DIR``, default ``./var`
 A build writes everything into ``releases/{release}.partial`` and renames it when complete;
 ``current`` is then replaced with ``os.replace``, which is atomic. A build that fails or is
 killed leaves ``current`` as it was; its partial directory is removed by the next build.
+
+The default graph of a release's store is the RDF merge of its named graphs: each triple that
+any named graph states, once. The build writes it (:class:`ReleaseWriter`), and every query
+without a dataset clause reads it, instead of asking the engine for the union of the named
+graphs: pyoxigraph 0.5's union default graph counts a triple once per graph that states it
+(oxigraph issue #1919, fixed by PR #1920 after 0.5.13), so ``COUNT`` and ``SUM`` over facts two
+sources share came out doubled. ``GRAPH ?g`` still sees each source's own statements.
 """
 
 from __future__ import annotations
@@ -18,16 +25,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from pyoxigraph import Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 
 from tid.errors import ConfigError
+from tid.graph.queries import load_query
 
 PARTIAL = ".partial"
+MERGE_GRAPH = "merge"
+"""``{base}graph/merge``: the name under which ``tid push`` sends the store's default graph (the
+merge of the named graphs) to a server, whose own default graph may hold other things."""
 
 
 @dataclass(frozen=True)
@@ -95,3 +107,90 @@ def open_read_only(data_dir: DataDir) -> Store:
     if release is None:
         raise ConfigError(f"no built graph in {data_dir.root}: run `tid build` first")
     return Store.read_only(str(release / "store"))
+
+
+def merged(quads: Iterable[Quad]) -> Iterator[Quad]:
+    """Each quad, and its triple again in the default graph: what to add to a store whose default
+    graph is the merge of its named graphs (a triple already there is not added twice)."""
+    default = DefaultGraph()
+    for quad in quads:
+        yield quad
+        if not isinstance(quad.graph_name, DefaultGraph):
+            yield Quad(quad.subject, quad.predicate, quad.object, default)
+
+
+def named_quads(store: Store) -> int:
+    """How many quads the named graphs hold (the default graph, their merge, left out)."""
+    return _count(store, "store-named-quads")
+
+
+def default_triples(store: Store) -> int:
+    """Triples of the default graph: the merge of the named graphs, each triple once."""
+    return _count(store, "store-triples")
+
+
+def _count(store: Store, query: str) -> int:
+    solution = next(iter(store.query(load_query(query).text)))
+    return int(solution[0].value)
+
+
+class ReleaseWriter:
+    """Writes a release's store and its N-Quads dump together.
+
+    Every quad goes into its named graph, its triple into the default graph (the merge), and
+    the quad into the dump, which therefore holds exactly the named graphs. Large graphs come as
+    files the loader cache already holds (N-Triples for the store's bulk loader, N-Quads for the
+    dump); the rest (ontology, derivations, provenance, validation report, changelog) as quads.
+    """
+
+    def __init__(self, store: Store, nquads: Path):
+        self.store = store
+        self.nquads = nquads
+        nquads.parent.mkdir(parents=True, exist_ok=True)
+        self._dump: BinaryIO | None = nquads.open("wb")
+
+    def load_graph(self, ntriples: Path, nquads: Path, graph: NamedNode) -> None:
+        """A named graph from its loader's files: ``ntriples`` its triples, ``nquads`` the same in ``graph``."""
+        for target in (graph, DefaultGraph()):
+            self.store.bulk_load(path=str(ntriples), format=RdfFormat.N_TRIPLES, to_graph=target)
+        with nquads.open("rb") as source:
+            while block := source.read(1 << 22):
+                self._write(block)
+
+    def load_turtle(self, path: Path, graph: NamedNode) -> None:
+        self.store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=graph)
+        self.add_to_dump(list(self.store.quads_for_pattern(None, None, None, graph)), default=True)
+
+    def add(self, quads: Iterable[Quad]) -> list[Quad]:
+        """Quads into their graphs, the merge and the dump; returns those that were new (a graph
+        is a set: a quad given twice, or already there, is stored and dumped once)."""
+        new = [quad for quad in dict.fromkeys(quads) if quad not in self.store]
+        self.store.extend(merged(new))
+        self.add_to_dump(new)
+        return new
+
+    def add_to_dump(self, quads: list[Quad], default: bool = False) -> None:
+        """``quads`` (already in the store's named graphs) into the dump; ``default``: and their
+        triples into the merge."""
+        if default:
+            self.store.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads)
+        if quads:
+            self._write(serialize(quads, format=RdfFormat.N_QUADS) or b"")
+
+    def flush_dump(self) -> Path:
+        """The dump as written so far, readable by another reader (the validation)."""
+        if self._dump is not None:
+            self._dump.flush()
+        return self.nquads
+
+    def close_dump(self) -> Path:
+        """The dump is complete (later additions go to the store and the merge only)."""
+        if self._dump is not None:
+            self._dump.close()
+            self._dump = None
+        return self.nquads
+
+    def _write(self, data: bytes) -> None:
+        if self._dump is None:
+            raise RuntimeError("the N-Quads dump of this release is already closed")
+        self._dump.write(data)

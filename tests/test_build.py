@@ -39,7 +39,7 @@ def test_build_publishes_one_named_graph_per_source_and_version(built) -> None:
     assert graphs["ti-phase2-groupements"] == BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"
     assert graphs["curated-programme"].startswith(BASE + "graph/curated-programme/sha256-")
     store = open_read_only(data_dir)
-    stored = {q.graph_name.value for q in store.quads_for_pattern(None, None, None, None)}
+    stored = {g.value for g in store.named_graphs()}
     assert set(graphs.values()) <= stored
     assert {BASE + "graph/provenance", BASE + "graph/derivations", BASE + "graph/ontology/0.1.0"} <= stored
 
@@ -60,7 +60,6 @@ def test_every_graph_has_its_source_file_checksum_and_licence(built) -> None:
               ?dist a dcat:Distribution ; spdx:checksum/spdx:checksumValue ?sha .
               ?load tid:lignesLues ?read ; tid:lignesRejetees ?rejected .
             }""",
-            use_default_graph_as_union=True,
         )
     )
     by_graph = {r["graph"].value: r for r in rows}

@@ -54,7 +54,7 @@ def plain(term: object) -> str | None:
 
 def run(store: Store, name: str, **params: str) -> list[dict[str, str | None]]:
     query = load_query(name)
-    solutions = store.query(query.text, substitutions=query.substitutions(params), use_default_graph_as_union=True)
+    solutions = store.query(query.text, substitutions=query.substitutions(params))
     variables = [v.value for v in solutions.variables]
     return [{v: plain(solution[v]) for v in variables} for solution in solutions]
 
@@ -265,7 +265,7 @@ def test_every_parameterless_query_answers_within_two_seconds(real_store) -> Non
         timings = []
         for _attempt in range(2):  # a second try absorbs a cold cache
             started = time.perf_counter()
-            list(real_store.query(query.text, use_default_graph_as_union=True))
+            list(real_store.query(query.text))
             timings.append(time.perf_counter() - started)
             if timings[-1] < 2.0:
                 break
@@ -637,13 +637,12 @@ def test_laureats_fonds_acceleration(real_store) -> None:
 @pytest.mark.slow
 def test_derive_soutien_territoire(real_store) -> None:
     query = load_query("derive-soutien-territoire")
-    constructed = {(t.subject.value, t.object.value) for t in real_store.query(query.text, use_default_graph_as_union=True)}
+    constructed = {(t.subject.value, t.object.value) for t in real_store.query(query.text)}
     stored = {
         (r[0].value, r[1].value)
         for r in real_store.query(
             "SELECT ?s ?t WHERE { GRAPH ?g { ?s <https://w3id.org/territoires-industrie/def#territoire> ?t } "
             "?s a <https://w3id.org/territoires-industrie/def#Soutien> FILTER(STRENDS(STR(?g), '/graph/derivations')) }",
-            use_default_graph_as_union=True,
         )
     }
     assert constructed == stored
@@ -691,7 +690,7 @@ def test_epci_grand_est_ti_site_2021_logic_on_centre_val_de_loire(real_store) ->
     """The same question for Centre-Val de Loire (24), where the transcription has 2021 sites."""
     text = load_query("epci-grand-est-ti-site-2021").text.replace('igeo:codeINSEE "44"', 'igeo:codeINSEE "24"')
     assert text != load_query("epci-grand-est-ti-site-2021").text
-    solutions = real_store.query(text, use_default_graph_as_union=True)
+    solutions = real_store.query(text)
     names = [v.value for v in solutions.variables]
     rows = [{n: plain(s[n]) for n in names} for s in solutions]
     # Parc du Moutet (Bourges, 2021): Bourges' EPCI in 2020 is a member of ti-2401 in phase 1

@@ -25,7 +25,7 @@ from tid.graph import validate
 from tid.graph.build import BuildOptions, build
 from tid.graph.report import ShapeResult
 from tid.graph.shapes import SH, footprint, load_shapes, shapes_files
-from tid.graph.store import DataDir, open_read_only
+from tid.graph.store import DataDir, merged, open_read_only
 
 ENGINE_SHAPES = TEST_DATA / "engine" / "shapes.ttl"
 
@@ -70,9 +70,9 @@ def _validation_graph() -> str:
 
 
 def _without_validation_graph(store: Store) -> Store:
+    """The release's named graphs but the validation report, and their merge as the default graph."""
     copy = Store()
-    copy.extend(q for q in store if q.graph_name.value != _validation_graph() if hasattr(q.graph_name, "value"))
-    copy.extend(q for q in store if not hasattr(q.graph_name, "value"))
+    copy.extend(merged(q for q in store if isinstance(q.graph_name, NamedNode) and q.graph_name.value != _validation_graph()))
     return copy
 
 
@@ -152,23 +152,21 @@ def test_incremental_reruns_only_the_sparql_constraints_a_change_reaches(cut_bui
     again and find it, the rules that cannot see the change keep their results, and the whole
     result set is the full validation's."""
     shapes = load_shapes(shapes_files())
-    before = Store()
-    before.extend(q for q in open_read_only(cut_build) if getattr(q.graph_name, "value", "") != _validation_graph())
+    before = _without_validation_graph(open_read_only(cut_build))
     state = validate.validate_store(before, shapes).state()
 
     membership = next(iter(before.query(
         f"SELECT ?commune ?date ?epci WHERE {{ ?m <{ORG}member> ?commune ; <{TID}dateReference> ?date ; "
-        f"<{ORG}organization> ?epci . ?commune a <{IGEO}Commune> }} LIMIT 1", use_default_graph_as_union=True)))
+        f"<{ORG}organization> ?epci . ?commune a <{IGEO}Commune> }} LIMIT 1")))
     other = next(s["epci"] for s in before.query(
         f"SELECT ?epci WHERE {{ ?epci a <{IGEO}Intercommunalite> FILTER NOT EXISTS {{ "
-        f"?epci <{TID}natureJuridique>/<http://www.w3.org/2004/02/skos/core#notation> \"EPT\" }} }}",
-        use_default_graph_as_union=True) if s["epci"] != membership["epci"])
+        f"?epci <{TID}natureJuridique>/<http://www.w3.org/2004/02/skos/core#notation> \"EPT\" }} }}") if s["epci"] != membership["epci"])
     after = Store()
     after.extend(before)
     graph, extra = NamedNode("urn:test:second-epci"), NamedNode("urn:test:membership")
-    after.extend(Quad(extra, NamedNode(p), o, graph) for p, o in (
+    after.extend(merged(Quad(extra, NamedNode(p), o, graph) for p, o in (
         (RDF_TYPE, NamedNode(TID + "AppartenanceEPCI")), (ORG + "member", membership["commune"]),
-        (ORG + "organization", other), (TID + "dateReference", membership["date"])))
+        (ORG + "organization", other), (TID + "dateReference", membership["date"]))))
 
     incremental = validate.validate_store(after, shapes, state, before)
     full = validate.validate_store(after, shapes)
@@ -185,12 +183,10 @@ def test_a_value_node_losing_its_class_is_seen_by_the_nodes_pointing_to_it(cut_b
     member (in other graphs) fail their sh:or of classes, incrementally as in full."""
     shapes = load_shapes(shapes_files())
     assert not shapes.reads_value_properties and ORG + "member" in shapes.inverse_predicates
-    before = Store()
-    before.extend(q for q in open_read_only(cut_build) if getattr(q.graph_name, "value", "") != _validation_graph())
+    before = _without_validation_graph(open_read_only(cut_build))
     state = validate.validate_store(before, shapes).state()
     commune = next(iter(before.query(
-        f"SELECT ?commune WHERE {{ ?m a <{TID}Adhesion> ; <{ORG}member> ?commune . ?commune a <{IGEO}Commune> }} LIMIT 1",
-        use_default_graph_as_union=True)))["commune"]
+        f"SELECT ?commune WHERE {{ ?m a <{TID}Adhesion> ; <{ORG}member> ?commune . ?commune a <{IGEO}Commune> }} LIMIT 1")))["commune"]
     after = Store()
     after.extend(before)
     for quad in list(after.quads_for_pattern(commune, NamedNode(RDF_TYPE), NamedNode(IGEO + "Commune"), None)):
@@ -216,11 +212,13 @@ def test_results_on_blank_nodes_survive_an_incremental_validation(tmp_path: Path
     one = "@prefix ex: <http://e/> . [] a ex:K . <http://e/x> a ex:K ; ex:p 1 ."
     before = Store()
     before.load(one.encode(), format=RdfFormat.TURTLE, to_graph=NamedNode("urn:test:a"))
+    before.extend(merged(list(before)))  # as a release's store: the merge as its default graph
     state = validate.validate_store(before, shapes).state()
     after = Store()
     after.extend(before)  # graph a unchanged, its blank node the same
     after.load(b"@prefix ex: <http://e/> . [] a ex:K ; ex:p 1, 2 .", format=RdfFormat.TURTLE,
                to_graph=NamedNode("urn:test:b"))
+    after.extend(merged(list(after)))
 
     incremental = validate.validate_store(after, shapes, state, before)
     assert "1 graph(s) changed, 3 triple(s) differ" in incremental.mode

@@ -36,7 +36,7 @@ from tid.graph.queries import load_query
 def _query(store: Store, name: str, iri: str | None, variable: str = "resource") -> Any:
     query = load_query(name)
     substitutions = {Variable(variable): NamedNode(iri)} if iri is not None else None
-    return store.query(query.text, substitutions=substitutions, use_default_graph_as_union=True)
+    return store.query(query.text, substitutions=substitutions)
 
 
 def _date(term: Any) -> date | None:

@@ -12,6 +12,7 @@ from pyoxigraph import Quad, RdfFormat, Store, serialize
 from tid.graph.catalog.names import CATALOGUE_FILES, CONTACT_EMAIL, catalogue_graph
 from tid.graph.catalog.quads import catalogue_quads
 from tid.graph.sources import SourceSpec, sha256_of
+from tid.graph.store import default_triples, merged
 from tid.namespaces import PREFIXES, Minter
 
 
@@ -30,10 +31,11 @@ def publish_catalogue(
     ``counts`` and ``dumps``, in place). Call it once the dumps are written: it describes them."""
     files = tuple(CATALOGUE_FILES) if directory is not None else ()
     quads = catalogue_quads(manifest, specs, minter, endpoint_url, contact_email=contact_email, catalogue_files=files)
-    store.extend(quads)
+    store.extend(merged(quads))
     counts = manifest.setdefault("counts", {})
     counts.setdefault("graphs", {})[catalogue_graph(minter).value] = len(quads)
     counts["quads"] = counts.get("quads", 0) + len(quads)
+    counts["triples"] = default_triples(store)
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
         prefixes = {p: PREFIXES[p] for p in ("dcat", "dct", "dcatap", "foaf", "locn", "owl", "prov", "rdfs", "skos",

@@ -8,7 +8,7 @@ The shapes (read and split by :mod:`tid.graph.shapes`) go to two engines:
   pyoxigraph store, indexed, with ``$this`` unbound, and the solutions are kept for the shape's
   focus nodes. This is what pySHACL computes by running the query once per focus node.
 
-A full validation checks the union of the graph's named graphs, the two engines side by side
+A full validation checks the merge of the graph's named graphs, the two engines side by side
 (shacl-rust in a thread, the SPARQL constraints in the caller's; both leave Python's lock while
 they work). An incremental one (after some named graphs changed) takes the triples that differ
 in those graphs between the previous store and the new one, re-checks the local shapes only for

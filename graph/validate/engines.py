@@ -68,7 +68,7 @@ def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None)
 
 def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None) -> dict[int, list[ShapeResult]]:
     """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
-    union of the store's graphs; ``only``: the constraints to run."""
+    store's default graph (the merge of its named graphs); ``only``: the constraints to run."""
     results: dict[int, list[ShapeResult]] = {}
     for number in range(len(shapes.sparql)) if only is None else only:
         constraint = shapes.sparql[number]
@@ -76,7 +76,7 @@ def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | N
         targets = focus_nodes(store, shapes.targets.get(constraint.shape, []))
         if not targets:
             continue
-        solutions = store.query(constraint.query, use_default_graph_as_union=True)
+        solutions = store.query(constraint.query)
         variables = {v.value for v in solutions.variables}
         for solution in solutions:
             this = solution["this"] if "this" in variables else None

@@ -113,8 +113,7 @@ def revalidate(store: Store, shapes: Shapes, triples: set[Triple], previous_loca
         return list(previous_local)
     pending = {node for node in _neighbours(store, focus) if isinstance(node, BlankNode)} - focus
     if (pending or any(isinstance(node, BlankNode) for node in focus)) and any(r.focus == "_:" for r in previous_local):
-        pending |= {row["s"] for row in store.query(load_query("validation-blank-nodes").text,
-                                                    use_default_graph_as_union=True)}
+        pending |= {row["s"] for row in store.query(load_query("validation-blank-nodes").text)}
     while pending:
         focus |= pending
         pending = {node for node in _neighbours(store, pending) if isinstance(node, BlankNode)} - focus

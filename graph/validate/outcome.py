@@ -88,7 +88,9 @@ def graph_digests(store: Store, ignore: frozenset[str] = frozenset(), only: Iter
     digests: dict[str, int] = {}
     quads = store if only is None else (q for graph in only for q in store.quads_for_pattern(None, None, None, graph))
     for quad in quads:
-        name = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        if not isinstance(quad.graph_name, NamedNode):
+            continue  # the default graph: the merge of the named graphs (graph/store.py)
+        name = quad.graph_name.value
         if name in ignore:
             continue
         digests[name] = digests.get(name, 0) ^ int.from_bytes(hashlib.blake2b(str(quad.triple).encode(), digest_size=8).digest(), "big")

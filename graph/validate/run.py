@@ -21,7 +21,7 @@ from tid.namespaces import RDFS
 def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None = None,
                    previous_store: Store | None = None, ignore: frozenset[str] = frozenset(),
                    digests: dict[str, str] | None = None, union_file: Path | None = None) -> ValidationOutcome:
-    """Validate the union of the store's graphs; incrementally when ``previous`` allows it.
+    """Validate the merge of the store's graphs; incrementally when ``previous`` allows it.
 
     ``previous``: the state of the validation of ``previous_store`` (``ValidationOutcome.state``).
     ``ignore``: named graphs that are not data (the validation report itself).

@@ -181,8 +181,8 @@ def test_substitution_gives_the_embedded_answer(cut_data_dir, oxigraph_backend: 
                          ("home-sitemap", {"prefix": BASE + "id/region/"})):
         query = load_query(name)
         bound = query.substitutions(values)
-        local = [[str(v) for v in row] for row in store.query(query.text, substitutions=bound, use_default_graph_as_union=True)]
-        distant = [[str(v) for v in row] for row in remote.query(query.text, substitutions=bound, use_default_graph_as_union=True)]
+        local = [[str(v) for v in row] for row in store.query(query.text, substitutions=bound)]
+        distant = [[str(v) for v in row] for row in remote.query(query.text, substitutions=bound)]
         assert sorted(distant) == sorted(local) and local
 
 
@@ -199,18 +199,22 @@ def test_quads_for_pattern(cut_data_dir, oxigraph_backend: str) -> None:
     assert found and all(q.predicate == label for q in found)
 
 
-def test_the_union_covers_the_release_graphs_only(cut_data_dir, oxigraph_backend: str) -> None:
-    """The default graph is the union of the manifest's graphs, sent as ``default-graph-uri``: a
-    graph the server holds beside them is not part of it."""
+def test_the_default_graph_is_the_release_merge(cut_data_dir, oxigraph_backend: str) -> None:
+    """The default graph is the merge of the manifest's graphs, pushed as ``{base}graph/merge`` and
+    sent as ``default-graph-uri``: each triple once (the server would count a triple once per graph
+    if the graphs themselves were sent, oxigraph #1919), and a graph the server holds beside them is
+    not part of it."""
     manifest = cut_data_dir.current_manifest()
     graphs = release_graphs(manifest)
     assert set(manifest["counts"]["graphs"]) <= set(graphs)
     assert BASE + "graph/catalogue" in graphs and BASE + "graph/changelog" in graphs
     remote = RemoteStore(oxigraph_backend, graphs, timeout=10)
+    assert remote.merge_graph == BASE + "graph/merge"
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    everything = int(next(iter(remote.query(count, use_default_graph_as_union=True)))["n"].value)
-    one = RemoteStore(oxigraph_backend, graphs[:1], timeout=10)
-    assert 0 < int(next(iter(one.query(count, use_default_graph_as_union=True)))["n"].value) < everything
+    everything = int(next(iter(remote.query(count)))["n"].value)
+    assert everything == manifest["counts"]["triples"] < sum(manifest["counts"]["graphs"].values())
+    one = RemoteStore(oxigraph_backend, graphs[:1], timeout=10, merge_graph=graphs[0])
+    assert 0 < int(next(iter(one.query(count)))["n"].value) < everything
 
 
 # -- the option and the setting ----------------------------------------------------------------

@@ -24,6 +24,7 @@ from tid.endpoint.geo import (
     wkt_to_geojson,
 )
 from tid.endpoint.live import Release
+from tid.graph.store import merged
 from tid.namespaces import GEO, RDF, RDFS, TID
 
 STATIC = Path(__file__).resolve().parents[2] / "endpoint" / "static"
@@ -180,7 +181,7 @@ def _small_release(tmp_path: Path) -> Release:
         (unlocated, RDF.type, TID.SiteCleEnMain),
         (unlocated, TID.territoire, territory),
     ]
-    store.extend(Quad(s, p, o, graph) for s, p, o in quads)
+    store.extend(merged(Quad(s, p, o, graph) for s, p, o in quads))  # a release's store: graphs and their merge
     return Release(tmp_path, {"base": BASE, "release": "test"}, store)
 
 

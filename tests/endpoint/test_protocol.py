@@ -233,7 +233,7 @@ def test_bad_update_in_query_endpoint_is_refused_and_store_unchanged(client, cut
         assert body["type"].endswith("/problems/update-refused")
         assert "read-only" in body["detail"]
     store = open_read_only(cut_data_dir)
-    assert len(store) == manifest["counts"]["quads"]
+    assert len(store) == manifest["counts"]["quads"] + manifest["counts"]["triples"]
 
 
 # -- dataset semantics beyond the manifest --------------------------------------------------

@@ -17,7 +17,7 @@ from markupsafe import escape
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from tests.helpers import BASE, MELUN, MELUN_IRI
-from tid.graph.store import DataDir
+from tid.graph.store import DataDir, merged
 
 MELUN_PAGE = "/doc/territoire/2023-2027/ti-1107"
 COMMUNE_PAGE = "/doc/commune/77288"  # Melun
@@ -271,7 +271,7 @@ def evil_client(cut_data_dir: DataDir, tmp_path_factory: pytest.TempPathFactory)
         (adhesion, NamedNode(org + "member"), commune),
         (adhesion, NamedNode(org + "organization"), NamedNode(MELUN_IRI)),
     ):
-        store.add(Quad(s, p, o, graph))
+        store.extend(merged([Quad(s, p, o, graph)]))  # a release's store: graphs and their merge
     store.flush()
     del store
     app = create_app({"DATA_DIR": str(root), "QUERY_TIMEOUT": 10, "MAX_CONCURRENT_QUERIES": 1})

@@ -37,14 +37,14 @@ def both(store: Store, query: str, key: str, **options) -> tuple[bytes, bytes]:
 @pytest.mark.parametrize("key", ["json", "csv", "tsv"])
 def test_same_bytes_as_pyoxigraph(cut_data_dir, key: str) -> None:
     for store, query, options in ((Store(), TRICKY, {}),
-                                  (open_read_only(cut_data_dir), REAL, {"use_default_graph_as_union": True})):
+                                  (open_read_only(cut_data_dir), REAL, {})):
         ours, theirs = both(store, query, key, **options)
         assert ours == theirs
 
 
 def test_xml_same_solutions_as_pyoxigraph(cut_data_dir) -> None:
     for store, query, options in ((Store(), TRICKY, {}),
-                                  (open_read_only(cut_data_dir), REAL, {"use_default_graph_as_union": True})):
+                                  (open_read_only(cut_data_dir), REAL, {})):
         ours, theirs = both(store, query, "xml", **options)
         parsed = [list(parse_query_results(body, format=QueryResultsFormat.XML)) for body in (ours, theirs)]
         assert [[str(s[i]) if s[i] is not None else None for i in range(8 if query is TRICKY else 3)] for s in parsed[0]] == \

@@ -12,6 +12,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from tests.helpers import BASE, HTML_TYPE, MELUN_IRI, assert_problem
 from tid.endpoint.search_index import SearchIndex, compact, normalise, tokens
+from tid.graph.store import merged
 from tid.loaders.base import luhn_ok as luhn_valid
 from tid.namespaces import IGEO, RDF, RDFS, SKOS, TID
 
@@ -98,6 +99,7 @@ def lacq_index() -> SearchIndex:
     _thing(store, "site/chemparc", TID.SiteCleEnMain, "Plateforme chimique", alt="Induslacq")
     # a thing of a class the search leaves out, and a blank-node-free label of no thing
     store.add(Quad(NamedNode(BASE + "id/chargement/x"), RDFS.label, Literal("Chargement de Lacq"), G))
+    store.extend(merged(list(store)))  # a release's store: the graph and, as the default graph, the merge
     return SearchIndex.from_store(store)
 
 

@@ -99,10 +99,10 @@ def test_default_dataset_lists_every_named_graph_with_its_size(client, manifest)
     assert sizes == manifest["counts"]["graphs"]
     default = graph.value(dataset, SD.defaultGraph)
     distinct = int(graph.value(default, VOID.triples))
-    assert 0 < distinct <= manifest["counts"]["quads"]
+    assert 0 < distinct == manifest["counts"]["triples"] < manifest["counts"]["quads"]
     comments = {str(c) for c in graph.objects(default, RDFS.comment)}
-    assert any("union of all the named graphs" in c for c in comments)
-    assert any("union de tous les graphes nommés" in c for c in comments)
+    assert any("merge of all the named graphs" in c for c in comments)
+    assert any("fusion RDF de tous les graphes nommés" in c for c in comments)
 
 
 def test_limits_are_stated_in_english_and_french(client) -> None:
