@@ -1,8 +1,10 @@
 """Territoires d'industrie knowledge graph.
 
-The repository root is this package: ``tid.graph`` (namespaces, build, store, provenance,
-validation, export), ``tid.loaders`` (one module per source), ``tid.cli`` (the ``tid``
-command); ``ontology/``, ``shapes/``, ``queries/`` and ``curated/`` are package data.
+The repository root is this package: ``tid.cli`` (the ``tid`` command), ``tid.endpoint`` (the
+SPARQL endpoint and the site), ``tid.graph`` (build, store, provenance, validation, catalogue,
+export, push), ``tid.loaders`` (one module per source), and at the ground ``tid.namespaces``,
+``tid.errors`` and ``tid.environment``; ``ontology/``, ``shapes/``, ``queries/`` and ``curated/``
+are package data. ``docs/architecture.md`` says what each layer may import.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version

@@ -1,5 +1,8 @@
 """``tid``: the command line. Library code raises typed errors; this module turns them into
 messages on stderr and exit codes (0 success, 1 bad data or rejected rows, 2 usage or runtime).
+
+``tid build`` and ``tid validate`` import their modules inside their functions: the other
+commands start without the loaders, the validation engines and rdflib (a few tenths of a second).
 """
 
 from __future__ import annotations
@@ -13,18 +16,24 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from pyoxigraph import NamedNode
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tid import __version__
+from tid.endpoint.serve import add_parser as add_serve_parser
+from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import TidError
-from tid.graph.store import DataDir
-from tid.namespaces import DEFAULT_BASE
+from tid.graph.push import add_parser as add_push_parser
+from tid.graph.queries import list_queries, load_query
+from tid.graph.sources import SOURCE_LIST, fetch, read_source_list
+from tid.graph.store import DataDir, open_read_only
+from tid.namespaces import DEFAULT_BASE, RDFS, Minter
 
 
 def _data_dir(args: argparse.Namespace) -> DataDir:
-    return DataDir(Path(args.data_dir or os.environ.get("TID_DATA_DIR") or "var").resolve())
+    return DataDir(data_dir_path(args.data_dir))
 
 
 def _mirror(args: argparse.Namespace) -> Path | None:
@@ -105,7 +114,6 @@ def print_build_tables(console: Console, manifest: dict) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from tid.graph.sources import SOURCE_LIST, fetch, read_source_list
 
     data_dir, mirror = _data_dir(args), _mirror(args)
     for spec in read_source_list(Path(args.sources) if args.sources else SOURCE_LIST):
@@ -120,8 +128,6 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_query(args: argparse.Namespace, console: Console) -> int:
-    from tid.graph.queries import list_queries, load_query
-    from tid.graph.store import open_read_only
 
     if args.list or not args.name:
         table = Table(title="Named queries (tid query NAME --param k=v)")
@@ -177,8 +183,6 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from tid.graph.inputs import load_files
     from tid.graph.report import RenderContext, ShapeResult, ShapeTexts, render
     from tid.graph.shapes import load_shapes, profile_files
-    from tid.graph.store import open_read_only
-    from tid.namespaces import Minter
 
     data_dir, mirror = _data_dir(args), _mirror(args)
     core_files, dcat_files = profile_files(args.profile, mirror)
@@ -216,10 +220,6 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     def label(term: str) -> str | None:
         if not term.startswith("<"):
             return None
-        from pyoxigraph import NamedNode
-
-        from tid.namespaces import RDFS
-
         for quad in store.quads_for_pattern(NamedNode(term[1:-1]), RDFS.label, None, None):
             return quad.object.value
         return None
@@ -253,7 +253,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--data-dir", help="where the cache, releases and live store live (TID_DATA_DIR; default ./var)")
+        p.add_argument("--data-dir", help="where the cache, releases and live store live "
+                       f"(TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
 
     p = sub.add_parser("fetch", help="download the sources (or copy them from a mirror) and check their checksums")
     common(p)
@@ -298,11 +299,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the named queries")
     p.set_defaults(run=cmd_query)
 
-    from tid.endpoint.serve import add_parser as add_serve_parser
 
     add_serve_parser(sub)
 
-    from tid.graph.push import add_parser as add_push_parser
 
     add_push_parser(sub)
     return top

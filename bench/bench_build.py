@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tid.graph.sources import write_pinned_source_list
+
 REPO = Path(__file__).resolve().parents[1]
 RDFLIB_LOAD = """
 import gzip, sys, time
@@ -84,10 +86,7 @@ def main() -> None:
         laureats = copy / "sites-cles-en-main" / "fonds_acceleration_laureats.csv"
         laureats.chmod(0o644)
         laureats.write_text(laureats.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")
-        sys.path.insert(0, str(REPO))
-        from tests.conftest import write_source_list
-
-        sources = write_source_list(work / "sources.toml", copy)
+        sources = write_pinned_source_list(work / "sources.toml", copy)
         changed_wall, _rss, _ = run(tid("build", "--quiet", "--data-dir", str(data), "--mirror", str(copy), "--sources", str(sources)))
 
         dump = data / "current" / "dumps" / "tid.nq.gz"

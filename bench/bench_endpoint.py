@@ -56,6 +56,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak import AGGREGATION, REPO, TERRITORIES, Server, free_port, percentile  # noqa: E402
 
+from tid.environment import DEFAULT_DATA_DIR  # noqa: E402
+
 KINDS = ("lookup", "aggregation", "describe")
 OURS, UNCACHED = "tid serve", "tid serve -cache"
 JSON_RESULTS = "application/sparql-results+json"
@@ -377,7 +379,7 @@ RDFLIB_ENDPOINT_HINT = ("rdflib-endpoint is not installed, so it is left out. In
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", default=os.environ.get("TID_DATA_DIR", str(REPO / "var")),
+    parser.add_argument("--data-dir", default=os.environ.get("TID_DATA_DIR", str(REPO / DEFAULT_DATA_DIR)),
                         help="data directory with a built release and its dumps (default TID_DATA_DIR or ./var)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per cell (default 10)")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load before each cell (default 1)")

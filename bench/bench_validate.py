@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 
 def main() -> None:
@@ -49,17 +48,17 @@ def main() -> None:
         return
     mirror = Path(args.mirror).resolve()
 
-    from tests.conftest import write_source_list
     from tid.graph import validate
     from tid.graph.build import BuildOptions, build
     from tid.graph.shapes import load_shapes, shapes_files
+    from tid.graph.sources import write_pinned_source_list
     from tid.graph.store import DataDir, open_read_only
 
     with tempfile.TemporaryDirectory(prefix="tid-bench-validate-") as tmp:
         work = Path(tmp)
         data_dir = DataDir(work / "data")
         build(BuildOptions(data_dir=data_dir, mirror=mirror, dumps=False,
-                           source_list=write_source_list(work / "sources-mirror.toml", mirror)))
+                           source_list=write_pinned_source_list(work / "sources-mirror.toml", mirror)))
         store = open_read_only(data_dir)
         store_path = data_dir.current_release() / "store"
         shapes = load_shapes(shapes_files())
@@ -85,7 +84,7 @@ def main() -> None:
         laureats = copy / "sites-cles-en-main" / "fonds_acceleration_laureats.csv"
         laureats.chmod(0o644)
         laureats.write_text(laureats.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")
-        sources = write_source_list(work / "sources.toml", copy)
+        sources = write_pinned_source_list(work / "sources.toml", copy)
         steps: dict[str, float] = {}
         changed = build(BuildOptions(data_dir=data_dir, mirror=copy, source_list=sources, dumps=False),
                         progress=lambda what, _done, _total: steps.setdefault(what, time.perf_counter()))

@@ -45,6 +45,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tid.environment import DEFAULT_DATA_DIR
+
 REPO = Path(__file__).resolve().parents[1]
 TID = "https://w3id.org/territoires-industrie/def#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -390,7 +392,7 @@ def report(load: Load, elapsed: float, samples: list[tuple[float, float, int]], 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", default=os.environ.get("TID_DATA_DIR", str(REPO / "var")),
+    parser.add_argument("--data-dir", default=os.environ.get("TID_DATA_DIR", str(REPO / DEFAULT_DATA_DIR)),
                         help="data directory with a built release (default TID_DATA_DIR or ./var)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to send requests (default 60)")
     parser.add_argument("--concurrency", type=int, default=32, help="client threads (default 32)")

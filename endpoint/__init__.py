@@ -1,10 +1,11 @@
 """The SPARQL endpoint: a Flask app factory over the built store (read-only).
 
-``create_app(config)`` reads, in order, the defaults (:mod:`tid.endpoint.settings`), the
-``TID_*`` environment variables, then ``config``; opens the live release of ``DATA_DIR``
-read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs); keeps it with the query pool in ``app.extensions["tid"]`` (no module-level store or
-graph); registers one blueprint per concern and the error handlers. The pool's worker processes
-start with the first query, in the process that serves it.
+``create_app(config)`` reads its settings once (:class:`tid.endpoint.settings.Settings`: the
+defaults, the ``TID_*`` environment variables, then ``config``); opens the live release of
+``DATA_DIR`` read-only (or, with ``BACKEND_URL``, a remote SPARQL server holding its graphs);
+keeps it with the query pool in the app (:func:`tid.endpoint.live.install`; no module-level
+store or graph); registers one blueprint per concern and the error handlers. The pool's worker
+processes start with the first query, in the process that serves it.
 
 Routes:
 
@@ -20,82 +21,18 @@ Routes:
 
 from __future__ import annotations
 
-import atexit
-import weakref
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, request
-
-from tid.endpoint import (
-    catalog_route,
-    changes,
-    errors,
-    geo,
-    home,
-    html,
-    named_queries,
-    ontology_docs,
-    query_page,
-    resources,
-    search,
-    settings,
-    sparql,
-    void,
-)
-from tid.endpoint.executor import QueryPool
-from tid.endpoint.live import Live
-from tid.graph.store import DataDir
-
-EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.from_object(settings.Defaults)
-    app.config.from_prefixed_env("TID")
-    if config:
-        app.config.update(config)
-    settings.normalise(app.config)
+    """The endpoint over the live release of ``DATA_DIR`` (see above)."""
+    # Imported here, not above: the `tid` command imports tid.endpoint.serve for its options, and
+    # the app's modules (Flask, every route, shapely for the maps) would add a third of a second
+    # to every command, `tid build` included.
+    from tid.endpoint.app import create_app as create
 
-    data_dir = DataDir(Path(app.config["DATA_DIR"]).resolve())
-    release = data_dir.current_release()
-    backend = app.config["BACKEND_URL"]
-    pool = QueryPool(
-        app.config["MAX_CONCURRENT_QUERIES"],
-        start_method=app.config["WORKER_START_METHOD"],
-        memory_mb=app.config["WORKER_MEMORY_MB"],
-        preload=str(release / "store") if release and not backend else None,
-    )
-    live = Live(data_dir, pool, app.config["RELEASE_CHECK_INTERVAL"], backend=backend,
-                timeout=app.config["QUERY_TIMEOUT"])
-    app.extensions["tid"] = live
-    weakref.finalize(app, live.close)
-    atexit.register(live.close)
-
-    for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, ontology_docs.bp,
-                      resources.bp, geo.bp, catalog_route.bp, changes.bp):
-        app.register_blueprint(blueprint)
-    errors.init_app(app)
-    app.after_request(_cors)
-    proxies = app.config["TRUST_PROXY_HEADERS"]
-    if proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
-    return app
-
-
-def _cors(response: Response) -> Response:
-    """CORS on every answer (errors included, so that browsers can read them)."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    if request.method == "OPTIONS":
-        from flask import current_app
-
-        allow = response.headers.get("Allow") or "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Methods"] = allow
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, If-None-Match"
-        response.headers["Access-Control-Max-Age"] = str(current_app.config["CORS_MAX_AGE"])
-    return response
+    return create(config)

@@ -32,13 +32,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
-from tid.endpoint.live import Release
-from tid.endpoint.service_description import serialize_graph
+from tid.endpoint.http import RDF_FORMAT, choose, format_values, negotiated, single_value
+from tid.endpoint.live import Release, current_release
+from tid.endpoint.problem import Problem
+from tid.endpoint.results import serialize_graph
 from tid.endpoint.urls import external_url
 from tid.graph.catalog import CATALOGUE_FILES, catalogue_graph, whole_dataset
 from tid.namespaces import DCAT, PREFIXES, RDF, XSD, Minter, Vocabulary
@@ -137,21 +138,6 @@ def load_catalogue(release: Release) -> Catalogue:
     return release.cached("catalog-route", compute)
 
 
-def catalogue_url() -> str | None:
-    """The URL of ``/catalog`` when this app serves it (for VoID and the service description)."""
-    if "catalog" not in current_app.blueprints:
-        return None
-    return external_url("catalog.catalog")
-
-
-def _single(name: str) -> str | None:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        raise Problem("invalid-parameter", f"{name} is given {len(values)} times; give it once. / "
-                      f"{name} est donné {len(values)} fois ; donnez-le une seule fois.")
-    return values[0] if values else None
-
-
 def _number(name: str, raw: str, fr: str, en: str, highest: int | None = None) -> int:
     value = raw.strip()
     if not _NUMBER.match(value) or (highest is not None and int(value) > highest):
@@ -163,36 +149,23 @@ def _number(name: str, raw: str, fr: str, en: str, highest: int | None = None) -
 
 
 def _format(ext: str | None) -> conneg.Format:
-    values = request.args.getlist("format")
-    if ext is not None:
-        fmt = EXTENSIONS.get(ext)
-        if fmt is None:
-            raise Problem("not-found", f"The catalogue has no .{ext} form; it has "
-                          f"{', '.join('.' + key for key in EXTENSIONS)}. / Le catalogue n'a pas de forme .{ext} ; "
-                          f"il a {', '.join('.' + key for key in EXTENSIONS)}.")
-        if values:
-            try:
-                named = conneg.by_name(values, OFFERS)
-            except conneg.UnknownFormat:
-                named = None
-            if named is not fmt:
-                raise Problem("invalid-parameter", f"format={', '.join(values)} contradicts the extension .{ext}. / "
-                              f"format={', '.join(values)} contredit l'extension .{ext}.")
-        return fmt
-    try:
-        chosen = conneg.choose(request.accept_mimetypes, values, OFFERS)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names no RDF format. / format={exc} ne désigne aucun "
-                      "format RDF.", available=conneg.media_types(OFFERS)) from None
-    if chosen is None:
-        from tid.endpoint.sparql import not_acceptable
-
-        if values:
-            raise Problem("not-acceptable", f"format={', '.join(values)} is not an RDF format; the catalogue is "
-                          f"available as {', '.join(conneg.media_types(OFFERS))}. / format={', '.join(values)} "
-                          "n'est pas un format RDF.", available=conneg.media_types(OFFERS))
-        raise not_acceptable(OFFERS)
-    return chosen
+    if ext is None:
+        return choose(OFFERS, called=RDF_FORMAT)
+    fmt = EXTENSIONS.get(ext)
+    if fmt is None:
+        raise Problem("not-found", f"The catalogue has no .{ext} form; it has "
+                      f"{', '.join('.' + key for key in EXTENSIONS)}. / Le catalogue n'a pas de forme .{ext} ; "
+                      f"il a {', '.join('.' + key for key in EXTENSIONS)}.")
+    values = format_values()
+    if values:
+        try:
+            named = conneg.by_name(values, OFFERS)
+        except conneg.UnknownFormat:
+            named = None
+        if named is not fmt:
+            raise Problem("invalid-parameter", f"format={', '.join(values)} contradicts the extension .{ext}. / "
+                          f"format={', '.join(values)} contredit l'extension .{ext}.")
+    return fmt
 
 
 def _page_link(ext: str | None, fmt: conneg.Format, number: int, size: int) -> str:
@@ -219,11 +192,9 @@ def _hydra(catalog: NamedNode, total: int, number: int, last: int, links: dict[i
 
 
 def _respond(ext: str | None) -> Response:
-    from tid.endpoint.sparql import cache_headers, etag, not_modified
-
-    release = current_app.extensions["tid"].release
+    release = current_release()
     fmt = _format(ext)
-    raw_page, raw_size = _single("page"), _single("page_size")
+    raw_page, raw_size = single_value("page"), single_value("page_size")
     configured = int(current_app.config.get("CATALOG_PAGE_SIZE") or DEFAULT_PAGE_SIZE)
     size = _number("page_size", raw_size, "une taille de page", "a page size", MAX_PAGE_SIZE) \
         if raw_size is not None else configured
@@ -241,24 +212,24 @@ def _respond(ext: str | None) -> Response:
                       last_page=last)
     links = {n: _page_link(ext, fmt, n, size) for n in {1, last, number, max(1, number - 1), min(last, number + 1)}} \
         if paged else {}
-    tag = etag([release.id, "catalog", fmt.key, paged, number, size, sorted(links.items())])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    if paged:
-        triples = catalogue.page(number, size) + _hydra(catalogue.catalog, total, number, last, links)
-    else:
-        triples = list(catalogue.triples)
-    response = Response(serialize_graph(triples, fmt, CATALOG_PREFIXES), content_type=fmt.content_type)
-    response.headers["X-TID-Release"] = release.id
-    if paged:
+
+    def draw(fmt: conneg.Format) -> bytes:
+        if paged:
+            assert catalogue.catalog is not None
+            triples = catalogue.page(number, size) + _hydra(catalogue.catalog, total, number, last, links)
+        else:
+            triples = list(catalogue.triples)
+        return serialize_graph(triples, fmt, CATALOG_PREFIXES)
+
+    response = negotiated(fmt, draw, tag=[release.id, "catalog", paged, number, size, sorted(links.items())])
+    if paged and response.status_code == 200:
         rels = {"first": 1, "last": last}
         if number > 1:
             rels["prev"] = number - 1
         if number < last:
             rels["next"] = number + 1
         response.headers["Link"] = ", ".join(f'<{links[n]}>; rel="{rel}"' for rel, n in rels.items())
-    return cache_headers(response, tag)
+    return response
 
 
 @bp.get("/catalog")

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response
 from pyoxigraph import Triple
 
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
 from tid.endpoint.html import render_page
-from tid.endpoint.live import Release
-from tid.endpoint.service_description import serialize_graph
+from tid.endpoint.http import PAGE_FORMAT, Body, negotiated
+from tid.endpoint.live import Release, current_release
+from tid.endpoint.results import serialize_graph
 from tid.endpoint.urls import page_url
 from tid.graph.changelog import CHANGELOG_GRAPH
 from tid.graph.queries import load_query
@@ -115,33 +115,18 @@ def _graph_triples(release: Release) -> list[Triple]:
 
 @bp.get("/changes")
 def changes() -> Response:
-    from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
+    release = current_release()
 
-    release = current_app.extensions["tid"].release
-    values = request.args.getlist("format")
-    try:
-        fmt = conneg.choose(request.accept_mimetypes, values, OFFERS)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names no format of this page. / format={exc} ne désigne "
-                      "aucun format de cette page.") from None
-    if fmt is None:
-        raise not_acceptable(OFFERS)
-    if fmt is conneg.HTML:
+    def draw(fmt: conneg.Format) -> Body:
+        if fmt is not conneg.HTML:
+            return serialize_graph(_graph_triples(release), fmt, CHANGES_PREFIXES)
         changelog = read_changelog(release)
         counts: dict[str, Any] = {
             "graphs": len(changelog.graphs),
             "added": sum(1 for g in changelog.graphs for i in g.items if i.added),
             "removed": sum(1 for g in changelog.graphs for i in g.items if not i.added),
         }
-        response = render_page("changes.html", tag=etag([release.id, "changes", "html"]), changelog=changelog,
-                               counts=counts, adhesion=TID.Adhesion.value,
-                               changelog_graph=Minter(release.base).graph(CHANGELOG_GRAPH).value)
-        response.vary.add("Accept")
-        return response
-    tag = etag([release.id, "changes", fmt.key])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    response = Response(serialize_graph(_graph_triples(release), fmt, CHANGES_PREFIXES), content_type=fmt.content_type)
-    response.headers["X-TID-Release"] = release.id
-    return cache_headers(response, tag)
+        return render_page("changes.html", changelog=changelog, counts=counts, adhesion=TID.Adhesion.value,
+                           changelog_graph=Minter(release.base).graph(CHANGELOG_GRAPH).value)
+
+    return negotiated(OFFERS, draw, called=PAGE_FORMAT, tag=[release.id, "changes"])

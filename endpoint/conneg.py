@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 from werkzeug.datastructures import MIMEAccept
@@ -51,6 +52,13 @@ class Format:
     def results_format(self) -> QueryResultsFormat:
         return RESULTS_FORMATS[self.key]
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled by name (a job sent to a query worker, its outcome sent back): unpickled, a
+        format of this module is the same object again, so ``is`` comparisons keep working."""
+        if _KNOWN.get((self.family, self.key)) is self:
+            return _known, (self.family, self.key)
+        return Format, (self.key, self.media_type, self.family, self.names, self.also, self.w3c)
+
 
 SOLUTION_FORMATS: tuple[Format, ...] = (
     Format("json", "application/sparql-results+json", SOLUTIONS, ("srj",), ("application/json",), "SPARQL_Results_JSON"),
@@ -70,6 +78,14 @@ HTML = Format("html", "text/html", PAGE, ("htm",), ("application/xhtml+xml",))
 JSON = Format("json", "application/json", PAGE)
 PROBLEM_JSON = Format("problem", "application/problem+json", PAGE)
 TEXT = Format("text", "text/plain", PAGE, ("txt",))
+
+_KNOWN: dict[tuple[str, str], Format] = {
+    (f.family, f.key): f for f in (*SOLUTION_FORMATS, *GRAPH_FORMATS, HTML, JSON, PROBLEM_JSON, TEXT)}
+
+
+def _known(family: str, key: str) -> Format:
+    return _KNOWN[(family, key)]
+
 
 RESULTS_FORMATS = {
     "json": QueryResultsFormat.JSON,

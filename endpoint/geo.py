@@ -28,13 +28,14 @@ from typing import Any
 import shapely
 import shapely.errors
 import shapely.geometry
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, url_for
 from pyoxigraph import Literal, NamedNode
 from werkzeug.routing import BuildError
 
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
-from tid.endpoint.live import Release
+from tid.endpoint.http import choose, negotiated
+from tid.endpoint.live import Release, current_release
+from tid.endpoint.problem import Problem
 from tid.endpoint.urls import page_url, thing_iri, thing_path
 from tid.graph.queries import load_query
 
@@ -147,7 +148,7 @@ def feature_collection(release: Release, iri: str) -> dict[str, Any] | None:
 def geojson_url(iri: str) -> str | None:
     """The local URL of the GeoJSON of ``iri``'s geometry; None when it has none (then the page
     shows no map). Needs an application context (a request's)."""
-    release = current_app.extensions["tid"].release
+    release = current_release()
     path = thing_path(iri, release.base)
     if path is None or iri not in mapped_things(release):
         return None
@@ -161,27 +162,22 @@ def _not_found(detail: str) -> Problem:
 @bp.get("/geo/<path:path>")
 def geojson(path: str) -> Response:
     """The GeoJSON of the thing ``{base}id/{path}``."""
-    from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
-
     if len(path) > MAX_PATH or not THING_PATH.match(path):
         raise _not_found("This is not the path of a thing of the dataset, so it has no GeoJSON.")
-    release = current_app.extensions["tid"].release
-    offers = (GEOJSON,)
-    if conneg.negotiate(request.accept_mimetypes, offers) is None:
-        raise not_acceptable(offers)
+    release = current_release()
+    fmt = choose((GEOJSON,), values=())  # Accept only: no format= here
     iri = thing_iri(path, release.base)
     if iri not in mapped_things(release):
         raise _not_found(f"<{iri}> has no geometry in this release (or is not a thing of the dataset).")
-    tag = etag([release.id, "geo", path])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    collection = release.cached(f"geo:{path}", lambda: feature_collection(release, iri))
-    if collection is None:
-        raise _not_found(f"<{iri}> has no geometry that can be drawn.")
-    body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    response = Response(body, content_type="application/geo+json")
-    response.headers["X-TID-Release"] = release.id
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Disposition"] = f'inline; filename="{path.rsplit("/", 1)[-1]}.geojson"'
-    return cache_headers(response, tag)
+
+    def draw(_fmt: conneg.Format) -> Response:
+        collection = release.cached(f"geo:{path}", lambda: feature_collection(release, iri))
+        if collection is None:
+            raise _not_found(f"<{iri}> has no geometry that can be drawn.")
+        body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+        response = Response(body, content_type="application/geo+json")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Disposition"] = f'inline; filename="{path.rsplit("/", 1)[-1]}.geojson"'
+        return response
+
+    return negotiated(fmt, draw, tag=[release.id, "geo", path])

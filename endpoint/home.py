@@ -14,7 +14,6 @@ limit, for tests); beyond, ``/sitemap.xml`` is a sitemap index of ``/sitemap-{n}
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -24,8 +23,11 @@ from flask import Blueprint, Response, current_app
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Store
 
-from tid.endpoint.errors import Problem
-from tid.endpoint.html import render_page
+from tid.endpoint import conneg
+from tid.endpoint.html import json_for_script, page_language, render_page
+from tid.endpoint.http import negotiated
+from tid.endpoint.live import current_release
+from tid.endpoint.problem import Problem
 from tid.endpoint.urls import external_url, page_url, thing_path
 from tid.errors import ConfigError
 from tid.graph.catalog import catalogue_graph, catalogue_node, schema_org_dataset
@@ -36,10 +38,7 @@ bp = Blueprint("home", __name__)
 
 SITEMAP_LIMIT = 50_000
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-
-
-def _release():
-    return current_app.extensions["tid"].release
+SITEMAP = conneg.Format("sitemap", "application/xml", conneg.PAGE)
 
 
 # -- data of the home page ----------------------------------------------------------------------
@@ -128,14 +127,9 @@ def home_data(release: Any) -> dict[str, Any]:
 
 
 def json_ld_script(data: dict[str, Any] | None) -> Markup:
-    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` written as
-    ``\\u`` escapes, so that no ``</script>`` (nor ``<!--``) can end or disturb the element."""
-    if not data:
-        return Markup("")
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return Markup(text)
+    """The home page's schema.org JSON for its ``<script type="application/ld+json">`` (nothing
+    when the release has no catalogue)."""
+    return json_for_script(data, indent=1) if data else Markup("")
 
 
 def number(value: int, lang: str) -> str:
@@ -172,16 +166,17 @@ def _localised(data: dict[str, Any], lang: str, base: str) -> dict[str, Any]:
 @bp.get("/")
 def home() -> Response:
     """The home page, French first (``?lang=en`` for English)."""
-    from tid.endpoint.html import page_language
-    from tid.endpoint.sparql import etag
+    release = current_release()
 
-    release = _release()
-    data = release.cached("home", lambda: home_data(release))
-    lang = page_language()
-    context = _localised(data, lang, release.base)
-    catalogue = page_url(catalogue_node(Minter(release.base)).value, release.base)
-    return render_page("home.html", tag=etag([release.id, "home"]), release_id=release.id, catalogue_page=catalogue,
-                       json_ld=json_ld_script(data["dataset"]), number=lambda n: number(int(n), lang), **context)
+    def draw(_fmt: conneg.Format) -> Response:
+        data = release.cached("home", lambda: home_data(release))
+        lang = page_language()
+        context = _localised(data, lang, release.base)
+        catalogue = page_url(catalogue_node(Minter(release.base)).value, release.base)
+        return render_page("home.html", release_id=release.id, catalogue_page=catalogue,
+                           json_ld=json_ld_script(data["dataset"]), number=lambda n: number(int(n), lang), **context)
+
+    return negotiated(conneg.HTML, draw, tag=[release.id, "home"])
 
 
 # -- sitemap and robots.txt ---------------------------------------------------------------------
@@ -203,14 +198,6 @@ def sitemap_things(release: Any) -> list[str]:
 def _limit() -> int:
     configured = current_app.config.get("SITEMAP_MAX_URLS") or SITEMAP_LIMIT
     return max(1, min(int(configured), SITEMAP_LIMIT))
-
-
-def _xml(body: str, tag: str) -> Response:
-    from tid.endpoint.sparql import cache_headers
-
-    response = Response(body, content_type="application/xml; charset=utf-8")
-    response.headers["X-TID-Release"] = _release().id
-    return cache_headers(response, tag)
 
 
 def _urls(release: Any, start: int, stop: int) -> list[str]:
@@ -248,39 +235,33 @@ def _plan(release: Any) -> tuple[int, int]:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """The sitemap, or the sitemap index when the site has more URLs than one sitemap holds."""
-    from tid.endpoint.sparql import etag, not_modified
-
-    release = _release()
+    release = current_release()
     total, limit = _plan(release)
-    tag = etag([release.id, "sitemap", limit, external_url("home.home")])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    lastmod = _lastmod(release)
-    if total <= limit:
-        return _xml(_urlset(_urls(release, 0, total), lastmod), tag)
-    modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
-    lines += [f"<sitemap><loc>{escape(external_url('home.sitemap_part', number=n))}</loc>{modified}</sitemap>"
-              for n in range(1, -(-total // limit) + 1)]
-    lines.append("</sitemapindex>")
-    return _xml("\n".join(lines) + "\n", tag)
+
+    def draw(_fmt: conneg.Format) -> str:
+        lastmod = _lastmod(release)
+        if total <= limit:
+            return _urlset(_urls(release, 0, total), lastmod)
+        modified = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+        lines += [f"<sitemap><loc>{escape(external_url('home.sitemap_part', number=n))}</loc>{modified}</sitemap>"
+                  for n in range(1, -(-total // limit) + 1)]
+        lines.append("</sitemapindex>")
+        return "\n".join(lines) + "\n"
+
+    return negotiated(SITEMAP, draw, tag=[release.id, "sitemap", limit, external_url("home.home")])
 
 
 @bp.get("/sitemap-<int:number>.xml")
 def sitemap_part(number: int) -> Response:
     """Part ``number`` (from 1) of a sitemap too large for one file."""
-    from tid.endpoint.sparql import etag, not_modified
-
-    release = _release()
+    release = current_release()
     total, limit = _plan(release)
     if total <= limit or not 1 <= number <= -(-total // limit):
         raise Problem("not-found", f"There is no sitemap part {number}; /sitemap.xml lists the sitemaps.")
-    tag = etag([release.id, "sitemap", limit, number, external_url("home.home")])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    return _xml(_urlset(_urls(release, (number - 1) * limit, number * limit), _lastmod(release)), tag)
+    return negotiated(SITEMAP, lambda _fmt: _urlset(_urls(release, (number - 1) * limit, number * limit),
+                                                     _lastmod(release)),
+                      tag=[release.id, "sitemap", limit, number, external_url("home.home")])
 
 
 @bp.get("/robots.txt")

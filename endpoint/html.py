@@ -11,13 +11,14 @@
   (``immutable``): a changed file gets a new URL. Nothing is ever loaded from another host.
 * Headers: :func:`render_page` sends ``text/html; charset=utf-8``, a Content-Security-Policy
   that allows scripts, styles, fonts and data from this site only (images also from the map's
-  tile server, :data:`settings` ``MAP_TILE_URL``), and the ETag and cache headers of the
-  endpoint.
+  tile server, :data:`settings` ``MAP_TILE_URL``) and the release; the ETag and cache headers
+  come from :func:`tid.endpoint.http.negotiated`, which every page goes through.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,10 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.routing import BuildError
+
+from tid.endpoint.live import current_release
 
 bp = Blueprint("site", __name__)
 
@@ -73,6 +77,16 @@ def asset(filename: str) -> Response:
     return response
 
 
+def json_for_script(data: Any, *, indent: int | None = None) -> Markup:
+    """JSON safe inside ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` written as
+    ``\\u`` escapes, so that no label can close the element or open a comment (compact unless
+    ``indent`` is given)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
 def page_language() -> str:
     """``fr`` unless ``?lang=en`` (any other value is French too: the page never fails on it)."""
     lang = request.args.get("lang")
@@ -104,18 +118,11 @@ def content_security_policy() -> str:
             f"img-src 'self' data:{tiles}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-def render_page(template: str, *, status: int = 200, tag: str | None = None, **context: Any) -> Response:
+def render_page(template: str, *, status: int = 200, **context: Any) -> Response:
     """``template`` (which extends ``layout.html``) in the request's language, with its headers.
-    ``tag`` (from :func:`tid.endpoint.sparql.etag`, the language included by this function) makes
-    the page conditional: ``If-None-Match`` gets a 304."""
-    from tid.endpoint.sparql import cache_headers, etag, not_modified
-
+    A page answered 200 goes through :func:`tid.endpoint.http.negotiated`, which makes it
+    conditional (ETag, 304) and cacheable; an error page is drawn as it is."""
     lang = page_language()
-    full_tag = etag([tag, lang]) if tag else None
-    if full_tag:
-        cached = not_modified(full_tag)
-        if cached is not None:
-            return cached
 
     def tr(fr: str, en: str) -> str:
         return fr if lang == "fr" else en
@@ -126,6 +133,5 @@ def render_page(template: str, *, status: int = 200, tag: str | None = None, **c
     response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    release = current_app.extensions["tid"].release
-    response.headers["X-TID-Release"] = release.id
-    return cache_headers(response, full_tag) if status == 200 else response
+    response.headers["X-TID-Release"] = current_release().id
+    return response

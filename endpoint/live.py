@@ -1,5 +1,7 @@
 """The release being served: its store (read-only), its manifest, the query pool, and what is
-computed once per release (service description counts, VoID). Kept in ``app.extensions["tid"]``.
+computed once per release (service description counts, VoID). Kept in ``app.extensions["tid"]``
+by :func:`install`; a request reaches it through :func:`current_release` (or :func:`current_live`
+for the pool), and nothing else reads that extension.
 
 The ``current`` link of the data directory is re-read at most every ``RELEASE_CHECK_INTERVAL``
 seconds; when a build has published a new release, the next requests use it (new store, new
@@ -22,15 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from flask import Flask, current_app
 from pyoxigraph import Store
 
-from tid.endpoint.executor import QueryPool
+from tid.endpoint.pool import QueryPool
 from tid.endpoint.remote import RemoteStore, release_graphs
 from tid.errors import ConfigError
 from tid.graph.store import MERGE_GRAPH, DataDir
 
 T = TypeVar("T")
 log = logging.getLogger("tid.endpoint")
+EXTENSION = "tid"
 
 
 @dataclass
@@ -114,3 +118,22 @@ class Live:
 
     def close(self) -> None:
         self.pool.close()
+
+
+def install(app: Flask, live: Live) -> None:
+    """Make ``live`` what the requests of ``app`` serve."""
+    app.extensions[EXTENSION] = live
+
+
+def live_of(app: Flask) -> Live:
+    return app.extensions[EXTENSION]
+
+
+def current_live() -> Live:
+    """The live release and query pool of the app handling this request."""
+    return current_app.extensions[EXTENSION]
+
+
+def current_release() -> Release:
+    """The release this request is answered from (a new build is noticed here)."""
+    return current_app.extensions[EXTENSION].release

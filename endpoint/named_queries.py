@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
+from tid.endpoint.http import Called, negotiated
+from tid.endpoint.live import current_release
+from tid.endpoint.problem import Problem
+from tid.endpoint.protocol import answer
 from tid.endpoint.urls import external_url
 from tid.errors import QueryError
 from tid.graph.queries import NAME, NamedQuery, list_queries, load_query
@@ -43,33 +46,19 @@ def _entry(query: NamedQuery) -> dict:
 
 @bp.get("/queries")
 def index() -> Response:
-    from tid.endpoint.sparql import cache_headers, etag, not_acceptable, not_modified
-
-    offers = (conneg.JSON, conneg.HTML)
-    try:
-        fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), offers)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc}: the catalogue is served as json or html.") from None
-    if fmt is None:
-        raise not_acceptable(offers)
     entries = [_entry(q) for q in catalogue()]
-    release = current_app.extensions["tid"].release
-    tag = etag([release.id, "queries", fmt.key, entries])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    if fmt is conneg.HTML:
-        response = Response(render_template("queries.html", queries=entries), content_type="text/html; charset=utf-8")
-    else:
-        body = json.dumps({"queries": entries}, ensure_ascii=False, indent=1)
-        response = Response(body + "\n", content_type="application/json; charset=utf-8")
-    return cache_headers(response, tag)
+
+    def draw(fmt: conneg.Format) -> str:
+        if fmt is conneg.HTML:
+            return render_template("queries.html", queries=entries)
+        return json.dumps({"queries": entries}, ensure_ascii=False, indent=1) + "\n"
+
+    return negotiated((conneg.JSON, conneg.HTML), draw, called=Called("format of this list", "format de cette liste"),
+                      tag=[current_release().id, "queries", entries])
 
 
 @bp.get("/queries/<path:name>")
 def run(name: str) -> Response:
-    from tid.endpoint.sparql import answer
-
     if not NAME.match(name):
         raise Problem("unknown-query", f"{name!r} is not a query name.")
     try:
@@ -82,7 +71,8 @@ def run(name: str) -> Response:
             continue
         given = request.args.getlist(key)
         if len(given) > 1:
-            raise Problem("bad-query-parameter", f"parameter {key!r} is given {len(given)} times; give it once.")
+            raise Problem("bad-query-parameter", f"parameter {key!r} is given {len(given)} times; give it once. / le "
+                          f"paramètre {key!r} est donné {len(given)} fois ; donnez-le une seule fois.")
         values[key] = given[0]
     try:
         substitutions = query.substitutions(values)

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Request, Response, current_app, render_template, url_for
+from flask import Blueprint, Request, Response, render_template, url_for
 
-from tid.endpoint import conneg
+from tid.endpoint import conneg, service_description
 from tid.endpoint.html import asset_url
+from tid.endpoint.http import negotiated
+from tid.endpoint.live import current_release
+from tid.endpoint.named_queries import catalogue
 from tid.namespaces import PREFIXES
 
 bp = Blueprint("query_page", __name__)
@@ -40,17 +43,12 @@ def wants_query_page(req: Request) -> bool:
     ranks ``text/html`` above every format of the service description (``*/*`` alone does not)."""
     if req.method not in ("GET", "HEAD") or req.args or req.content_length:
         return False
-    from tid.endpoint.service_description import OFFERS
-
-    return conneg.negotiate(req.accept_mimetypes, OFFERS) is conneg.HTML
+    return conneg.negotiate(req.accept_mimetypes, service_description.OFFERS) is conneg.HTML
 
 
 def render_query_page() -> Response:
     """The YASGUI page (HTML), with the endpoint's own URLs; ETag and ``Vary: Accept`` as ``/sparql``."""
-    from tid.endpoint.named_queries import catalogue
-    from tid.endpoint.sparql import cache_headers, etag, not_modified
-
-    release = current_app.extensions["tid"].release
+    release = current_release()
     context = {
         "endpoint": url_for("sparql.sparql"),
         "catalogue": url_for("queries.index"),
@@ -64,13 +62,8 @@ def render_query_page() -> Response:
         "release": release.id,
         "count": len(catalogue()),
     }
-    tag = etag([release.id, "query-page", sorted(context.items())])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    response = Response(render_template("query_page.html", **context), content_type="text/html; charset=utf-8")
-    response.headers["X-TID-Release"] = release.id
-    return cache_headers(response, tag)
+    return negotiated(conneg.HTML, lambda _fmt: render_template("query_page.html", **context),
+                      tag=[release.id, "query-page", sorted(context.items())])
 
 
 @bp.get("/query-page")
@@ -79,8 +72,6 @@ def page() -> Response:
 
 
 def _examples() -> dict:
-    from tid.endpoint.named_queries import catalogue
-
     return {
         "queries": {query.name: query.text for query in catalogue()},
         "prefixes": dict(PREFIXES),
@@ -90,11 +81,5 @@ def _examples() -> dict:
 
 @bp.get("/query-page/examples.json")
 def examples() -> Response:
-    from tid.endpoint.sparql import cache_headers, etag, not_modified
-
     body = json.dumps(_examples(), ensure_ascii=False, indent=1) + "\n"
-    tag = etag(["query-page-examples", body])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    return cache_headers(Response(body, content_type="application/json; charset=utf-8"), tag)
+    return negotiated(conneg.JSON, lambda _fmt: body, tag=["query-page-examples", body])

@@ -3,7 +3,7 @@
 A release is immutable: the answer of a given query, in a given format, over a given dataset,
 with given bound parameters and limits never changes while the release is served. So the
 endpoint keeps the bytes of successful answers and serves them again without a round-trip to a
-query process. The key is the query's ETag (:func:`tid.endpoint.sparql.answer` hashes the
+query process. The key is the query's ETag (:func:`tid.endpoint.protocol.answer` hashes the
 release id, the query text, the result formats, the dataset, the substitutions and the limits
 into it), so an answer is reused exactly when its ETag would be the same.
 
@@ -56,6 +56,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask import Flask
 
 CACHE_NAME = "tid"
 HIT = f"{CACHE_NAME}; hit"
@@ -293,3 +295,20 @@ class FastPath:
                 close()
         cache.store(release, etag, body, captured[1], key)
         return [body]
+
+
+EXTENSION = "tid.result_cache"
+
+
+def install(app: Flask, release: Callable[[], str]) -> ResultCache:
+    """Give ``app`` its answer cache (``RESULT_CACHE_MB``) and, when it is on, put the fast path
+    in front of it; ``release`` gives the id of the release being served."""
+    cache = ResultCache(int(float(app.config.get("RESULT_CACHE_MB") or 0) * 1024 * 1024))
+    app.extensions[EXTENSION] = cache
+    if cache.enabled:
+        app.wsgi_app = FastPath(app.wsgi_app, cache, release)  # type: ignore[method-assign]
+    return cache
+
+
+def result_cache_of(app: Flask) -> ResultCache:
+    return app.extensions[EXTENSION]

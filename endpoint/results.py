@@ -226,7 +226,8 @@ def write_boolean(result: QueryBoolean, fmt: Format) -> Written:
 _COMMENTED = {"ttl", "nt", "trig", "nq"}
 
 
-def _serialize_triples(triples: list[Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
+def serialize_graph(triples: list[Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
+    """``triples`` in the RDF format ``fmt`` (Turtle and TriG with ``prefixes``)."""
     if fmt.key in ("ttl", "trig"):
         return serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
     return serialize(triples, format=fmt.rdf_format)
@@ -250,13 +251,13 @@ def write_triples(triples: Iterable[Triple], fmt: Format, max_rows: int, max_byt
             truncated = f"rows={max_rows}"
             break
         kept.append(triple)
-    body = _serialize_triples(kept, fmt, prefixes)
+    body = serialize_graph(kept, fmt, prefixes)
     margin = 256
     while len(body) + margin > max_bytes and kept:
         truncated = f"bytes={max_bytes}"
         ratio = (max_bytes - margin) / (len(body) + margin)
         kept = kept[: min(len(kept) - 1, int(len(kept) * ratio * 0.95))]
-        body = _serialize_triples(kept, fmt, prefixes)
+        body = serialize_graph(kept, fmt, prefixes)
     if truncated:
         body = _note(body, fmt, truncated)
     return Written(body, len(kept), truncated)

@@ -23,13 +23,15 @@ Run alone: ``python -m tid.endpoint.serve serve --data-dir var``.
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tid.endpoint.settings import Settings
+from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import ConfigError
 from tid.graph.store import DataDir
 
@@ -39,7 +41,7 @@ SWITCH_INTERVAL = 0.001
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("serve", help="serve the SPARQL endpoint over the live store (gunicorn, read-only)")
-    p.add_argument("--data-dir", help="where the live release is (TID_DATA_DIR; default ./var)")
+    p.add_argument("--data-dir", help=f"where the live release is (TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
     p.add_argument("--backend", metavar="URL",
                    help="serve from this SPARQL 1.1 query service, which holds the release's graphs (`tid push`), "
                         "instead of the embedded store; --data-dir still gives the release's manifest (TID_BACKEND_URL)")
@@ -72,8 +74,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def app_config(args: argparse.Namespace) -> dict[str, Any]:
     """The ``create_app`` mapping for these options (unset options keep the env/defaults)."""
-    data_dir = args.data_dir or os.environ.get("TID_DATA_DIR") or "var"
-    config: dict[str, Any] = {"DATA_DIR": str(Path(data_dir).resolve())}
+    config: dict[str, Any] = {"DATA_DIR": str(data_dir_path(args.data_dir))}
     for option, key in (("timeout", "QUERY_TIMEOUT"), ("max_concurrent", "MAX_CONCURRENT_QUERIES"),
                         ("max_rows", "MAX_ROWS"), ("max_bytes", "MAX_BYTES"),
                         ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
@@ -90,10 +91,12 @@ def app_config(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any]:
-    from tid.endpoint.settings import Defaults
-
-    timeout = float(config.get("QUERY_TIMEOUT", os.environ.get("TID_QUERY_TIMEOUT", Defaults.QUERY_TIMEOUT)))
-    concurrent = int(config.get("MAX_CONCURRENT_QUERIES", Defaults.MAX_CONCURRENT_QUERIES))
+    """gunicorn's options, sized from the settings the app will read (``config``, the ``TID_*``
+    variables, the defaults): its threads from ``MAX_CONCURRENT_QUERIES``, its time-outs from
+    ``QUERY_TIMEOUT``."""
+    settings = Settings.read(config)
+    timeout = settings.QUERY_TIMEOUT
+    concurrent = settings.MAX_CONCURRENT_QUERIES
     return {
         "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
         "workers": max(1, args.workers),
@@ -119,9 +122,11 @@ def check_data_dir(config: dict[str, Any]) -> None:
 
 
 def warm(app: Any) -> None:
+    # The app's modules, imported by the server process only (the `tid` command imports this module).
+    from tid.endpoint.live import live_of
     from tid.endpoint.service_description import counts
 
-    live = app.extensions["tid"]
+    live = live_of(app)
     try:
         live.pool.start()
         counts(live.release)
@@ -130,7 +135,7 @@ def warm(app: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, console: Any) -> int:
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # only `tid serve` needs gunicorn
 
     config = app_config(args)
     check_data_dir(config)
@@ -143,8 +148,6 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
                     self.cfg.set(key, value)
 
         def load(self):
-            import logging
-
             from tid.endpoint import create_app
 
             # The endpoint's own log (500 ids, killed queries) goes where gunicorn's errors go.
@@ -163,7 +166,7 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from rich.console import Console
+    from rich.console import Console  # run alone (python -m): the `tid` command has its own console
 
     top = argparse.ArgumentParser(prog="python -m tid.endpoint.serve")
     add_parser(top.add_subparsers(dest="command", required=True))

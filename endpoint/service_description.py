@@ -24,13 +24,14 @@ from pyoxigraph import (
     RdfFormat,
     Triple,
     parse,
-    serialize,
 )
 
 from tid import ROOT
 from tid.endpoint import conneg
-from tid.endpoint.errors import Problem
-from tid.endpoint.live import Release
+from tid.endpoint.http import Body, Called, negotiated
+from tid.endpoint.live import Release, current_release
+from tid.endpoint.results import serialize_graph
+from tid.endpoint.urls import catalogue_url, endpoint_url
 from tid.graph.queries import load_query
 from tid.namespaces import DCT, PREFIXES, RDF, RDFS, SD, TID, VOID, XSD, Minter
 
@@ -140,7 +141,7 @@ def description(release: Release, endpoint: str, config: dict[str, Any]) -> list
     ]
     if config["FEDERATION"]:
         triples.append(Triple(service, SD.feature, SD.BasicFederatedQuery))
-    catalogue = _catalogue_url()
+    catalogue = catalogue_url()
     if catalogue:
         # The DCAT-AP catalogue lists this service (a dcat:DataService) and describes the dataset.
         triples.append(Triple(service, RDFS.seeAlso, NamedNode(catalogue)))
@@ -168,58 +169,27 @@ def description(release: Release, endpoint: str, config: dict[str, Any]) -> list
     return triples
 
 
-def _catalogue_url() -> str | None:
-    from tid.endpoint.catalog_route import (
-        catalogue_url,  # it imports serialize_graph from here
-    )
-
-    return catalogue_url()
-
-
-def serialize_graph(triples: list[Triple], fmt: conneg.Format, prefixes: dict[str, str]) -> bytes:
-    if fmt.key in ("ttl", "trig"):
-        return serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
-    return serialize(triples, format=fmt.rdf_format)
-
-
 def respond() -> Response:
-    """The service description in the negotiated format."""
-    from tid.endpoint.sparql import (
-        cache_headers,
-        endpoint_url,
-        etag,
-        not_acceptable,
-        not_modified,
-    )
-
+    """The service description in the negotiated format (``format=`` or ``output=``, else ``Accept``)."""
     config = current_app.config
-    release = current_app.extensions["tid"].release
-    values = request.args.getlist("format") or request.args.getlist("output")
-    try:
-        fmt = conneg.choose(request.accept_mimetypes, values, OFFERS)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names no format of the service description.") from None
-    if fmt is None:
-        raise not_acceptable(OFFERS)
+    release = current_release()
     endpoint = endpoint_url()
-    tag = etag([release.id, "service-description", fmt.key, endpoint, _catalogue_url(),
-                sorted((key, sorted(value) if isinstance(value, frozenset) else value)
-                       for key, value in config.items() if key in _SD_KEYS)])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    if fmt is conneg.HTML:
-        numbers = counts(release)
-        en, fr = limits_text(config)
-        body = render_template("sparql.html", endpoint=endpoint, release=release, counts=numbers,
-                               limits_en=en, limits_fr=fr, union_en=UNION_EN, union_fr=UNION_FR,
-                               formats=(*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS), federation=config["FEDERATION"])
-        response = Response(body, content_type="text/html; charset=utf-8")
-    else:
-        body = serialize_graph(description(release, endpoint, config), fmt, SD_PREFIXES)
-        response = Response(body, content_type=fmt.content_type)
-    response.headers["X-TID-Release"] = release.id
-    return cache_headers(response, tag)
+
+    def draw(fmt: conneg.Format) -> Body:
+        if fmt is conneg.HTML:
+            en, fr = limits_text(config)
+            return render_template("sparql.html", endpoint=endpoint, release=release, counts=counts(release),
+                                   limits_en=en, limits_fr=fr, union_en=UNION_EN, union_fr=UNION_FR,
+                                   formats=(*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS),
+                                   federation=config["FEDERATION"])
+        return serialize_graph(description(release, endpoint, config), fmt, SD_PREFIXES)
+
+    return negotiated(OFFERS, draw, called=Called("format of the service description",
+                                                  "format de la description du service"),
+                      values=request.args.getlist("format") or request.args.getlist("output"),
+                      tag=[release.id, "service-description", endpoint, catalogue_url(),
+                           sorted((key, sorted(value) if isinstance(value, frozenset) else value)
+                                  for key, value in config.items() if key in _SD_KEYS)])
 
 
 _SD_KEYS = frozenset({"QUERY_TIMEOUT", "MAX_ROWS", "MAX_BYTES", "MAX_QUERY_LENGTH", "MAX_CONCURRENT_QUERIES",

@@ -1,17 +1,34 @@
-"""The endpoint's configuration: defaults, overridden by ``TID_*`` environment variables
-(``TID_QUERY_TIMEOUT=10``, ``TID_SERVICE_ALLOWLIST='["query.wikidata.org"]'``…; values are read
-as JSON when they parse as JSON) and then by the mapping given to ``create_app``.
+"""The endpoint's settings, read once and typed once: :class:`Settings`.
+
+:meth:`Settings.read` takes the defaults (the fields below), overrides them with the ``TID_*``
+environment variables (``TID_QUERY_TIMEOUT=10``, ``TID_SERVICE_ALLOWLIST='["query.wikidata.org"]'``…;
+values are read as JSON when they parse as JSON), then with the mapping given to ``create_app``
+(or built by ``tid serve`` from its options), and coerces each value to its field's type. A
+``TID_*`` variable that is neither a setting nor one the commands read
+(:data:`tid.environment.COMMAND_VARIABLES`) is reported in a warning naming it: a typo there
+would otherwise be ignored silently. ``create_app`` puts the settings in the app's config, and
+``tid serve`` sizes gunicorn from the same object.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+import difflib
+import json
+import logging
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from tid.environment import COMMAND_VARIABLES, DEFAULT_DATA_DIR, PREFIX, prefixed
 
-class Defaults:
+log = logging.getLogger("tid.endpoint")
+
+
+@dataclass(frozen=True)
+class Settings:
     # Where the releases are (``tid build --data-dir``); TID_DATA_DIR sets it too.
-    DATA_DIR = "var"
+    DATA_DIR: str = DEFAULT_DATA_DIR
     # The public URL of the server root (e.g. "https://example.org/"): what the service
     # description and VoID call this endpoint. Default: the URL the request came to.
     PUBLIC_URL: str | None = None
@@ -20,82 +37,142 @@ class Defaults:
     # DATA_DIR still gives the release's manifest and dumps. TID_BACKEND_URL sets it too. None: embedded.
     BACKEND_URL: str | None = None
     # Number of proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are trusted (0: none).
-    TRUST_PROXY_HEADERS = 0
+    TRUST_PROXY_HEADERS: int = 0
 
     # Time budget of one query, seconds; past it the worker is killed and the client gets 503.
-    QUERY_TIMEOUT = 30.0
+    QUERY_TIMEOUT: float = 30.0
     # Longest query accepted, in characters (413 beyond).
-    MAX_QUERY_LENGTH = 100_000
+    MAX_QUERY_LENGTH: int = 100_000
     # Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response, and most bytes.
-    MAX_ROWS = 100_000
-    MAX_BYTES = 50_000_000
+    MAX_ROWS: int = 100_000
+    MAX_BYTES: int = 50_000_000
     # Worker processes, i.e. queries running at once in one server process.
-    MAX_CONCURRENT_QUERIES = 4
+    MAX_CONCURRENT_QUERIES: int = 4
     # How long a request waits for a free worker before 503 "busy", seconds.
-    QUEUE_WAIT = 1.0
+    QUEUE_WAIT: float = 1.0
     # Retry-After of the 503 answers, seconds.
-    RETRY_AFTER = 10
-    # Address-space limit of a worker, MiB (None: no limit). A query that needs more fails 503.
+    RETRY_AFTER: int = 10
+    # Address-space limit of a worker, MiB (None, or 0: no limit). A query that needs more fails 503.
     WORKER_MEMORY_MB: int | None = 4096
     # "forkserver" (default) or "spawn"; never "fork" from a threaded server.
-    WORKER_START_METHOD = "forkserver"
+    WORKER_START_METHOD: str = "forkserver"
 
     # Federated queries: off by default; when on, only to the hosts (or host:port) listed.
-    FEDERATION = False
-    SERVICE_ALLOWLIST: tuple[str, ...] = ()
+    FEDERATION: bool = False
+    SERVICE_ALLOWLIST: frozenset[str] = frozenset()
 
     # HTTP caching of query answers (a release never changes; a new one changes the ETag).
-    CACHE_MAX_AGE = 300
-    CORS_MAX_AGE = 86_400
+    CACHE_MAX_AGE: int = 300
+    CORS_MAX_AGE: int = 86_400
     # How often the live release link is checked for a newly published build, seconds.
-    RELEASE_CHECK_INTERVAL = 5.0
+    RELEASE_CHECK_INTERVAL: float = 5.0
 
     # The map's background tiles ({s} subdomain, {z}/{x}/{y}); empty: no tiles, the shapes alone.
     # Its host is the only other one the pages' Content-Security-Policy lets images come from.
-    MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
-    MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+    MAP_TILE_URL: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION: str = "© OpenStreetMap contributors"
 
     # Pages of things: incoming links and memberships per page; descriptions kept per release.
-    RESOURCE_PAGE_SIZE = 100
-    RESOURCE_CACHE_SIZE = 64
+    RESOURCE_PAGE_SIZE: int = 100
+    RESOURCE_CACHE_SIZE: int = 64
     # Datasets per page of /catalog (a catalogue this small or smaller is one document).
-    CATALOG_PAGE_SIZE = 100
+    CATALOG_PAGE_SIZE: int = 100
     # URLs per sitemap (sitemaps.org allows 50,000); above it, a sitemap index of parts.
-    SITEMAP_MAX_URLS = 50_000
+    SITEMAP_MAX_URLS: int = 50_000
     # Build the search index in the background on the first request of a release.
-    SEARCH_WARM_UP = True
-
-    JSON_AS_ASCII = False
+    SEARCH_WARM_UP: bool = True
 
     # Answers of successful queries kept in each server process for the release served, MiB
     # (a fraction is allowed; 0 disables). Each gunicorn server process has its own cache, so
     # the memory is up to workers × this. See tid.endpoint.result_cache.
     RESULT_CACHE_MB: float = 256
 
+    # Flask's limit on a request body; by default what a URL-encoded query of MAX_QUERY_LENGTH
+    # characters (up to 3 bytes per character) and a few parameters take.
+    MAX_CONTENT_LENGTH: int | None = None
 
-def normalise(config: MutableMapping[str, Any]) -> None:
-    """Coerce values that may come from the environment as strings."""
-    for key in ("QUERY_TIMEOUT", "QUEUE_WAIT", "RELEASE_CHECK_INTERVAL"):
-        config[key] = float(config[key])
-    for key in ("TRUST_PROXY_HEADERS", "MAX_QUERY_LENGTH", "MAX_ROWS", "MAX_BYTES", "MAX_CONCURRENT_QUERIES", "RETRY_AFTER",
-                "CACHE_MAX_AGE", "CORS_MAX_AGE", "RESOURCE_PAGE_SIZE", "RESOURCE_CACHE_SIZE", "CATALOG_PAGE_SIZE",
-                "SITEMAP_MAX_URLS"):
-        config[key] = int(config[key])
-    for key in ("FEDERATION", "SEARCH_WARM_UP"):
-        if isinstance(config.get(key), str):
-            config[key] = config[key].strip().lower() in ("1", "true", "yes", "on")
-    if config.get("WORKER_MEMORY_MB") in ("", 0, "0", "none", "None"):
-        config["WORKER_MEMORY_MB"] = None
-    elif config.get("WORKER_MEMORY_MB") is not None:
-        config["WORKER_MEMORY_MB"] = int(config["WORKER_MEMORY_MB"])
-    allow = config.get("SERVICE_ALLOWLIST") or ()
-    if isinstance(allow, str):
-        allow = [part for part in allow.replace(",", " ").split() if part]
-    config["SERVICE_ALLOWLIST"] = frozenset(str(host).strip().lower().rstrip(".") for host in allow)
-    # The body may hold a URL-encoded query (up to 3 bytes per character) and a few parameters.
-    config.setdefault("MAX_CONTENT_LENGTH", None)
-    if not config["MAX_CONTENT_LENGTH"]:
-        config["MAX_CONTENT_LENGTH"] = config["MAX_QUERY_LENGTH"] * 3 + 64 * 1024
-    config["BACKEND_URL"] = str(config.get("BACKEND_URL") or "").strip() or None
-    cache_mb = config.get("RESULT_CACHE_MB")
-    config["RESULT_CACHE_MB"] = float(cache_mb) if cache_mb not in (None, "", "none", "None") else 0.0
+    @classmethod
+    def read(cls, config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Defaults, then the ``TID_*`` variables of ``environ`` (the process's by default), then
+        ``config``; typed. Keys of ``config`` that are not settings (Flask's own) are left to the caller."""
+        given: dict[str, Any] = {}
+        unknown = []
+        for name, raw in prefixed(environ).items():
+            if name in _TYPES:
+                given[name] = _json_or_text(raw)
+            elif name not in COMMAND_VARIABLES:
+                unknown.append(PREFIX + name)
+        if unknown:
+            log.warning("unknown environment variable%s, ignored: %s (the settings are the fields of "
+                        "tid.endpoint.settings.Settings)", "s" if len(unknown) > 1 else "",
+                        ", ".join(_with_guess(name) for name in sorted(unknown)))
+        given.update({key: value for key, value in (config or {}).items() if key in _TYPES})
+        settings = cls(**{key: _coerce(key, value) for key, value in given.items()})
+        if not settings.MAX_CONTENT_LENGTH:
+            settings = replace(settings, MAX_CONTENT_LENGTH=settings.MAX_QUERY_LENGTH * 3 + 64 * 1024)
+        return settings
+
+    def as_config(self) -> dict[str, Any]:
+        """The settings as Flask config keys."""
+        return asdict(self)
+
+
+def _with_guess(variable: str) -> str:
+    known = [PREFIX + name for name in (*_TYPES, *COMMAND_VARIABLES)]
+    close = difflib.get_close_matches(variable, known, n=1)
+    return f"{variable} (did you mean {close[0]}?)" if close else variable
+
+
+def _json_or_text(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def _optional(convert: Callable[[Any], Any], *, zero_is_none: bool = False) -> Callable[[Any], Any]:
+    def coerce(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+            return None
+        converted = convert(value.strip() if isinstance(value, str) else value)
+        return None if zero_is_none and not converted else converted
+    return coerce
+
+
+def _hosts(value: Any) -> frozenset[str]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return frozenset(str(host).strip().lower().rstrip(".") for host in value or ())
+
+
+def _cache_mb(value: Any) -> float:
+    return 0.0 if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")) else float(value)
+
+
+_CONVERTERS: dict[Any, Callable[[Any], Any]] = {
+    str: str,
+    int: int,
+    float: float,
+    bool: _flag,
+    str | None: _optional(str),
+    int | None: _optional(int),
+    frozenset[str]: _hosts,
+}
+# Where a field's type alone does not say how to read it.
+_SPECIAL: dict[str, Callable[[Any], Any]] = {
+    "WORKER_MEMORY_MB": _optional(int, zero_is_none=True),
+    "RESULT_CACHE_MB": _cache_mb,
+}
+_TYPES: dict[str, Any] = {field.name: typing.get_type_hints(Settings)[field.name] for field in fields(Settings)}
+NAMES = frozenset(_TYPES)
+"""The settings' names (config keys; ``TID_`` + name in the environment)."""
+
+
+def _coerce(key: str, value: Any) -> Any:
+    return (_SPECIAL.get(key) or _CONVERTERS[_TYPES[key]])(value)

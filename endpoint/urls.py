@@ -8,9 +8,10 @@ catalogue's links) starts with it; otherwise with the URL the request came to (w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 
 
 def external_url(endpoint: str, **values: Any) -> str:
@@ -20,6 +21,18 @@ def external_url(endpoint: str, **values: Any) -> str:
     if has_request_context():
         return url_for(endpoint, _external=True, **values)
     return url_for(endpoint, **values)
+
+
+def endpoint_url() -> str:
+    """This SPARQL endpoint's URL as the world sees it (``PUBLIC_URL`` when configured)."""
+    return external_url("sparql.sparql")
+
+
+def catalogue_url() -> str | None:
+    """The URL of ``/catalog`` when this app serves it (for VoID and the service description)."""
+    if "catalog" not in current_app.blueprints:
+        return None
+    return external_url("catalog.catalog")
 
 
 # -- the graph's IRIs and the site's paths ---------------------------------------------------
@@ -41,6 +54,24 @@ def thing_path(iri: str, base: str) -> str | None:
 
 def thing_iri(path: str, base: str) -> str:
     return base + "id/" + path
+
+
+# A thing's path: segments of letters, digits and ``- . _ ~`` (codes, slugs, versions), none
+# starting with a dot (so no ``..``); anything else names nothing of this dataset.
+SAFE_PATH = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*")
+DOC_PARAMETERS = ("page", "at", "vague", "lang")
+"""The parameters of a document's address that its other variants and pages keep."""
+
+
+def doc_url(path: str, ext: str | None = None, **args: Any) -> str:
+    """The local URL of the document ``/doc/{path}`` (``.ext``: one variant), with ``args``."""
+    return url_for("resources.document", path=path + (f".{ext}" if ext else ""), **args)
+
+
+def kept_args(*, drop: tuple[str, ...] = ("format",)) -> dict[str, list[str]]:
+    """The request's parameters a link to another variant or page of a document keeps."""
+    return {key: values for key, values in request.args.to_dict(flat=False).items()
+            if key in DOC_PARAMETERS and key not in drop}
 
 
 def page_url(iri: str, base: str, ext: str | None = None) -> str | None:

@@ -10,14 +10,15 @@ dataset links its DCAT-AP catalogue (``/catalog``) with ``rdfs:seeAlso`` when th
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, send_file
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from tid.endpoint import conneg
-from tid.endpoint.catalog_route import catalogue_url
-from tid.endpoint.errors import Problem
-from tid.endpoint.live import Release
-from tid.endpoint.service_description import dataset_iri, serialize_graph
+from tid.endpoint.http import RDF_FORMAT, negotiated
+from tid.endpoint.live import Release, current_release
+from tid.endpoint.results import serialize_graph
+from tid.endpoint.service_description import dataset_iri
+from tid.endpoint.urls import catalogue_url, endpoint_url
 from tid.graph.export import void_description
 from tid.namespaces import PREFIXES, RDFS, VOID, Minter
 
@@ -38,45 +39,28 @@ def base_description(release: Release) -> list[Triple]:
 
 @bp.get("/.well-known/void")
 def well_known_void() -> Response:
-    from tid.endpoint.sparql import (
-        cache_headers,
-        endpoint_url,
-        etag,
-        not_acceptable,
-        not_modified,
-    )
-
-    release = current_app.extensions["tid"].release
-    offers = conneg.GRAPH_FORMATS
-    try:
-        fmt = conneg.choose(request.accept_mimetypes, request.args.getlist("format"), offers)
-    except conneg.UnknownFormat as exc:
-        raise Problem("invalid-parameter", f"format={exc} names no RDF format.") from None
-    if fmt is None:
-        raise not_acceptable(offers)
+    release = current_release()
     endpoint = endpoint_url()
-    tag = etag([release.id, "void", fmt.key, endpoint, catalogue_url()])
-    cached = not_modified(tag)
-    if cached is not None:
-        return cached
-    dataset = dataset_iri(release)
-    triples = [
-        *base_description(release),
-        Triple(dataset, VOID.sparqlEndpoint, NamedNode(endpoint)),
-        Triple(dataset, VOID.vocabulary, NamedNode(PREFIXES["tid"])),
-    ]
     catalogue = catalogue_url()
-    if catalogue:
-        # The DCAT-AP catalogue describes this same dataset (same IRI) with its distributions.
-        triples.append(Triple(dataset, RDFS.seeAlso, NamedNode(catalogue)))
-    response = Response(serialize_graph(triples, fmt, VOID_PREFIXES), content_type=fmt.content_type)
-    response.headers["X-TID-Release"] = release.id
-    return cache_headers(response, tag)
+
+    def draw(fmt: conneg.Format) -> bytes:
+        dataset = dataset_iri(release)
+        triples = [
+            *base_description(release),
+            Triple(dataset, VOID.sparqlEndpoint, NamedNode(endpoint)),
+            Triple(dataset, VOID.vocabulary, NamedNode(PREFIXES["tid"])),
+        ]
+        if catalogue:
+            # The DCAT-AP catalogue describes this same dataset (same IRI) with its distributions.
+            triples.append(Triple(dataset, RDFS.seeAlso, NamedNode(catalogue)))
+        return serialize_graph(triples, fmt, VOID_PREFIXES)
+
+    return negotiated(conneg.GRAPH_FORMATS, draw, called=RDF_FORMAT, tag=[release.id, "void", endpoint, catalogue])
 
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    release = current_app.extensions["tid"].release
+    release = current_release()
     listed = {d["file"]: d for d in release.manifest.get("dumps") or []}
     entry = listed.get(name)
     path = release.path / "dumps" / name

@@ -17,6 +17,7 @@ from typing import Any
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from tid.graph.queries import load_query
+from tid.graph.sources import sha256_of
 from tid.graph.store import default_triples, named_quads
 from tid.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
 
@@ -43,20 +44,12 @@ def counts(store: Store) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_dumps(store: Store, directory: Path, minter: Minter, release: str, nquads: Path | None) -> list[dict[str, Any]]:
     """The dumps (``nquads`` None: only ``void.ttl``), listed with their sizes and checksums."""
     written: list[dict[str, Any]] = []
 
     def listed(path: Path, media_type: str) -> None:
-        written.append({"file": path.name, "media_type": media_type, "bytes": path.stat().st_size, "sha256": _sha256(path)})
+        written.append({"file": path.name, "media_type": media_type, "bytes": path.stat().st_size, "sha256": sha256_of(path)})
 
     if nquads is not None:
         compressed = nquads.with_name(nquads.name + ".gz")

@@ -14,6 +14,10 @@ URL of Oxigraph, Fuseki, Virtuoso and GraphDB), the push then counts each graph 
 reported, and deleted (``DELETE {url}?graph=…``) only with ``delete_missing``. Graphs outside the
 release's base and the server's default graph are never touched.
 
+Both questions are named queries (``queries/push-graph-triples.rq``, ``queries/push-graphs.rq``),
+their graph IRI bound by :func:`tid.graph.queries.substitute`; the HTTP exchanges are
+:mod:`tid.graph.sparql_http`'s, which ``tid serve --backend`` uses too.
+
 Errors are :class:`PushError` (a :class:`tid.errors.TidError`, exit code 2) naming the graph, the
 HTTP status and the server's own message, or saying that the server cannot be reached.
 Credentials may be given in the URL (``https://user:password@host/…``, sent as HTTP Basic
@@ -23,32 +27,39 @@ authentication); they never appear in messages.
 from __future__ import annotations
 
 import argparse
-import base64
-import http.client
 import json
-import os
-import socket
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
+from rich.progress import BarColumn, Progress as ProgressBars, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from tid.errors import ConfigError, TidError
+from tid.environment import DEFAULT_DATA_DIR, data_dir_path
+from tid.errors import ConfigError, QueryError, TidError
+from tid.graph.queries import load_query, substitute
+from tid.graph.sparql_http import (
+    FORM,
+    HttpFailure,
+    StatusError,
+    TimedOut,
+    Unreachable,
+    exchange,
+    redact,
+    split_credentials,
+    without_query,
+)
 from tid.graph.store import MERGE_GRAPH, DataDir
 
 Progress = Callable[[str, int, int], None]
 """``progress(graph IRI being sent, graphs done, total)``; last call ``("done", total, total)``."""
 
 CONTENT_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
-MAX_MESSAGE = 600
-"""Longest part of a server's error answer quoted in a message, in characters."""
 USER_AGENT = "tid-push (Territoires d'industrie knowledge graph)"
 
 # Graph Store endpoint path suffix -> SPARQL query service path suffix, for the servers we know.
@@ -115,6 +126,7 @@ class _Server:
     url: str
     """Without credentials."""
     authorization: str | None
+    """HTTP Basic authentication from the credentials of the URL given, for every request."""
     timeout: float
 
     @classmethod
@@ -125,86 +137,51 @@ class _Server:
         if parts.query or parts.fragment:
             raise ConfigError(f"{redact(url)!r}: give the Graph Store endpoint without a query string "
                               "(?graph= is added for each graph)")
-        authorization = None
-        if parts.username is not None:
-            user = urllib.parse.unquote(parts.username)
-            password = urllib.parse.unquote(parts.password or "")
-            authorization = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        return cls(redact(url), authorization, timeout)
+        return cls(*split_credentials(url), timeout)
 
     def with_graph(self, graph: str) -> str:
         return f"{self.url}?{urllib.parse.urlencode({'graph': graph})}"
 
     def request(self, method: str, url: str, *, graph: str | None, body: Any = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-        if self.authorization:
-            all_headers["Authorization"] = self.authorization
-        request = urllib.request.Request(url, data=body, method=method, headers=all_headers)
+        shown = without_query(url)
         what = f"{method} graph <{graph}>" if graph else f"{method} {url}"
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - the user's server
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            message = _server_message(exc)
+            reply = exchange(method, url, data=body, headers=headers, timeout=self.timeout, user_agent=USER_AGENT,
+                             authorization=self.authorization)
+        except StatusError as exc:
             hint = ""
-            if exc.code in (404, 405) and graph:
+            if exc.status in (404, 405) and graph:
                 hint = (" (is the URL the server's Graph Store Protocol endpoint? Oxigraph: http://host:7878/store; "
                         "Fuseki: http://host:3030/DATASET/data)")
-            elif exc.code in (401, 403):
+            elif exc.status in (401, 403):
                 hint = " (give credentials in the URL: https://user:password@host/…)"
-            raise PushError(f"{what}: {url_without_query(url)} answered HTTP {exc.code} {exc.reason}: "
-                            f"{message or '(no message)'}{hint}", graph=graph, status=exc.code,
-                            server_message=message, url=self.url) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
-                raise PushError(f"{what}: {url_without_query(url)} did not answer within {self.timeout:g} s",
-                                graph=graph, url=self.url) from None
-            text = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
-            raise PushError(f"{what}: cannot reach {url_without_query(url)}: {text}; is the server running "
-                            "at that address?", graph=graph, url=self.url) from None
-        except (TimeoutError, socket.timeout):
-            raise PushError(f"{what}: {url_without_query(url)} did not answer within {self.timeout:g} s",
+            raise PushError(f"{what}: {shown} answered HTTP {exc.status} {exc.reason}: "
+                            f"{exc.message or '(no message)'}{hint}", graph=graph, status=exc.status,
+                            server_message=exc.message, url=self.url) from None
+        except TimedOut:
+            raise PushError(f"{what}: {shown} did not answer within {self.timeout:g} s", graph=graph,
+                            url=self.url) from None
+        except Unreachable as exc:
+            raise PushError(f"{what}: cannot reach {shown}: {exc.text}; is the server running at that address?",
                             graph=graph, url=self.url) from None
-        except (http.client.HTTPException, ConnectionError) as exc:
-            raise PushError(f"{what}: the connection to {url_without_query(url)} failed: "
-                            f"{exc.__class__.__name__} {exc}", graph=graph, url=self.url) from None
+        except HttpFailure as exc:
+            raise PushError(f"{what}: the connection to {shown} failed: {exc}", graph=graph, url=self.url) from None
+        return reply.status, reply.body
 
-    def query(self, query_url: str, query: str) -> list[dict[str, Any]]:
-        body = urllib.parse.urlencode({"query": query}).encode()
+    def query(self, query_url: str, name: str, **values: str) -> list[dict[str, Any]]:
+        """The rows of the named query ``name`` (``queries/{name}.rq``) with ``values`` bound, run
+        by the server's SPARQL query service."""
+        named = load_query(name)
+        text = substitute(named.text, named.substitutions(values)) if named.parameters else named.text
+        body = urllib.parse.urlencode({"query": text}).encode()
         _status, answer = self.request("POST", query_url, graph=None, body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"})
+            "Content-Type": FORM + "; charset=utf-8", "Accept": "application/sparql-results+json"})
         try:
             return json.loads(answer)["results"]["bindings"]
         except (ValueError, KeyError) as exc:
-            raise PushError(f"POST {query_url}: the answer is not SPARQL JSON results ({exc}); is it the server's "
-                            "SPARQL query service (--query-url)?", url=self.url) from None
-
-
-def _server_message(exc: urllib.error.HTTPError) -> str:
-    try:
-        raw = exc.read()
-    except OSError:
-        return ""
-    text = raw.decode("utf-8", errors="replace").strip()
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
-
-
-def redact(url: str) -> str:
-    """The URL without its credentials."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def url_without_query(url: str) -> str:
-    return url.split("?", 1)[0]
+            raise PushError(f"POST {query_url}: the answer is not SPARQL JSON results ({exc}); is it the "
+                            "server's SPARQL query service (--query-url)?", url=self.url) from None
 
 
 def derive_query_url(url: str) -> str | None:
@@ -218,12 +195,6 @@ def derive_query_url(url: str) -> str | None:
 
 
 # -- push ----------------------------------------------------------------------------------
-
-
-def _sparql_iri(iri: str) -> str:
-    if any(c in iri for c in '<>"{}|^`\\ '):
-        raise PushError(f"graph name {iri!r} cannot be written in a SPARQL query")
-    return f"<{iri}>"
 
 
 def push(
@@ -265,9 +236,9 @@ def push(
             node = sources[graph]
             triples = 0
 
-            def counted(node: NamedNode | DefaultGraph = node):  # count while streaming to the file
+            def counted(node: NamedNode | DefaultGraph = node, source: Store = store):  # count while streaming to the file
                 nonlocal triples
-                for quad in store.quads_for_pattern(None, None, None, node):
+                for quad in source.quads_for_pattern(None, None, None, node):
                     triples += 1
                     yield quad.triple
 
@@ -281,15 +252,17 @@ def push(
             elapsed = time.perf_counter() - sent
             on_server = None
             if query_url:
-                rows = server.query(query_url, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_sparql_iri(graph)} "
-                                               "{ ?s ?p ?o } }")
-                on_server = int(rows[0]["n"]["value"]) if rows else 0
+                try:
+                    rows = server.query(query_url, "push-graph-triples", graph=graph)
+                except QueryError as exc:
+                    raise PushError(f"graph name {graph!r} cannot be written in a SPARQL query ({exc})") from None
+                on_server = int(rows[0]["triples"]["value"]) if rows else 0
             report.pushed.append(GraphPush(graph, triples, status, elapsed, on_server))
     del store
     if query_url:
         ours = manifest["base"] + "graph/"
-        rows = server.query(query_url, "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        on_server = {row["g"]["value"] for row in rows if row.get("g", {}).get("type") == "uri"}
+        rows = server.query(query_url, "push-graphs")
+        on_server = {row["graph"]["value"] for row in rows if row.get("graph", {}).get("type") == "uri"}
         report.missing = sorted(g for g in on_server if g.startswith(ours) and g not in set(graphs))
         if delete_missing:
             for graph in report.missing:
@@ -315,7 +288,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "Protocol server (PUT URL?graph=IRI). Running it twice changes nothing.")
     p.add_argument("url", help="the server's Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), "
                    "http://localhost:3030/DATASET/data (Fuseki); credentials as https://user:password@host/…")
-    p.add_argument("--data-dir", help="where the releases live (TID_DATA_DIR; default ./var)")
+    p.add_argument("--data-dir", help=f"where the releases live (TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
     p.add_argument("--query-url", help="the server's SPARQL query service, to count the graphs pushed and list "
                    "those the release no longer has (default: derived from URL for Oxigraph, Fuseki, Virtuoso, "
                    "GraphDB)")
@@ -330,11 +303,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_push(args: argparse.Namespace, console: Any) -> int:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
-
-    data_dir = DataDir(Path(args.data_dir or os.environ.get("TID_DATA_DIR") or "var").resolve())
-    with Progress(TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    data_dir = DataDir(data_dir_path(args.data_dir))
+    with ProgressBars(TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True, disable=args.quiet) as bars:
         task = bars.add_task("push", total=1)
 

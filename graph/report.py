@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
 from tid.namespaces import PREFIXES, PROV, RDF
 
@@ -145,8 +145,6 @@ def result_iri(base: str, release: str, result: ShapeResult) -> NamedNode:
 
 def _term(text: str) -> NamedNode | BlankNode | Literal:
     """An N-Triples term back into a pyoxigraph term."""
-    from pyoxigraph import parse
-
     triple = next(iter(parse(f"<urn:s> <urn:p> {text} .", format=RdfFormat.N_TRIPLES)))
     return triple.object
 

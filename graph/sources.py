@@ -119,6 +119,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def write_pinned_source_list(target: Path, mirror: Path, source_list: Path = SOURCE_LIST) -> Path:
+    """A copy of ``source_list`` at ``target`` whose checksums are those of ``mirror``'s files
+    and whose project files are given by absolute path: to build from another mirror (the
+    tests' cut of the real files, a benchmark's mirror with a source changed)."""
+    text = source_list.read_text(encoding="utf-8")
+    for entry in tomllib.loads(text)["source"]:
+        if entry.get("mirror") and entry.get("sha256"):
+            text = text.replace(entry["sha256"], sha256_of(mirror / entry["mirror"]))
+        if entry.get("path"):
+            text = text.replace(f'path = "{entry["path"]}"', f'path = "{source_list.parent / entry["path"]}"')
+        for relative in entry.get("project_files", {}).values():
+            text = text.replace(f'"{relative}"', f'"{source_list.parent / relative}"')
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
 @dataclass(frozen=True)
 class ResolvedSource:
     """A source and its local file, checksum verified."""

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from tests.conftest import real_mirror
+from tests.helpers import real_mirror
 
 PHASE1, PHASE2 = "2018-2023", "2023-2027"
 PHASES = {PHASE1: (date(2018, 11, 22), date(2023, 11, 8)), PHASE2: (date(2023, 11, 9), date(2027, 12, 31))}

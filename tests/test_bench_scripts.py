@@ -4,6 +4,7 @@ request as expected (exit 0, no unexpected error), and the endpoint benchmark ha
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CUT_MIRROR, REPO
+from tests.helpers import CUT_MIRROR, REPO
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,12 @@ def test_bench_validate_on_the_cut_prints_every_figure() -> None:
     assert "its result set equals that of a full build of the changed data: True" in done.stdout
     assert re.search(r"^naive pySHACL: stopped after \d+ s without an answer", done.stdout, re.MULTILINE), output
     assert re.search(r"^ratios: naive / tid validate > \d+x", done.stdout, re.MULTILINE), output
+
+
+def test_benchmarks_do_not_import_the_tests() -> None:
+    """The benchmarks run from an installed package: what they share with the tests is in it."""
+    for path in sorted((REPO / "bench").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not {name for name in imported if name == "tests" or name.startswith("tests.")}, path.name

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 
-from tests.conftest import CUT_MIRROR, write_source_list
+from tests.helpers import CUT_MIRROR, write_source_list
 from tid.cli import main
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir, open_read_only

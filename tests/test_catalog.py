@@ -32,8 +32,7 @@ import rdflib
 from pyoxigraph import Store
 from rdflib import BNode, Literal, URIRef
 
-from tests.conftest import CUT_MIRROR, real_mirror
-from tests.helpers import rdflib_namespace
+from tests.helpers import CUT_MIRROR, rdflib_namespace, real_mirror
 from tid.errors import ConfigError
 from tid.graph import catalog
 from tid.graph.build import BuildOptions, build

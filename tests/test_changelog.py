@@ -23,8 +23,7 @@ import rdflib
 from flask import Flask
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
-from tests.conftest import CUT_MIRROR, write_source_list
-from tests.endpoint.conftest import _create
+from tests.helpers import CUT_MIRROR, create_test_app, write_source_list
 from tid.endpoint.changes import bp as changes_bp
 from tid.graph import changelog
 from tid.graph.build import BuildOptions, build
@@ -276,7 +275,7 @@ def test_canonical_names_blank_nodes_by_content() -> None:
 @pytest.fixture(scope="module")
 def app(releases) -> Iterator[Flask]:
     """An app over the last release (C, compared with B)."""
-    application = _create(releases.data_dir)
+    application = create_test_app(releases.data_dir)
     if "changes" not in application.blueprints:
         application.register_blueprint(changes_bp)
     yield application
@@ -355,7 +354,7 @@ def test_changes_errors(app) -> None:
 
 
 def test_changes_page_of_a_first_release(cut_data_dir_first) -> None:
-    application = _create(cut_data_dir_first)
+    application = create_test_app(cut_data_dir_first)
     try:
         if "changes" not in application.blueprints:
             application.register_blueprint(changes_bp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def test_pre_commit_hooks_call_tid_validate() -> None:

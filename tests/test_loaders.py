@@ -14,8 +14,7 @@ from pyoxigraph import RdfFormat, serialize
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
-from tests.conftest import CUT_MIRROR, REPO
-from tests.helpers import bind_prefixes
+from tests.helpers import CUT_MIRROR, REPO, bind_prefixes
 from tid.graph.build import load_source
 from tid.graph.sources import read_source_list, resolve
 from tid.loaders.base import INSEE_COMMUNE, INSEE_DEPARTEMENT, luhn_ok, siren_problem

@@ -25,15 +25,9 @@ import pytest
 from pyoxigraph import NamedNode
 from rich.console import Console
 
-from tests.conftest import (
-    CUT_MIRROR,
-    free_port,
-    oxigraph_binary,
-    oxigraph_serving,
-    write_source_list,
-)
+from tests.helpers import CUT_MIRROR, free_port, oxigraph_binary, oxigraph_serving, write_source_list
 from tid.errors import ConfigError, TidError
-from tid.graph import push as push_module
+from tid.graph import push as push_module, sparql_http
 from tid.graph.build import BuildOptions, build
 from tid.graph.push import PushError, derive_query_url, push
 from tid.graph.store import DataDir, open_read_only
@@ -346,5 +340,5 @@ def test_no_release_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_http_error_bodies_are_shortened() -> None:
     error = urllib.error.HTTPError("http://x/store", 400, "Bad Request", {}, io.BytesIO(b"x" * 5000))  # type: ignore[arg-type]
-    message = push_module._server_message(error)
-    assert len(message) == push_module.MAX_MESSAGE + 1 and message.endswith("…")
+    message = sparql_http.server_message(error)
+    assert len(message) == sparql_http.MAX_MESSAGE + 1 and message.endswith("…")

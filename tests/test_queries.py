@@ -24,7 +24,7 @@ import pytest
 import rdflib
 from pyoxigraph import Store
 
-from tests.conftest import REPO, real_mirror
+from tests.helpers import REPO, real_mirror
 from tests.lists import list_in_force, lists, phase_of, territories_of_commune
 from tid.graph.queries import (
     NAME,
@@ -265,6 +265,7 @@ def test_the_catalogue_has_the_competency_questions() -> None:
     assert (QUERY_DIR / "derive-soutien-territoire.rq").is_file()
 
 
+@pytest.mark.slow
 def test_every_parameterless_query_answers_within_two_seconds(real_store) -> None:
     slow = {}
     for query in list_queries():
@@ -285,6 +286,7 @@ def test_every_parameterless_query_answers_within_two_seconds(real_store) -> Non
 # -- territories -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_territoires_par_phase(real_store) -> None:
     rows = run(real_store, "territoires-par-phase")
     per_list = {tail(r["source"], "id/source/"): int(r["territoires"]) for r in rows}
@@ -307,6 +309,7 @@ def test_territoires_par_phase(real_store) -> None:
     assert "territoires" in rows[0] and not any(int(r["territoires"]) == 152 for r in rows)
 
 
+@pytest.mark.slow
 def test_territoires_par_region(real_store) -> None:
     for day in (date(2021, 6, 1), date(2023, 6, 1), date(2024, 1, 1), date(2025, 1, 1)):
         listed = list_in_force(day)
@@ -332,6 +335,7 @@ def test_territoires_par_region(real_store) -> None:
     assert run(real_store, "territoires-par-region", date="2019-06-01") == []  # before the first list
 
 
+@pytest.mark.slow
 def test_territoires_renommes(real_store) -> None:
     phase1 = {ti for ti, e in phase1_groupements().items()
               if ti in phase1_communes_2020() and e["label"] != phase1_communes_2020()[ti]["label"]}
@@ -348,6 +352,7 @@ def test_territoires_renommes(real_store) -> None:
 # -- EPCIs ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_epci_dans_les_deux_phases(real_store) -> None:
     first, second = epci_sirens(phase1_groupements()), epci_sirens(phase2_groupements())
     rows = run(real_store, "epci-dans-les-deux-phases")
@@ -372,6 +377,7 @@ def test_epci_dans_les_deux_phases(real_store) -> None:
     assert renamed > 0
 
 
+@pytest.mark.slow
 def test_epci_entrees_sorties(real_store) -> None:
     first, second = epci_sirens(phase1_groupements()), epci_sirens(phase2_groupements())
     rows = run(real_store, "epci-entrees-sorties")
@@ -385,6 +391,7 @@ def test_epci_entrees_sorties(real_store) -> None:
     assert all(r["phase"] == PHASE1 for r in rows if r["mouvement"] == "sortie")
 
 
+@pytest.mark.slow
 def test_epci_d_une_commune(real_store) -> None:
     def sirens(insee: str, on: str) -> set[str]:
         return {r["siren"] for r in run(real_store, "epci-d-une-commune", insee=insee, date=on)}
@@ -410,6 +417,7 @@ def test_epci_d_une_commune(real_store) -> None:
 # -- communes and territories ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_territoire_d_une_commune_orthez(real_store) -> None:
     now = run(real_store, "territoire-d-une-commune", insee="64430", date="2024-01-01")
     assert [(r["idTi"], r["phase"], r["via"], tail(r["liste"], "id/liste/")) for r in now] == [
@@ -434,6 +442,7 @@ def test_territoire_d_une_commune_orthez(real_store) -> None:
     assert run(real_store, "territoire-d-une-commune", insee="64430", date="2028-01-01") == []
 
 
+@pytest.mark.slow
 def test_territoire_d_une_commune_follows_the_lists(real_store) -> None:
     """Brest moves from "Pays de Brest" to "Finistère" with the end-of-phase list, never in both;
     Aix (Corrèze) leaves "Creuse Industrie" with the July 2024 list; a commune in no territory
@@ -451,6 +460,7 @@ def test_territoire_d_une_commune_follows_the_lists(real_store) -> None:
     assert [(r["territoire"], r["connu"]) for r in aix] == [(None, "true")]
 
 
+@pytest.mark.slow
 def test_communes_d_un_territoire(real_store) -> None:
     territoire = BASE + "id/territoire/2023-2027/ti-7510"
     rows = run(real_store, "communes-d-un-territoire", territoire=territoire, date="2024-01-01")
@@ -473,6 +483,7 @@ def test_communes_d_un_territoire(real_store) -> None:
         {r["insee"] for r in later}
 
 
+@pytest.mark.slow
 def test_communes_d_un_territoire_of_the_first_phase(real_store) -> None:
     territoire = BASE + "id/territoire/2018-2023/ti-7505"
     rows = run(real_store, "communes-d-un-territoire", territoire=territoire, date="2021-06-01")
@@ -492,6 +503,7 @@ def test_communes_d_un_territoire_of_the_first_phase(real_store) -> None:
 # -- sites clés en main ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sites_par_vague(real_store) -> None:
     expected = {
         (wave_slug, aliases()[row["site_name"]], exact)
@@ -506,6 +518,7 @@ def test_sites_par_vague(real_store) -> None:
     assert {d for d in dates} == {d.isoformat() for _s, d in WAVES.values()}
 
 
+@pytest.mark.slow
 def test_sites_par_vague_territory_is_the_one_of_the_wave_phase(real_store) -> None:
     """Every certain labelling's territory is the one the commune lists give its communes at the wave date."""
     checked = 0
@@ -525,6 +538,7 @@ def test_sites_par_vague_territory_is_the_one_of_the_wave_phase(real_store) -> N
     assert territory_of_commune("16015", date(2024, 4, 16)) == {"ti-7502"}
 
 
+@pytest.mark.slow
 def test_sites_d_une_region(real_store) -> None:
     for code in ("75", "32", "44"):
         expected_sites = {aliases()[row["site_name"]] for row in site_rows() if code in row_regions(row)}
@@ -543,6 +557,7 @@ def test_sites_d_une_region(real_store) -> None:
     assert {r["regionLabel"] for r in run(real_store, "sites-d-une-region", region="84")} <= {"Auvergne-Rhône-Alpes"}
 
 
+@pytest.mark.slow
 def test_completude_chiffres_annonces(real_store) -> None:
     rows = {tail(r["chiffre"], "id/chiffre/"): r for r in run(real_store, "completude-chiffres-annonces")}
     # 127 sites after the 2021 wave (seed 004): the distinct sites labelled in a wave up to 2021-09-23
@@ -579,6 +594,7 @@ def test_completude_chiffres_annonces(real_store) -> None:
 # -- programme, actors, documents -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_mesures_pack_rebond(real_store) -> None:
     graph = curated_graph()
     dct, m8g, tid = rdflib.DCTERMS, rdflib.Namespace("http://data.europa.eu/m8g/"), rdflib.Namespace(BASE + "def#")
@@ -598,6 +614,7 @@ def test_mesures_pack_rebond(real_store) -> None:
     assert (float(accelerators["montantMinimum"]), float(accelerators["montantMaximum"])) == (6000, 10000)
 
 
+@pytest.mark.slow
 def test_acteurs_et_fonctions(real_store) -> None:
     graph = curated_graph()
     org, tid = rdflib.Namespace("http://www.w3.org/ns/org#"), rdflib.Namespace(BASE + "def#")
@@ -612,6 +629,7 @@ def test_acteurs_et_fonctions(real_store) -> None:
     assert porte["document"] == BASE + "id/document/seed-002"
 
 
+@pytest.mark.slow
 def test_chronologie(real_store) -> None:
     rows = run(real_store, "chronologie")
     keys = [r["date"] for r in rows]
@@ -626,6 +644,7 @@ def test_chronologie(real_store) -> None:
     assert all(r["libelle"] for r in rows)
 
 
+@pytest.mark.slow
 def test_documents_d_une_ressource(real_store) -> None:
     # a commune: the graphs that state something about it, their files and checksums
     sources = {s["id"]: s for s in tomllib.loads((REPO / "sources.toml").read_text(encoding="utf-8"))["source"]}
@@ -654,6 +673,7 @@ def test_documents_d_une_ressource(real_store) -> None:
     assert {Path(r["cheminMiroir"]).name for r in rows if r["lien"] == "graphe"} == described_by
 
 
+@pytest.mark.slow
 def test_laureats_fonds_acceleration(real_store) -> None:
     source = read_csv(mirror() / "sites-cles-en-main/fonds_acceleration_laureats.csv")
     rows = run(real_store, "laureats-fonds-acceleration")
@@ -680,6 +700,7 @@ def test_laureats_fonds_acceleration(real_store) -> None:
     assert territory_of_commune("35360", date(2020, 12, 3)) == {"ti-5302"}  # Vitré
 
 
+@pytest.mark.slow
 def test_derive_soutien_territoire(real_store) -> None:
     query = load_query("derive-soutien-territoire")
     constructed = {(t.subject.value, t.object.value) for t in real_store.query(query.text)}
@@ -696,6 +717,7 @@ def test_derive_soutien_territoire(real_store) -> None:
     assert len({s for s, _t in found}) == 9  # the 9 located lauréats, dated to the day or to the month
 
 
+@pytest.mark.slow
 def test_chargements_et_rejets(real_store) -> None:
     specs = {s["id"]: s for s in tomllib.loads((REPO / "sources.toml").read_text(encoding="utf-8"))["source"]}
     rows = [r for r in run(real_store, "chargements-et-rejets") if r["source"]]
@@ -720,6 +742,7 @@ def test_chargements_et_rejets(real_store) -> None:
 # -- the analyst's question -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_epci_grand_est_ti_site_2021(real_store) -> None:
     grand_est_2021 = [row for row in site_rows()
                       if any(s == "2021" for s, _d, _e in row_waves(row)) and "44" in row_regions(row)]
@@ -727,6 +750,7 @@ def test_epci_grand_est_ti_site_2021(real_store) -> None:
     assert run(real_store, "epci-grand-est-ti-site-2021") == []
 
 
+@pytest.mark.slow
 def test_epci_grand_est_ti_site_2021_logic_on_centre_val_de_loire(real_store) -> None:
     """The same question for Centre-Val de Loire (24), where the transcription has 2021 sites."""
     text = load_query("epci-grand-est-ti-site-2021").text.replace('igeo:codeINSEE "44"', 'igeo:codeINSEE "24"')

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 
+import pytest
 from pyoxigraph import NamedNode
+
+pytestmark = pytest.mark.slow
 
 BASE = "https://w3id.org/territoires-industrie/"
 TID = BASE + "def#"
@@ -96,7 +99,7 @@ DATA_QC = (
 def test_ontology_qc_checks_hold_on_the_built_data(real_store) -> None:
     """The QC checks that apply to data (typos, undeclared terms, one label per language) run on
     the whole built graph, ontology included, and find nothing."""
-    from tests.conftest import REPO
+    from tests.helpers import REPO
 
     problems = {}
     for check in DATA_QC:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CUT_MIRROR, REPO
+from tests.helpers import CUT_MIRROR, REPO
 from tid.cli import main
 from tid.errors import ChecksumError, ConfigError, SourceError
 from tid.graph.build import check_loaders

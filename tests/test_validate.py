@@ -18,7 +18,7 @@ import pytest
 import rdflib
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
-from tests.conftest import CUT_MIRROR, TEST_DATA, write_source_list
+from tests.helpers import CUT_MIRROR, TEST_DATA, write_source_list
 from tid.cli import main
 from tid.errors import ConfigError
 from tid.graph import validate

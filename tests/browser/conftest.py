@@ -1,5 +1,5 @@
-"""What the browser tests share: Debian's Chromium driven by Playwright, and an app served by
-werkzeug in a thread on a free localhost port.
+"""What the browser tests share: Debian's Chromium driven by Playwright (an app is served for it
+by ``tests.helpers.serving``, werkzeug in a thread on a free localhost port).
 
 Chromium is ``/usr/bin/chromium`` with the Python package ``playwright``
 (``scripts/install-browser.sh`` installs both; never ``playwright install``). Without them a
@@ -9,17 +9,11 @@ browser test is skipped with the reason, unless ``CI`` is set: then it fails.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-
-from tests.conftest import free_port
-from tests.endpoint.conftest import cut_data_dir  # noqa: F401  (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -46,19 +40,3 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """``app`` served on a free localhost port while the block runs; yields its root URL."""
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="browser-test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)

@@ -25,9 +25,7 @@ import pytest
 from flask import Flask
 from jinja2 import ChoiceLoader, DictLoader
 
-from tests.browser.conftest import serving
-from tests.conftest import free_port
-from tests.endpoint.conftest import MELUN, MELUN_IRI, _create
+from tests.helpers import MELUN, MELUN_IRI, create_test_app, free_port, serving
 
 MELUN_PATH = "territoire/2023-2027/ti-1107"
 MELUN_EPCI = "CA Melun Val de Seine"
@@ -51,7 +49,7 @@ def _add_map_page(app: Flask) -> None:
 
 @pytest.fixture(scope="module")
 def app(cut_data_dir) -> Iterator[Flask]:
-    application = _create(cut_data_dir, MAP_TILE_URL="")
+    application = create_test_app(cut_data_dir, MAP_TILE_URL="")
     _add_map_page(application)
     yield application
     application.extensions["tid"].close()
@@ -143,7 +141,7 @@ def test_map_draws_the_perimeter(server: str, visit: Visit) -> None:
 def test_map_draws_when_the_tile_server_is_unreachable(browser: Any, cut_data_dir) -> None:
     closed = free_port()  # nothing listens there: every tile fails
     tiles = f"http://127.0.0.1:{closed}/{{z}}/{{x}}/{{y}}.png"
-    application = _create(cut_data_dir, MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="tuiles <b>de test</b>")
+    application = create_test_app(cut_data_dir, MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="tuiles <b>de test</b>")
     _add_map_page(application)
     try:
         with serving(application) as root:

@@ -22,8 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask, request
 
-from tests.browser.conftest import serving
-from tests.endpoint.conftest import _create
+from tests.helpers import create_test_app, serving
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 EXAMPLE = "territoires-par-phase"
@@ -32,7 +31,7 @@ STATIC = Path(__file__).resolve().parents[2] / "endpoint" / "static"
 
 @pytest.fixture(scope="module")
 def app(cut_data_dir) -> Iterator[Flask]:
-    application = _create(cut_data_dir)
+    application = create_test_app(cut_data_dir)
     yield application
     application.extensions["tid"].close()
 

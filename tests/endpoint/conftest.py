@@ -1,5 +1,6 @@
-"""Fixtures of the endpoint tests: one graph built from the cut mirror per session, apps over
-it (each with its own pool of query processes, closed after use), and a real ``tid serve``
+"""Fixtures of the endpoint tests: apps over the release built from the cut mirror once per
+session (``cut_data_dir``, in ``tests/conftest.py``), each with its own pool of query processes,
+closed after use, and a real ``tid serve``
 (gunicorn) on a free localhost port for the clients that need a socket (SPARQLWrapper, rdflib).
 
 Both modes: a test module that sets ``BOTH_MODES = True`` runs each of its tests twice, with the
@@ -15,57 +16,21 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.conftest import (
-    CUT_MIRROR,
+from tests.helpers import (
     REPO,
+    create_test_app,
     free_port,
     oxigraph_binary,
     oxigraph_serving,
+    wait_until_up,
 )
-from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir
-
-BASE = "https://w3id.org/territoires-industrie/"
-TID = BASE + "def#"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-# Real labels of the cut data with the characters French text needs: en dash, guillemets, œ.
-MELUN = "Melun – Villaroche"
-MELUN_IRI = BASE + "id/territoire/2023-2027/ti-1107"
-CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-CHEAP = "ASK { ?s ?p ?o }"
-
-
-@pytest.fixture(scope="session")
-def cut_data_dir(tmp_path_factory: pytest.TempPathFactory, cut_sources: Path) -> DataDir:
-    data_dir = DataDir(tmp_path_factory.mktemp("endpoint-data"))
-    build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources))
-    return data_dir
-
-
-@pytest.fixture(scope="session")
-def manifest(cut_data_dir: DataDir) -> dict[str, Any]:
-    manifest = cut_data_dir.current_manifest()
-    assert manifest is not None
-    return manifest
-
-
-def _create(data_dir: DataDir, **overrides: Any) -> Flask:
-    from tid.endpoint import create_app
-
-    config = {"DATA_DIR": str(data_dir.root), "QUERY_TIMEOUT": 10, "MAX_CONCURRENT_QUERIES": 3}
-    config.update(overrides)
-    return create_app(config)
-
 
 MODES = ("embedded", "remote")
 
@@ -113,7 +78,7 @@ def _mode_overrides(mode: str, request: pytest.FixtureRequest) -> dict[str, Any]
 
 @pytest.fixture(scope="session")
 def app(cut_data_dir: DataDir, backend_mode: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
-    application = _create(cut_data_dir, **_mode_overrides(backend_mode, request))
+    application = create_test_app(cut_data_dir, **_mode_overrides(backend_mode, request))
     yield application
     application.extensions["tid"].close()
 
@@ -131,27 +96,13 @@ def make_app(cut_data_dir: DataDir, backend_mode: str, request: pytest.FixtureRe
 
     def factory(data_dir: DataDir | None = None, **overrides: Any) -> Flask:
         mode = _mode_overrides(backend_mode, request) if data_dir is None else {}
-        application = _create(data_dir or cut_data_dir, **{**mode, **overrides})
+        application = create_test_app(data_dir or cut_data_dir, **{**mode, **overrides})
         made.append(application)
         return application
 
     yield factory
     for application in made:
         application.extensions["tid"].close()
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"tid serve exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"tid serve did not answer at {url} within {seconds} s")
 
 
 @pytest.fixture(scope="session")

@@ -21,32 +21,18 @@ import pytest
 from flask import Flask
 from pyoxigraph import Literal, NamedNode, Store, Variable
 
-from tests.conftest import free_port
-from tests.endpoint.conftest import BASE, MELUN_IRI
+from tests.helpers import BASE, MELUN_IRI, NAMED_QUERY_PARAMS, free_port
 from tid.endpoint.remote import (
     BackendRefused,
     BackendTimeout,
     BackendUnavailable,
     RemoteStore,
     release_graphs,
-    substitute,
-    term_text,
 )
-from tid.graph.queries import list_queries, load_query
+from tid.graph.queries import list_queries, load_query, substitute, term_text
 from tid.namespaces import XSD
 
 JSON_RESULTS = "application/sparql-results+json"
-# Parameters of the named queries, real things of the cut data.
-PARAMS: dict[str, dict[str, str]] = {
-    "adhesions-d-un-graphe": {"graph": BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"},
-    "communes-d-un-territoire": {"territoire": MELUN_IRI},
-    "documents-d-une-ressource": {"ressource": MELUN_IRI},
-    "entites-d-un-graphe": {"graph": BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"},
-    "epci-d-une-commune": {"insee": "58072", "date": "2024-01-01"},
-    "geo-geometries": {"chose": MELUN_IRI},
-    "sites-d-une-region": {"region": "11"},
-    "territoire-d-une-commune": {"insee": "58072", "date": "2021-06-01"},
-}
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +81,7 @@ def test_remote_mode_reads_the_server_not_the_store(apps) -> None:
 def test_every_named_query_answers_the_same(apps, name: str) -> None:
     """Parameters included: those only tested by a FILTER or used in a sub-select (``?date``)."""
     embedded, remote = apps
-    params = PARAMS.get(name, {})
+    params = NAMED_QUERY_PARAMS.get(name, {})
     local = rows(embedded.test_client().get(f"/queries/{name}", query_string=params, headers={"Accept": JSON_RESULTS}))
     distant = rows(remote.test_client().get(f"/queries/{name}", query_string=params, headers={"Accept": JSON_RESULTS}))
     # The same rows, in any order (ties of ORDER BY and GROUP_CONCAT's order depend on how the
@@ -191,7 +177,7 @@ def test_substitution_gives_the_embedded_answer(cut_data_dir, oxigraph_backend: 
 
     store = open_read_only(cut_data_dir)
     remote = RemoteStore(oxigraph_backend, release_graphs(cut_data_dir.current_manifest()), timeout=10)
-    for name, values in (("territoire-d-une-commune", PARAMS["territoire-d-une-commune"]),
+    for name, values in (("territoire-d-une-commune", NAMED_QUERY_PARAMS["territoire-d-une-commune"]),
                          ("home-sitemap", {"prefix": BASE + "id/region/"})):
         query = load_query(name)
         bound = query.substitutions(values)

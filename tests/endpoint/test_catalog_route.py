@@ -13,7 +13,7 @@ import rdflib
 from flask import Flask
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
-from tests.endpoint.conftest import _create
+from tests.helpers import create_test_app
 from tid.endpoint.catalog_route import bp
 from tid.graph.sources import read_source_list
 from tid.graph.store import DataDir
@@ -53,7 +53,7 @@ def with_catalog(app: Flask) -> Flask:
 
 @pytest.fixture(scope="module")
 def catalog_app(cut_data_dir: DataDir) -> Iterator[Flask]:
-    app = with_catalog(_create(cut_data_dir))
+    app = with_catalog(create_test_app(cut_data_dir))
     yield app
     app.extensions["tid"].close()
 

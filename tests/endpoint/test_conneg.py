@@ -15,7 +15,7 @@ from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI, RDFS_LABEL
+from tests.helpers import BASE, MELUN, MELUN_IRI, RDFS_LABEL
 from tid.endpoint import conneg
 
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)

@@ -14,7 +14,7 @@ import json
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad
 
-from tests.endpoint.conftest import BASE
+from tests.helpers import BASE
 from tid.graph.store import open_read_only
 
 BOTH_MODES = True

@@ -147,12 +147,12 @@ def test_errors_as_text_when_the_client_asks(client) -> None:
 
 
 def test_unexpected_exception_is_a_masked_500_with_a_logged_id(app, client, monkeypatch, caplog) -> None:
-    from tid.endpoint import sparql
+    from tid.endpoint import protocol
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(sparql, "read_request", broken)
+    monkeypatch.setattr(protocol, "read_request", broken)
     with caplog.at_level(logging.ERROR, logger="tid.endpoint"):
         # A query no other test sends: a stored answer of it would be replayed before Flask.
         response = client.get("/sparql", query_string={"query": "ASK {} # masked 500"})
@@ -164,10 +164,10 @@ def test_unexpected_exception_is_a_masked_500_with_a_logged_id(app, client, monk
 
 
 def test_worker_error_is_a_masked_500_with_a_logged_id(app, client, monkeypatch, caplog) -> None:
-    from tid.endpoint.executor import Outcome
+    from tid.endpoint.evaluate import Outcome, Status
 
     monkeypatch.setattr(app.extensions["tid"].pool, "run",
-                        lambda *a, **k: Outcome("error", message="OSError: disk", extra={"traceback": "Traceback…"}))
+                        lambda *a, **k: Outcome(Status.ERROR, message="OSError: disk", extra={"traceback": "Traceback…"}))
     with caplog.at_level(logging.ERROR, logger="tid.endpoint"):
         # A query no other test sends: a stored answer of it would be served without the pool.
         response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o } # worker error"})

@@ -30,8 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, TEST_DATA, free_port, oxigraph_binary, oxigraph_serving
-from tests.endpoint.conftest import wait_until_up
+from tests.helpers import REPO, TEST_DATA, free_port, oxigraph_binary, oxigraph_serving, wait_until_up
 from tid.graph.queries import load_query
 from tid.graph.store import DataDir
 

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask, render_template
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI
+from tests.helpers import BASE, MELUN, MELUN_IRI
 from tid.endpoint.geo import (
     WKTError,
     feature_collection,

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from pyoxigraph import NamedNode, Store
 
-from tests.endpoint.conftest import BASE
-from tests.endpoint.test_search import HTML_TYPE, assert_problem
+from tests.helpers import BASE, HTML_TYPE, assert_problem
 from tid.endpoint.home import json_ld_script, number
 from tid.graph.catalog import schema_org_dataset
 from tid.graph.store import DataDir

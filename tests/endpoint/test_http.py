@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CUT_MIRROR
+from tests.helpers import CUT_MIRROR
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir
 

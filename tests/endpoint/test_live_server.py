@@ -20,8 +20,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from tests.conftest import REPO
-from tests.endpoint.conftest import CHEAP, CROSS_JOIN, MELUN, MELUN_IRI, RDFS_LABEL
+from tests.helpers import CHEAP, CROSS_JOIN, MELUN, MELUN_IRI, RDFS_LABEL, REPO
 from tid.endpoint import serve
 from tid.errors import ConfigError
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.endpoint.conftest import MELUN, MELUN_IRI
+from tests.helpers import MELUN, MELUN_IRI
 from tid.graph.queries import list_queries
 
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)

@@ -12,9 +12,9 @@ import rdflib
 import rdflib.compare
 from pyoxigraph import RdfFormat, parse
 
-from tests.endpoint.conftest import TID
+from tests.helpers import TID
 from tid import ROOT
-from tid.endpoint.ontology_docs import curie, source
+from tid.endpoint.ontology_model import curie, source
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 TIDSH = "https://w3id.org/territoires-industrie/shapes#"

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.endpoint.conftest import BASE, MELUN_IRI
+from tests.helpers import BASE, MELUN_IRI
 
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
 

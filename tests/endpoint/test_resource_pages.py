@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI
+from tests.helpers import BASE, MELUN, MELUN_IRI
 from tid.graph.store import DataDir, merged
 
 MELUN_PAGE = "/doc/territoire/2023-2027/ti-1107"

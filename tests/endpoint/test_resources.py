@@ -13,7 +13,7 @@ import rdflib
 from flask.testing import FlaskClient
 from markupsafe import escape as html_escape
 
-from tests.endpoint.conftest import BASE, MELUN, MELUN_IRI
+from tests.helpers import BASE, MELUN, MELUN_IRI
 
 BOTH_MODES = True  # the tests run over the embedded store and over a remote server (conftest)
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CUT_MIRROR
-from tests.endpoint.conftest import CROSS_JOIN, MELUN_IRI
+from tests.helpers import CROSS_JOIN, CUT_MIRROR, MELUN_IRI
 from tid.endpoint.result_cache import (
     HIT,
     HIT_TIMING,
@@ -19,8 +18,8 @@ from tid.endpoint.result_cache import (
     MISS_STORED,
     ResultCache,
     request_key,
+    result_cache_of,
 )
-from tid.endpoint.sparql import result_cache_of
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir
 
@@ -68,7 +67,7 @@ def test_a_hit_is_the_miss_answer_served_without_a_query_process(cached_app) -> 
 
 
 def test_the_fast_path_replays_a_get_without_entering_flask(cached_app, monkeypatch) -> None:
-    from tid.endpoint import sparql
+    from tid.endpoint import protocol
 
     client = cached_app.test_client()
     first = get(client, headers={"Accept": "text/csv"})
@@ -77,7 +76,7 @@ def test_the_fast_path_replays_a_get_without_entering_flask(cached_app, monkeypa
     def unreachable(*_args, **_kwargs):
         raise AssertionError("the request entered Flask")
 
-    monkeypatch.setattr(sparql, "read_request", unreachable)
+    monkeypatch.setattr(protocol, "read_request", unreachable)
     again = get(client, headers={"Accept": "text/csv"})
     assert (again.status_code, again.headers["Cache-Status"]) == (200, HIT)
     assert again.get_data() == first.get_data()

@@ -26,7 +26,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from tests.endpoint.conftest import CHEAP, CROSS_JOIN
+from tests.helpers import CHEAP, CROSS_JOIN
 from tid.endpoint.analysis import analyse
 
 
@@ -343,7 +343,8 @@ def test_the_word_service_elsewhere_is_not_a_service_call(client, query: str) ->
 def test_a_query_arriving_while_the_pool_starts_waits_for_it(cut_data_dir) -> None:
     """The server warms its pool in a thread at boot; a query arriving meanwhile is answered once
     the workers are ready, not refused 503 "busy" after the (short) queue wait."""
-    from tid.endpoint.executor import Job, QueryPool
+    from tid.endpoint.evaluate import Job
+    from tid.endpoint.pool import QueryPool
 
     store = str(cut_data_dir.current_release() / "store")
     pool = QueryPool(2, preload=store)

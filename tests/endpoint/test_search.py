@@ -10,15 +10,13 @@ import json
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
-from tests.endpoint.conftest import BASE, MELUN_IRI
-from tid.endpoint.search import luhn_valid
+from tests.helpers import BASE, HTML_TYPE, MELUN_IRI, assert_problem
 from tid.endpoint.search_index import SearchIndex, compact, normalise, tokens
 from tid.graph.store import merged
+from tid.loaders.base import luhn_ok as luhn_valid
 from tid.namespaces import IGEO, RDF, RDFS, SKOS, TID
 
 JSON_TYPE = "application/json; charset=utf-8"
-HTML_TYPE = "text/html; charset=utf-8"
-PROBLEM_TYPE = "application/problem+json; charset=utf-8"
 
 
 @pytest.fixture
@@ -35,14 +33,6 @@ def search_json(web, **params):
 
 def tails(body: dict) -> list[str]:
     return [r["iri"][len(BASE + "id/"):] for r in body["results"]]
-
-
-def assert_problem(response, status: int, slug: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == PROBLEM_TYPE
-    body = json.loads(response.get_data(as_text=True))
-    assert body["status"] == status and body["type"].endswith(f"/problems/{slug}")
-    return body
 
 
 # -- normalisation ------------------------------------------------------------------------------

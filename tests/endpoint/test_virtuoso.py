@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import REPO
-from tests.endpoint.conftest import MELUN_IRI
+from tests.helpers import MELUN_IRI, NAMED_QUERY_PARAMS, REPO
 
 SCRIPT = REPO / "scripts" / "start-virtuoso.sh"
 JSON_RESULTS = "application/sparql-results+json"
@@ -116,13 +115,12 @@ VIRTUOSO_DIFFERS = {
 def test_named_queries_through_virtuoso(apps) -> None:
     """Every named query through Virtuoso: a problem (400, 503) when it fails, never a 500; the
     same number of rows as the embedded store but for the differences listed above."""
-    from tests.endpoint.test_backend import PARAMS
     from tid.graph.queries import list_queries
 
     embedded, remote = apps
     differ = {}
     for query in list_queries():
-        params = PARAMS.get(query.name, {})
+        params = NAMED_QUERY_PARAMS.get(query.name, {})
         local = rows(embedded.test_client().get(f"/queries/{query.name}", query_string=params, headers={"Accept": JSON_RESULTS}))
         response = remote.test_client().get(f"/queries/{query.name}", query_string=params, headers={"Accept": JSON_RESULTS})
         assert response.status_code in (200, 400, 503), response.get_data(as_text=True)

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from rdflib import RDF, Literal, Namespace, URIRef
 
-from tests.conftest import CUT_MIRROR
+from tests.helpers import CUT_MIRROR
 from tid.graph.build import BuildOptions, build
 from tid.graph.store import DataDir
 from tid.namespaces import PREFIXES

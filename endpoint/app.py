@@ -1,0 +1,81 @@
+"""The app factory: :func:`create_app` (what it does and the routes it serves are told in
+:mod:`tid.endpoint`, which calls it)."""
+
+
+from __future__ import annotations
+
+import atexit
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tid.endpoint import (
+    catalog_route,
+    changes,
+    errors,
+    geo,
+    home,
+    html,
+    named_queries,
+    ontology_docs,
+    query_page,
+    resolve,
+    resources,
+    search,
+    sparql,
+    void,
+)
+from tid.endpoint.live import Live, install
+from tid.endpoint.pool import QueryPool
+from tid.endpoint.settings import NAMES, Settings
+from tid.graph.store import DataDir
+
+EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask("tid.endpoint")  # its name (logger, root path) is the package's
+    app.config.update(Settings.read(config).as_config())
+    app.config.update({key: value for key, value in (config or {}).items() if key not in NAMES})  # Flask's (TESTING…)
+    app.config["JSON_AS_ASCII"] = False
+
+    data_dir = DataDir(Path(app.config["DATA_DIR"]).resolve())
+    release = data_dir.current_release()
+    backend = app.config["BACKEND_URL"]
+    pool = QueryPool(
+        app.config["MAX_CONCURRENT_QUERIES"],
+        start_method=app.config["WORKER_START_METHOD"],
+        memory_mb=app.config["WORKER_MEMORY_MB"],
+        preload=str(release / "store") if release and not backend else None,
+    )
+    live = Live(data_dir, pool, app.config["RELEASE_CHECK_INTERVAL"], backend=backend,
+                timeout=app.config["QUERY_TIMEOUT"])
+    install(app, live)
+    weakref.finalize(app, live.close)
+    atexit.register(live.close)
+
+    for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, resolve.bp,
+                      ontology_docs.bp, resources.bp, geo.bp, catalog_route.bp, changes.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    app.after_request(_cors)
+    proxies = app.config["TRUST_PROXY_HEADERS"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
+    return app
+
+
+def _cors(response: Response) -> Response:
+    """CORS on every answer (errors included, so that browsers can read them)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        allow = response.headers.get("Allow") or "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = allow
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = str(current_app.config["CORS_MAX_AGE"])
+    return response

@@ -1,0 +1,294 @@
+"""Reading the store: the bounded ``resource-*`` queries about one resource, merged and sorted
+here (the engine neither sorts nor groups), and the description of a page at a date."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Store, Variable
+
+from tid.endpoint.describe.model import (
+    DEFAULT_PAGE_SIZE,
+    RDF_TYPE,
+    TID,
+    Description,
+    Incoming,
+    Measure,
+    Membership,
+    Node,
+    Pager,
+    Period,
+    SiteWave,
+    Source,
+    Statement,
+    Terms,
+    collation_key,
+)
+from tid.endpoint.describe.snapshots import Snapshot, Snapshots
+from tid.graph.queries import load_query
+
+
+def _query(store: Store, name: str, iri: str | None, variable: str = "resource") -> Any:
+    query = load_query(name)
+    substitutions = {Variable(variable): NamedNode(iri)} if iri is not None else None
+    return store.query(query.text, substitutions=substitutions)
+
+
+def _date(term: Any) -> date | None:
+    if term is None:
+        return None
+    try:
+        return date.fromisoformat(term.value[:10])
+    except (ValueError, AttributeError):
+        return None
+
+
+def _int(term: Any) -> int | None:
+    try:
+        return int(term.value) if term is not None else None
+    except ValueError:
+        return None
+
+
+def _str(term: Any) -> str | None:
+    return term.value if term is not None else None
+
+
+def _french_first(current: str | None, term: Any) -> str | None:
+    """The first name seen, replaced by a French one when one comes."""
+    if not isinstance(term, Literal):
+        return current
+    if current is None or term.language == "fr":
+        return term.value
+    return current
+
+
+def exists(store: Store, iri: str) -> bool:
+    return next(iter(_query(store, "resource-exists", iri)), None) is not None
+
+
+def read_terms(store: Store) -> Terms:
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    phases: dict[str, Period] = {}
+    waves: dict[str, Period] = {}
+    for row in _query(store, "resource-term-labels", None):
+        iri, kind, label = row["term"].value, row["kind"].value, row["label"]
+        if label is not None:
+            labels[iri].setdefault(label.language or "", label.value)
+        if kind == "phase":
+            period = phases.setdefault(iri, Period(iri, labels[iri]))
+            period.debut = period.debut or _date(row["debut"])
+            period.fin = period.fin or _date(row["fin"])
+        elif kind == "vague":
+            period = waves.setdefault(iri, Period(iri, labels[iri]))
+            period.debut = period.debut or _date(row["date"])
+    return Terms(dict(labels), sorted(phases.values(), key=lambda p: p.debut or date.min),
+                 sorted(waves.values(), key=lambda p: p.debut or date.min))
+
+
+def _statements(store: Store, iri: str) -> list[Statement]:
+    merged: dict[tuple[str, Node], Statement] = {}
+    for row in _query(store, "resource-statements", iri):
+        key = (row["p"].value, row["o"])
+        statement = merged.get(key)
+        if statement is None:
+            statement = merged[key] = Statement(row["p"].value, row["o"])
+        graph = row["g"].value
+        if graph not in statement.graphs:
+            statement.graphs.append(graph)
+        label = row["label"]
+        if isinstance(label, Literal):
+            statement.labels.setdefault(label.language or "", label.value)
+            statement.label_predicates.add(row["lp"].value)
+        if row["bp"] is not None and (row["bp"], row["bo"]) not in statement.nested:
+            statement.nested.append((row["bp"], row["bo"]))
+    return sorted(merged.values(), key=lambda s: (s.predicate != RDF_TYPE, s.predicate, str(s.value)))
+
+
+def _holds(debut: date | None, fin: date | None, at: date | None) -> bool:
+    if at is None:
+        return True
+    return (debut is None or debut <= at) and (fin is None or at <= fin)
+
+
+def _incoming(store: Store, iri: str, names: dict[str, str]) -> list[Incoming]:
+    """Every incoming link, ordered by property then subject. ``names`` names the subjects that
+    have no label of their own (a membership after its member, a labelling after its site)."""
+    items: dict[tuple[str, Any], Incoming] = {}
+    for row in _query(store, "resource-incoming", iri):
+        subject = row["s"]
+        key = (row["p"].value, subject)
+        item = items.get(key)
+        if item is None:
+            item = items[key] = Incoming(row["p"].value, subject, via_label=names.get(subject.value))
+        graph = row["g"].value
+        if graph not in item.graphs:
+            item.graphs.append(graph)
+        label = row["label"]
+        if isinstance(label, Literal):
+            item.labels.setdefault(label.language or "", label.value)
+    return sorted(items.values(), key=lambda i: (i.predicate, str(i.subject.value)))
+
+
+KINDS = {"commune": "commune", "epci": "epci", "territoire": "territoire"}
+# Members are listed groupings first: a territory's EPCIs, then its communes.
+KIND_ORDER = {"territoire": 0, "epci": 1, "commune": 2}
+
+
+def _kind(iri: str, base: str) -> str | None:
+    """``{base}id/commune/…`` -> ``commune`` (the IRI patterns of docs/model.md)."""
+    prefix = base + "id/"
+    if not iri.startswith(prefix):
+        return None
+    return KINDS.get(iri[len(prefix):].split("/", 1)[0])
+
+
+def _memberships(store: Store, iri: str, base: str, terms: Terms) -> list[Membership]:
+    """Every membership of the resource, both ways, merged over the rows of the query."""
+    merged: dict[tuple[str, str, str], Membership] = {}
+    for row in _query(store, "resource-memberships", iri):
+        key = (row["direction"].value, row["membership"].value, row["other"].value)
+        m = merged.get(key)
+        if m is None:
+            m = merged[key] = Membership(
+                direction=key[0], membership=row["membership"], other=row["other"], label=None,
+                kind=_kind(key[2], base), population=None, debut=None, fin=None, reference=None, phase=None,
+                phase_label=None)
+        m.label = _french_first(m.label, row["label"])
+        population = _int(row["population"])
+        if population is not None and (m.population is None or population > m.population):
+            m.population = population
+        m.debut = m.debut or _date(row["debut"])
+        m.fin = m.fin or _date(row["fin"])
+        m.reference = m.reference or _date(row["reference"])
+        if m.phase is None and row["phase"] is not None:
+            m.phase = row["phase"].value
+            names = terms.labels.get(m.phase) or {}
+            m.phase_label = names.get("fr") or next(iter(names.values()), None)
+    return sorted(merged.values(), key=lambda m: (m.direction, KIND_ORDER.get(m.kind or "", len(KIND_ORDER)),
+                                                  collation_key(m.label), m.other.value))
+
+
+def _at_date(memberships: list[Membership], at: date | None) -> tuple[list[Membership], set[str]]:
+    """The memberships that hold at ``at``, and the IRIs of those that do not.
+
+    Memberships of a phase hold between their bounds; those known at a COG reference date (a
+    commune in an EPCI) hold as of the latest vintage on or before ``at`` (the earliest vintage
+    when ``at`` precedes them all)."""
+    if at is None:
+        return memberships, set()
+    vintages = sorted({m.reference for m in memberships if m.reference is not None})
+    vintage = None
+    if vintages:
+        before = [v for v in vintages if v <= at]
+        vintage = before[-1] if before else vintages[0]
+    kept = [m for m in memberships
+            if (m.reference == vintage if m.reference is not None else _holds(m.debut, m.fin, at))]
+    kept_ids = {m.membership.value for m in kept}
+    return kept, {m.membership.value for m in memberships if m.membership.value not in kept_ids}
+
+
+def _sites(store: Store, iri: str) -> list[SiteWave]:
+    return sorted((
+        SiteWave(site=row["site"], label=_str(row["label"]), labellisation=_str(row["labellisation"]),
+                 vague=_str(row["vague"]), vague_label=_str(row["vagueLabel"]), date=_date(row["date"]),
+                 possible=bool(row["possible"] is not None and row["possible"].value == "true"))
+        for row in _query(store, "resource-sites", iri)
+    ), key=lambda r: (collation_key(r.label), r.site.value, r.date or date.max))
+
+
+def _sites_at(rows: list[SiteWave], at: date | None) -> list[SiteWave]:
+    """A site belongs to the state at ``at`` once a wave on or before that date labelled it."""
+    if at is None:
+        return rows
+    labelled = {r.site for r in rows if r.date is not None and r.date <= at}
+    return [r for r in rows if r.site in labelled and (r.date is None or r.date <= at)]
+
+
+def read_measures(store: Store, phase: str) -> list[Measure]:
+    """The measures reaching the territories of ``phase`` (read once per phase and release)."""
+    return [
+        Measure(mesure=row["mesure"].value, label=_str(row["label"]), programme=row["programme"].value,
+                programme_label=_str(row["programmeLabel"]), debut=_date(row["debut"]), fin=_date(row["fin"]))
+        for row in _query(store, "resource-measures", phase, variable="phase")
+    ]
+
+
+def _sources(store: Store, iri: str) -> list[Source]:
+    found: dict[str, Source] = {}
+    for row in _query(store, "resource-sources", iri):
+        graph = row["g"].value
+        source = found.setdefault(graph, Source(graph))
+        for attribute, variable in (("dataset", "dataset"), ("title", "title"), ("distribution", "dist"),
+                                    ("file", "file"), ("download", "download"), ("licence", "licence"),
+                                    ("licence_label", "licenceLabel"), ("temporal", "temporal")):
+            if getattr(source, attribute) is None and row[variable] is not None:
+                setattr(source, attribute, row[variable].value)
+    return sorted(found.values(), key=lambda s: s.graph)
+
+
+def _at_periods(terms: Terms, at: date | None) -> tuple[Period | None, Period | None]:
+    if at is None:
+        return None, None
+    phase = next((p for p in terms.phases if _holds(p.debut, p.fin, at)), None)
+    waves = [w for w in terms.waves if w.debut is not None and w.debut <= at]
+    return phase, (waves[-1] if waves else None)
+
+
+def snapshot(store: Store, terms: Terms, iri: str, *, base: str,
+             cached: Callable[[str, Callable[[], Any]], Any] | None = None) -> Snapshot:
+    """The bounded queries about ``iri``: its statements, memberships, sites, incoming links,
+    the measures of its phases (``cached(key, compute)`` keeps them per phase for the release)
+    and the sources of its graphs."""
+    statements = _statements(store, iri)
+    memberships = _memberships(store, iri, base, terms)
+    sites = _sites(store, iri)
+    names = {m.membership.value: m.label for m in memberships if m.label}
+    names.update({s.labellisation: s.label for s in sites if s.labellisation and s.label})
+    measures: list[Measure] = []
+    for statement in statements:
+        if statement.predicate == TID + "phase" and isinstance(statement.value, NamedNode):
+            phase = statement.value.value
+            compute = partial(read_measures, store, phase)
+            found = cached(f"resource-measures {phase}", compute) if cached else compute()
+            measures += [m for m in found if m not in measures]
+    return Snapshot(statements, memberships, sites, _incoming(store, iri, names), measures, _sources(store, iri))
+
+
+def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page: int = 1, at: date | None = None,
+             page_size: int = DEFAULT_PAGE_SIZE, cached: Callable[[str, Callable[[], Any]], Any] | None = None,
+             snapshots: Snapshots | None = None) -> Description | None:
+    """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
+    past the last page. The caller checks that the resource exists. ``snapshots`` keeps what the
+    store says about the resources asked for last."""
+    def compute() -> Snapshot:
+        return snapshot(store, terms, iri, base=base, cached=cached)
+
+    snap = snapshots.get(iri, compute) if snapshots is not None else compute()
+    memberships, dropped = _at_date(snap.memberships, at)
+    incoming = [i for i in snap.incoming if i.subject.value not in dropped] if dropped else snap.incoming
+    counts: dict[str, int] = defaultdict(int)
+    for item in incoming:
+        counts[item.predicate] += 1
+    largest = max(len(incoming), len(memberships))
+    pager = Pager(page, page_size, max(1, math.ceil(largest / page_size)))
+    if page > pager.last:
+        return None
+    member_counts: dict[str, int] = defaultdict(int)
+    for membership in memberships:
+        if membership.direction == "members":
+            member_counts[membership.kind or "autre"] += 1
+    at_phase, at_wave = _at_periods(terms, at)
+    return Description(
+        iri=iri, path=path, page=pager, at=at, terms=terms, statements=snap.statements,
+        incoming_counts=dict(counts), incoming=pager.window(incoming), incoming_total=len(incoming),
+        memberships=pager.window(memberships), memberships_total=len(memberships), member_counts=dict(member_counts),
+        sites=_sites_at(snap.sites, at), measures=[m for m in snap.measures if _holds(m.debut, m.fin, at)],
+        sources=snap.sources, at_phase=at_phase, at_wave=at_wave,
+        membership_iris=frozenset(m.membership.value for m in snap.memberships),
+    )

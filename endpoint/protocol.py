@@ -1,0 +1,365 @@
+"""The SPARQL 1.1 Protocol for queries: reading a request, checking and answering a query.
+
+Accepted: ``GET ?query=``, ``POST`` ``application/x-www-form-urlencoded`` (``query=`` in the
+body) and ``POST`` ``application/sparql-query`` (the query is the body), with
+``default-graph-uri`` / ``named-graph-uri``. Without them, and without ``FROM`` / ``FROM NAMED``,
+the default graph is the union of the named graphs. ``GET /sparql`` without any parameter is the
+service description (the view is :mod:`tid.endpoint.sparql`). Everything else is a 4xx problem: no query (400), two queries (400), a
+query in the URL and the body (400), a syntax error (400, with the parser's line and column), an
+update in any form (403), ``SERVICE`` outside the allow-list (403), a query too long (413),
+another POST media type or charset (415), another method (405).
+
+:func:`answer` is the common path of every query, named ones included: analyse, check, negotiate,
+compute the ETag (and answer 304 without running), serve a stored answer of this release if
+there is one (:mod:`tid.endpoint.result_cache`), else run in the pool within the time budget,
+and serve the bytes with their headers. What depends on the query text alone (its analysis) or
+on the ``Accept`` header alone (the negotiated formats) is memoised, since the same few queries
+and headers come again and again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import Response, current_app, request
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
+
+from tid.endpoint import conneg, result_cache
+from tid.endpoint.analysis import QueryShape, analyse, host_allowed
+from tid.endpoint.evaluate import Job, Kind, Outcome, Status
+from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
+from tid.endpoint.live import Live, current_live
+from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied
+from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
+from tid.endpoint.remote import BackendTimeout, BackendUnavailable
+from tid.endpoint.result_cache import result_cache_of
+from tid.endpoint.urls import external_url
+from tid.graph.queries import is_absolute_iri
+
+ALLOW = "GET, POST, OPTIONS, HEAD"
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
+RESULT_FORMAT = Called("result format", "format de résultat")
+
+
+@dataclass
+class ProtocolRequest:
+    query: str | None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format_values: list[str] = field(default_factory=list)
+    has_parameters: bool = False
+
+
+def _settings() -> dict[str, Any]:
+    return current_app.config
+
+
+def _check_charset(kind: str) -> None:
+    charset = request.mimetype_params.get("charset")
+    if charset and charset.strip().lower() not in _UTF8:
+        raise Problem("unsupported-media-type",
+                      f"A {kind} body must be UTF-8; this one says charset={charset}.")
+
+
+def _utf8_body() -> str:
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem("invalid-parameter", f"The request body is not valid UTF-8 (byte {exc.start}). / Le corps de "
+                      f"la requête n'est pas en UTF-8 valide (octet {exc.start}).") from None
+
+
+def _one_query(values: list[str], where: str) -> str | None:
+    if len(values) > 1:
+        raise Problem("multiple-queries", f"The request has {len(values)} query parameters {where}; send one.")
+    return values[0] if values else None
+
+
+def _refuse_update(where: str) -> None:
+    raise Problem("update-refused", f"This endpoint is read-only: SPARQL Update ({where}) is not accepted. "
+                  "The data change only through versioned builds of the graph.")
+
+
+def read_request() -> ProtocolRequest:
+    """The query and the protocol parameters, from the URL, a form body or a direct body."""
+    params: MultiDict[str, str] = MultiDict(request.args)
+    if "update" in params:
+        _refuse_update("an update parameter")
+    query: str | None
+    if request.method in ("GET", "HEAD"):
+        query = _one_query(params.getlist("query"), "in the URL")
+    else:
+        media = request.mimetype
+        if media == UPDATE:
+            _refuse_update(f"a POST of {UPDATE}")
+        if media == FORM:
+            _check_charset("form")
+            try:
+                pairs = parse_qsl(_utf8_body(), keep_blank_values=True, encoding="utf-8", errors="strict")
+            except UnicodeDecodeError:
+                raise Problem("invalid-parameter", "A form parameter is not valid UTF-8 once percent-decoded. / Un "
+                              "paramètre du formulaire n'est pas en UTF-8 valide une fois décodé.") from None
+            form: MultiDict[str, str] = MultiDict(pairs)
+            if "update" in form:
+                _refuse_update("an update parameter")
+            if "query" in form and "query" in params:
+                raise Problem("multiple-queries", "The query is both in the URL and in the body; send it once.")
+            query = _one_query(form.getlist("query") or params.getlist("query"), "in the body")
+            for key, value in form.items(multi=True):
+                if key != "query":
+                    params.add(key, value)
+        elif media == DIRECT:
+            _check_charset(DIRECT)
+            if "query" in params:
+                raise Problem("multiple-queries", "The query is both in the URL and in the body; send it once.")
+            query = _utf8_body()
+        elif not media:
+            raise Problem("unsupported-media-type",
+                          f"A POST needs a Content-Type: {FORM} (query=… in the body) or {DIRECT} (the query as the body).")
+        else:
+            raise Problem("unsupported-media-type",
+                          f"POST bodies of type {media} are not accepted; use {FORM} or {DIRECT}.")
+    formats = params.getlist("format") or params.getlist("output")
+    return ProtocolRequest(
+        query=query,
+        default_graphs=params.getlist("default-graph-uri"),
+        named_graphs=params.getlist("named-graph-uri"),
+        format_values=formats,
+        has_parameters=query is not None or any(key not in ("format", "output") for key in params),
+    )
+
+
+def _check_graph_iris(iris: Sequence[str], name: str) -> None:
+    for iri in iris:
+        if not is_absolute_iri(iri):
+            raise Problem("invalid-parameter", f"{name} must be an absolute IRI; {iri!r} is not. / {name} doit être "
+                          f"une IRI absolue ; {iri!r} ne l'est pas.")
+
+
+def check_services(shape: QueryShape) -> None:
+    if not shape.services:
+        return
+    config = _settings()
+    written = ", ".join(sorted({s.written for s in shape.services}))
+    if not config["FEDERATION"]:
+        raise Problem("service-refused", f"Federated queries are disabled on this endpoint; the query uses {written}. "
+                      "It was not run.", services=[s.written for s in shape.services])
+    allowlist = config["SERVICE_ALLOWLIST"]
+    for call in shape.services:
+        if call.endpoint is None:
+            raise Problem("service-refused", f"The SERVICE endpoint of {call.written!r} cannot be known before the query "
+                          "runs (a variable, an unknown prefix or a keyword glued to another word); write it as a full IRI.")
+        if not host_allowed(call.endpoint, allowlist):
+            raise Problem("service-refused", f"SERVICE <{call.endpoint}> is not on this endpoint's allow-list "
+                          f"({', '.join(sorted(allowlist)) or 'empty'}). The query was not run.")
+
+
+@lru_cache(maxsize=4096)
+def _analyse(query: str) -> QueryShape:
+    """:func:`analyse`, once per distinct query text (a pure function of it)."""
+    return analyse(query)
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(accept: str, format_values: tuple[str, ...], wants_solutions: bool,
+               wants_graph: bool) -> tuple[conneg.Format | None, conneg.Format | None, str | None]:
+    """(solutions format, graph format, unknown ``format`` value), once per distinct ``Accept``
+    header and ``format`` parameters (parsing and ranking them is a pure function of both)."""
+    mime = parse_accept_header(accept, MIMEAccept)
+    try:
+        solutions = conneg.choose(mime, format_values, conneg.SOLUTION_FORMATS) if wants_solutions else None
+        graph = conneg.choose(mime, format_values, conneg.GRAPH_FORMATS) if wants_graph else None
+    except conneg.UnknownFormat as exc:
+        return None, None, str(exc)
+    return solutions, graph, None
+
+
+def _offers(form: str | None) -> tuple[bool, bool]:
+    """Whether solutions and/or graphs can come out of a query of this form."""
+    if form in ("SELECT", "ASK"):
+        return True, False
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return False, True
+    return True, True
+
+
+def _syntax_problem(message: str) -> Problem:
+    extensions: dict[str, Any] = {}
+    position = _POSITION.search(message)
+    if position:
+        extensions = {"line": int(position.group(1)), "column": int(position.group(2))}
+    return Problem("malformed-query", message, **extensions)
+
+
+def _truncation_link() -> str:
+    """The page a cut result links to, built once per app, scheme, host and root path (building a
+    URL costs a good part of a request's time in Flask); the memo is bounded since ``Host`` is the
+    client's."""
+    links: dict[tuple[str, str, str], str] = current_app.extensions.setdefault("tid.truncation_links", {})
+    key = (request.scheme, request.host, request.root_path)
+    link = links.get(key)
+    if link is None:
+        if len(links) >= 64:
+            links.clear()
+        link = links[key] = external_url("problems.describe", slug="result-truncated")
+    return link
+
+
+def _run(live: Live, job: Job) -> Outcome:
+    config = _settings()
+    timeout = config["QUERY_TIMEOUT"]
+    try:
+        return live.pool.run(job, timeout=timeout, queue_wait=config["QUEUE_WAIT"])
+    except QueryTimeout as exc:
+        current_app.logger.warning("query killed after %.2f s (budget %.1f s)", exc.elapsed, timeout)
+        raise unavailable("query-timeout", f"The query did not finish within {timeout:g} s; it was stopped. "
+                          "Add a LIMIT, avoid cross products, or retry later.", timeout=timeout) from None
+    except PoolBusy:
+        raise unavailable("server-busy", f"All {config['MAX_CONCURRENT_QUERIES']} query workers are busy; "
+                          "retry shortly.") from None
+    except WorkerDied:
+        limit = config["WORKER_MEMORY_MB"]
+        raise unavailable("query-aborted", "The worker running the query stopped before answering"
+                          + (f", for instance because the query needed more than the {limit} MiB a worker may use."
+                             if limit else ".")) from None
+
+
+def _raise_syntax_error_first(live: Live, query: str) -> None:
+    """A malformed query is a 400 even when its format is not acceptable (checked on an empty store)."""
+    outcome = _run(live, Job(store_path="", query=query, parse_only=True))
+    if outcome.status is Status.SYNTAX:
+        raise _syntax_problem(outcome.message)
+
+
+# The problem answering each way a job can fail (``Status.ERROR``: a masked 500, logged).
+FAILURES: dict[Status, Callable[[Outcome], Problem]] = {
+    Status.SYNTAX: lambda outcome: _syntax_problem(outcome.message),
+    Status.EVALUATION: lambda outcome: Problem("evaluation-error", outcome.message),
+    Status.NOT_ACCEPTABLE: lambda outcome: not_acceptable(
+        conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS),
+    Status.SERVICE_FAILED: lambda outcome: Problem("service-failed", f"A SERVICE call failed: {outcome.message}"),
+    Status.RESOURCES: lambda outcome: unavailable("query-aborted", f"The query was stopped: {outcome.message}."),
+    Status.BACKEND_TIMEOUT: lambda outcome: backend_problem(BackendTimeout(outcome.elapsed)),
+    Status.BACKEND: lambda outcome: backend_problem(BackendUnavailable(outcome.message)),
+}
+
+
+def _failure(outcome: Outcome) -> Problem:
+    failure = FAILURES.get(outcome.status)
+    if failure is not None:
+        return failure(outcome)
+    return internal_error(None, f"worker error: {outcome.message}\n{outcome.extra.get('traceback', '')}")
+
+
+def _dataset(shape: QueryShape, default_graphs: Sequence[str],
+             named_graphs: Sequence[str]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, bool]:
+    """(default graphs, named graphs, merge) of the request's dataset; None, None: the release's.
+
+    The protocol's parameters override the query's FROM / FROM NAMED. A default graph made of
+    several graphs is evaluated over their merge (``merge``: the worker copies them into one
+    graph), because the engine would count a triple once per graph that states it (oxigraph issue
+    #1919); one graph, or none, runs as it is. With a remote server, which has the same fault, the
+    worker fetches the graphs and evaluates the query over their merge here."""
+    if default_graphs or named_graphs:
+        default, named = tuple(dict.fromkeys(default_graphs)), tuple(dict.fromkeys(named_graphs))
+    elif len(shape.default_graphs) > 1:
+        default, named = shape.default_graphs, shape.named_graphs
+        _check_graph_iris(default, "FROM")
+        _check_graph_iris(named, "FROM NAMED")
+    else:
+        return None, None, False
+    return default, named, len(default) > 1
+
+
+def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+           format_values: Sequence[str] = (), substitutions: dict[str, Any] | None = None,
+           etag_scope: str = "sparql") -> Response:
+    """Run ``query`` for the current request and answer it (or raise a Problem)."""
+    config = _settings()
+    if len(query) > config["MAX_QUERY_LENGTH"]:
+        raise Problem("query-too-long", f"The query has {len(query)} characters; this endpoint accepts at most "
+                      f"{config['MAX_QUERY_LENGTH']}.", limit=config["MAX_QUERY_LENGTH"])
+    if not query.strip():
+        raise Problem("missing-query", "The query is empty.")
+    shape = _analyse(query)
+    if shape.is_update:
+        _refuse_update(f"{shape.form} sent as a query")
+    check_services(shape)
+    _check_graph_iris(default_graphs, "default-graph-uri")
+    _check_graph_iris(named_graphs, "named-graph-uri")
+
+    wants_solutions, wants_graph = _offers(shape.form)
+    solutions_format, graph_format, unknown = _negotiate(request.headers.get("Accept", ""), tuple(format_values),
+                                                         wants_solutions, wants_graph)
+    if unknown is not None:
+        raise unknown_format(unknown, (*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS), RESULT_FORMAT)
+    live = current_live()
+    if wants_solutions and not wants_graph and solutions_format is None:
+        _raise_syntax_error_first(live, query)
+        raise not_acceptable(conneg.SOLUTION_FORMATS)
+    if wants_graph and not wants_solutions and graph_format is None:
+        _raise_syntax_error_first(live, query)
+        raise not_acceptable(conneg.GRAPH_FORMATS)
+
+    release = live.release
+    dataset_default, dataset_named, merge = _dataset(shape, default_graphs, named_graphs)
+    subs = tuple(sorted((substitutions or {}).items()))
+    tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
+                 graph_format and graph_format.key, list(default_graphs), list(named_graphs),
+                 [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"]])
+    cached = not_modified(tag)
+    if cached is not None:
+        return cached
+    results = result_cache_of(current_app)
+    storable = results.enabled and request.method in ("GET", "POST")  # a HEAD answer has no body to keep
+    if results.enabled:
+        entry = results.get(release.id, tag)
+        if entry is not None:
+            request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, True)
+            return Response(entry.body, status=200,
+                            headers=[(n, v) for n, v in entry.headers if n.lower() != "content-length"])
+
+    job = Job(
+        store_path=release.store_path,
+        query=query,
+        default_dataset=not shape.has_dataset_clause,
+        default_graph=dataset_default,
+        named_graphs=dataset_named,
+        merge_default_graph=merge,
+        substitutions=subs,
+        solutions_format=solutions_format,
+        graph_format=graph_format,
+        max_rows=config["MAX_ROWS"],
+        max_bytes=config["MAX_BYTES"],
+        allowed_services=bool(shape.services),
+        truncation_link=_truncation_link(),
+        backend=release.backend,
+    )
+    outcome = _run(live, job)
+
+    if outcome.status is not Status.OK or outcome.format is None:
+        raise _failure(outcome)
+
+    response = Response(outcome.body, status=200, content_type=outcome.format.content_type)
+    response.headers["X-TID-Release"] = release.id
+    response.headers["X-TID-Rows"] = str(outcome.rows)
+    response.headers["Server-Timing"] = f"query;dur={outcome.elapsed * 1000:.1f}"
+    if outcome.truncated:
+        response.headers["X-TID-Truncated"] = outcome.truncated
+    if results.enabled:
+        # Stored by the FastPath middleware once the response is final (CORS included).
+        keep = storable and not outcome.truncated and result_cache.admits(results, len(outcome.body))
+        response.headers["Cache-Status"] = result_cache.MISS_STORED if keep else result_cache.MISS
+        if keep:
+            request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, False)
+    return cache_headers(response, tag)

@@ -1,0 +1,175 @@
+"""The HTML page of a thing (``resource.html``): what it shows of a description, links made local,
+names in the page's language, the key facts, the members, the sites, the sources, the pager, the
+map's GeoJSON address, and the schema.org description search engines read. The addresses are
+:mod:`tid.endpoint.resources`'."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import url_for
+from pyoxigraph import Literal, NamedNode
+
+from tid.endpoint import conneg
+from tid.endpoint.describe import Description, Statement, pick
+from tid.endpoint.geo import geojson_url
+from tid.endpoint.html import json_for_script, page_language
+from tid.endpoint.urls import SAFE_PATH, doc_url, kept_args, page_url, thing_path
+from tid.namespaces import PREFIXES
+
+ONTOLOGY = PREFIXES["tid"]
+
+PAGE_TYPES: dict[str, tuple[str | None, str]] = {
+    # class: (the page's kind, for its styles and sections, or None; its schema.org type)
+    PREFIXES["tid"] + "TerritoireIndustrie": ("territoire", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Commune": ("commune", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Departement": ("departement", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Region": ("region", "AdministrativeArea"),
+    PREFIXES["igeo"] + "Intercommunalite": ("epci", "GovernmentOrganization"),
+    PREFIXES["m8g"] + "PublicOrganisation": (None, "GovernmentOrganization"),
+    PREFIXES["tid"] + "SiteCleEnMain": ("site", "Place"),
+    PREFIXES["tid"] + "Programme": (None, "GovernmentService"),
+    PREFIXES["tid"] + "Mesure": (None, "GovernmentService"),
+    PREFIXES["foaf"] + "Person": (None, "Person"),
+    PREFIXES["tid"] + "Evenement": (None, "Event"),
+}
+PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["xsd"] + "integer", PREFIXES["xsd"] + "date",
+                   PREFIXES["xsd"] + "decimal", PREFIXES["xsd"] + "boolean", PREFIXES["rdf"] + "langString"}
+KEY_FACTS = tuple(PREFIXES["tid"] + local for local in (
+    "idTi", "phase", "region", "departement", "commune", "epci", "territoire", "natureJuridique",
+    "populationMunicipale", "populationTotale", "siren", "codePostal", "surfaceHa")) + (PREFIXES["igeo"] + "codeINSEE",)
+
+
+def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format, str]]) -> dict[str, Any]:
+    """What ``resource.html`` shows of the description ``d``; ``downloads``: its other formats and their URLs."""
+    lang = page_language()
+    terms = d.terms
+    lang_args = {"lang": lang} if lang != "fr" else {}
+
+    # URLs built once per page: url_for costs tens of microseconds, and a page has hundreds of links.
+    ontology_url = url_for("ontology.ontology", **lang_args) + "#"
+    doc_prefix = url_for("resources.document", path="x")[:-1]  # "/doc/" under any mount point
+    lang_suffix = f"?lang={lang}" if lang_args else ""
+
+    def local_href(iri: str) -> str | None:
+        """The local page of ``iri`` (what urls.page_url gives, for a thing path of safe characters)."""
+        if iri.startswith(ONTOLOGY) and len(iri) > len(ONTOLOGY):  # a term: its section of /def
+            return ontology_url + iri[len(ONTOLOGY):]
+        path = thing_path(iri, base)
+        if path is None:
+            return None
+        if not SAFE_PATH.fullmatch(path):
+            href = page_url(iri, base)
+            return href + lang_suffix if href else None
+        return doc_prefix + path + lang_suffix
+
+    def link(iri: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+        """What a template needs to link ``iri``: href (local page when it is ours), text, lang."""
+        picked = pick(labels or {}, lang)
+        text, text_lang = picked if picked else (None, None)
+        if text is None:
+            name = terms.name(iri, lang)
+            if name:
+                text, text_lang = name, lang
+        if text is None:
+            text, text_lang = _short(iri, base), None
+        return {"href": local_href(iri) or iri, "text": text, "lang": text_lang or None, "iri": iri}
+
+    def term(iri: str) -> str:
+        return terms.name(iri, lang) or _short(iri, base)
+
+    def val(statement: Statement) -> dict[str, Any]:
+        """A statement's value for the template: a literal (text, language, datatype), a link, or
+        the triples of a blank node."""
+        return _value(statement.value, statement.labels, statement.nested)
+
+    def _value(node: Any, labels: dict[str, str], nested: list[Any]) -> dict[str, Any]:
+        if isinstance(node, Literal):
+            datatype = node.datatype.value if node.datatype else None
+            shown = None if datatype in PLAIN_DATATYPES or node.language else _short(datatype or "", base)
+            return {"kind": "literal", "text": node.value, "lang": node.language, "datatype": shown}
+        if isinstance(node, NamedNode):
+            return {"kind": "iri", **link(node.value, labels)}
+        return {"kind": "blank", "nested": [(term(p.value), _value(o, {}, [])) for p, o in nested]}
+
+    def num(value: int | None) -> str:
+        """An integer with the page language's digit grouping (narrow no-break space in French)."""
+        if value is None:
+            return "—"
+        return f"{value:,}".replace(",", "\u202f" if lang == "fr" else ",")
+
+    source_index = {s.graph: i + 1 for i, s in enumerate(d.sources)}
+    own = d.label(lang)
+    types = d.types
+    kind = next((PAGE_TYPES[t][0] for t in types if PAGE_TYPES.get(t, (None,))[0]), "autre")
+    facts = [(predicate, [s for s in d.values(predicate)]) for predicate in KEY_FACTS if d.values(predicate)]
+
+    def first_link(predicate: str) -> dict[str, Any] | None:
+        """The first linked thing of ``predicate`` (the région of a territory…), or None."""
+        for statement in d.values(predicate):
+            if isinstance(statement.value, NamedNode):
+                return link(statement.value.value, statement.labels)
+        return None
+
+    members = [m for m in d.memberships if m.direction == "members"]
+    member_of = [m for m in d.memberships if m.direction == "member-of"]
+    sites: dict[str, dict[str, Any]] = {}
+    for row in d.sites:
+        entry = sites.setdefault(row.site.value, {"link": link(row.site.value, {"fr": row.label} if row.label else None),
+                                                  "waves": []})
+        if row.vague:
+            entry["waves"].append({"link": link(row.vague, {"fr": row.vague_label} if row.vague_label else None),
+                                   "date": row.date, "possible": row.possible})
+    current_args = kept_args(drop=("format", "page"))
+
+    def page_href(n: int) -> str:
+        return doc_url(d.path, None, **current_args, **({"page": n} if n > 1 else {}))
+
+    return {
+        "d": d, "kind": kind, "link": link, "term": term, "own_label": own, "facts": facts,
+        "type_links": [link(t) for t in types], "first_link": first_link, "members": members, "member_of": member_of,
+        "sites": list(sites.values()), "source_index": source_index, "base": base,
+        # Incoming links from memberships are the rows of the membership tables: not twice.
+        "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
+        "downloads": downloads,
+        "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
+        "geojson_url": geojson_url(d.iri), "short": lambda iri: _short(iri, base),
+        "val": val, "num": num, "tid": PREFIXES["tid"],
+    }
+
+
+def _short(iri: str, base: str) -> str:
+    """A readable short form of an IRI with no name: the thing's path, or a prefixed name."""
+    path = thing_path(iri, base)
+    if path is not None:
+        return path
+    if iri.startswith(base):
+        return iri[len(base):]
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """The schema.org description search engines read."""
+    kind = next((PAGE_TYPES[t][1] for t in d.types if t in PAGE_TYPES), "Thing")
+    data: dict[str, Any] = {"@context": "https://schema.org/", "@type": kind, "@id": d.iri,
+                            "url": base + "doc/" + d.path}
+    if own:
+        data["name"] = own[0]
+    identifiers = [s.value.value for p in (PREFIXES["igeo"] + "codeINSEE", PREFIXES["tid"] + "siren", PREFIXES["tid"] + "idTi")
+                   for s in d.values(p) if hasattr(s.value, "value")]
+    if identifiers:
+        data["identifier"] = identifiers[0] if len(identifiers) == 1 else identifiers
+    places = []
+    for predicate in (PREFIXES["tid"] + "commune", PREFIXES["tid"] + "departement", PREFIXES["tid"] + "region"):
+        for statement in d.values(predicate):
+            if not isinstance(statement.value, NamedNode):
+                continue
+            target = link(statement.value.value, statement.labels)
+            places.append({"@type": "AdministrativeArea", "@id": statement.value.value, "name": target["text"]})
+    if places:
+        data["containedInPlace"] = places
+    return data

@@ -1,0 +1,131 @@
+"""The two engines and the reference: shacl-rust for the local shapes (over N-Triples or N-Quads),
+the SPARQL constraints run once each over the indexed store, and the reading of a pySHACL report
+(the reference the tests and the DCAT-AP validation use), all giving :class:`ShapeResult` values
+written the same way."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import rdflib
+import shacl_rust
+from pyoxigraph import NamedNode, Store
+
+from tid.graph.report import ShapeResult
+from tid.graph.shapes import SH, Shapes, normalise, nt, path_term
+from tid.namespaces import RDF, RDFS
+
+
+def parse_rust_results(report: dict[str, Any]) -> list[ShapeResult]:
+    results = []
+    for item in report.get("results", []):
+        severity = (item.get("severity") or f"<{SH}Violation>").strip("<>").removeprefix(str(SH))
+        results.append(
+            ShapeResult(
+                focus=normalise(item.get("focusNode")) or "",
+                path=normalise(item.get("resultPath")),
+                value=normalise(item.get("value")),
+                severity=severity,
+                source_shape=normalise(item.get("sourceShape")) or "",
+                component=(item.get("sourceConstraintComponent") or "").strip("<>").removeprefix(str(SH)),
+                messages=tuple(item.get("messages", ())),
+            )
+        )
+    return results
+
+
+def _instances(store: Store, cls: str, graph: Any) -> set[str]:
+    """Instances of a class and its rdfs:subClassOf descendants (SHACL's notion of instance)."""
+    classes, frontier = {cls}, [cls]
+    while frontier:
+        current = frontier.pop()
+        for quad in store.quads_for_pattern(None, RDFS.subClassOf, NamedNode(current), graph):
+            if isinstance(quad.subject, NamedNode) and quad.subject.value not in classes:
+                classes.add(quad.subject.value)
+                frontier.append(quad.subject.value)
+    found = set()
+    for current in classes:
+        found |= {nt(q.subject) for q in store.quads_for_pattern(None, RDF.type, NamedNode(current), graph)}
+    return found
+
+
+def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None) -> set[str]:
+    nodes: set[str] = set()
+    for kind, term in targets:
+        if kind == "class":
+            nodes |= _instances(store, term, graph)
+        elif kind == "node":
+            nodes.add(term)
+        elif kind == "subjectsOf":
+            nodes |= {nt(q.subject) for q in store.quads_for_pattern(None, NamedNode(term), None, graph)}
+        elif kind == "objectsOf":
+            nodes |= {nt(q.object) for q in store.quads_for_pattern(None, NamedNode(term), None, graph)}
+    return nodes
+
+
+def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None) -> dict[int, list[ShapeResult]]:
+    """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
+    store's default graph (the merge of its named graphs); ``only``: the constraints to run."""
+    results: dict[int, list[ShapeResult]] = {}
+    for number in range(len(shapes.sparql)) if only is None else only:
+        constraint = shapes.sparql[number]
+        results[number] = []
+        targets = focus_nodes(store, shapes.targets.get(constraint.shape, []))
+        if not targets:
+            continue
+        solutions = store.query(constraint.query)
+        variables = {v.value for v in solutions.variables}
+        for solution in solutions:
+            this = solution["this"] if "this" in variables else None
+            if this is None or nt(this) not in targets:
+                continue
+            value = solution["value"] if "value" in variables else None
+            path = solution["path"] if "path" in variables else None
+            results[number].append(ShapeResult(
+                focus=nt(this),
+                path=nt(path) if path is not None else constraint.path,
+                value=nt(value) if value is not None else (None if constraint.path else nt(this)),
+                severity=constraint.severity,
+                source_shape=constraint.shape,
+                component="SPARQLConstraintComponent",
+                messages=constraint.messages,
+            ))
+    return results
+
+
+def run_local(data_ntriples: Path | str, shapes: Shapes) -> list[ShapeResult]:
+    if isinstance(data_ntriples, Path):
+        with tempfile.NamedTemporaryFile("w", suffix=".ttl", encoding="utf-8") as handle:
+            handle.write(shapes.local_turtle)
+            handle.flush()
+            report = shacl_rust.validate_file(str(data_ntriples), handle.name)
+    else:
+        report = shacl_rust.validate(data_ntriples, shapes.local_turtle, data_format="nt", shapes_format="turtle")
+    return parse_rust_results(report)
+
+
+def pyshacl_results(report: rdflib.Graph) -> list[ShapeResult]:
+    """The results of a pySHACL ``sh:ValidationReport``, their terms written as shacl-rust's."""
+    results = []
+    for node in report.objects(None, SH.result):
+        value = report.value(node, SH.value)
+        results.append(ShapeResult(
+            focus=nt(report.value(node, SH.focusNode)),
+            path=path_term(report, report.value(node, SH.resultPath)),
+            value=nt(value) if value is not None else None,
+            severity=str(report.value(node, SH.resultSeverity)).removeprefix(str(SH)),
+            source_shape=nt(report.value(node, SH.sourceShape)),
+            component=str(report.value(node, SH.sourceConstraintComponent)).removeprefix(str(SH)),
+            messages=tuple(str(m) for m in report.objects(node, SH.resultMessage)),
+        ))
+    return results
+
+
+def dedupe(results: Iterable[ShapeResult]) -> list[ShapeResult]:
+    unique: dict[tuple, ShapeResult] = {}
+    for result in results:
+        unique.setdefault(result.key, result)
+    return sorted(unique.values(), key=lambda r: tuple(part or "" for part in r.key))
