@@ -29,7 +29,7 @@ def test_packaged_source_list_is_complete() -> None:
 def test_every_curated_file_is_a_source() -> None:
     listed = {s.path for s in read_source_list() if s.fetch == "project"}
     on_disk = {f"curated/{p.name}" for p in (REPO / "curated").iterdir() if p.suffix in (".ttl", ".csv")}
-    assert on_disk - listed == {"curated/site_aliases.csv"}  # read by the sites loader as a project file
+    assert on_disk - listed == set()  # the reconciliation tables too: sources with a checksum and provenance
 
 
 def test_fetch_from_mirror_fills_the_cache_and_checks_checksums(tmp_path: Path, cut_sources: Path) -> None:

@@ -34,8 +34,8 @@ DATES = sorted({date(2018, 11, 22), date(2019, 6, 1), date(2020, 10, 12), date(2
 
 def rows(store, query: str, **bindings: str) -> list[dict[str, str | None]]:
     text = PREFIXES + query
-    for name, value in bindings.items():
-        text = text.replace(f"?{name}", value)
+    for name, value in bindings.items():  # <NAME> for an IRI, ?NAME for a literal written in SPARQL
+        text = text.replace(f"<{name}>", f"<{value}>").replace(f"?{name}", value)
     solutions = store.query(text)
     names = [v.value for v in solutions.variables]
     return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in solutions]
