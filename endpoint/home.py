@@ -1,10 +1,15 @@
 """The home page ``/``: what the dataset is, its counts, entry points, search, SPARQL, catalogue,
 dumps; and what crawlers read: ``/sitemap.xml`` and ``/robots.txt``.
 
-The home page's data (counts, programmes and measures, territories per région, sites per wave,
-actors, the schema.org description) is computed once per release from the ``home-*`` queries
-and the catalogue graph, and kept by ``Release.cached``; the page itself is conditional (ETag of
-the release and the language).
+The home page shows the state of the programme today (or at ``?at=YYYY-MM-DD``), and says where
+it comes from: the territories of the list in force then (none before the first list of a
+phase: the page says so and names that list), the EPCIs of the geographic vintage then, the
+communes of the COG 2023, the sites of every wave known. Its data (counts, programmes and
+measures, territories per région, sites per wave, actors, the schema.org description) is
+computed from the ``home-*`` queries and the catalogue graph once per release and state (the
+lists in force and the vintage: a handful of keys, whatever the days asked), and kept by
+``Release.cached``; the page itself is conditional (ETag of the release, the day and the
+language).
 
 The sitemap (sitemaps.org protocol 0.9) lists the home page and the HTML page of every thing of
 the dataset (``/doc/{path}.html`` for each IRI ``{base}id/{path}``), as absolute URLs (under
@@ -14,20 +19,22 @@ limit, for tests); beyond, ``/sitemap.xml`` is a sitemap index of ``/sitemap-{n}
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode, Store
 
 from tid.endpoint import conneg
+from tid.endpoint.describe import BadParameter, as_of, parse_at
 from tid.endpoint.html import json_for_script, page_language, render_page
 from tid.endpoint.http import negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.problem import Problem
+from tid.endpoint.resources import release_terms
 from tid.endpoint.urls import external_url, page_url, thing_path
 from tid.errors import ConfigError
 from tid.graph.catalog import catalogue_graph, catalogue_node, schema_org_dataset
@@ -63,30 +70,36 @@ def label_in(labels: dict[str, str], lang: str, fallback: str) -> str:
     return next(iter(labels.values()), fallback)
 
 
-def _rows(store: Store, name: str) -> list[Any]:
-    return list(store.query(load_query(name).text))
+def _rows(store: Store, name: str, **values: str) -> list[Any]:
+    named = load_query(name)
+    return list(store.query(named.text, substitutions=named.substitutions(values) if named.parameters else None))
 
 
 def _int(term: Any) -> int:
     return int(term.value) if term is not None else 0
 
 
-def home_data(release: Any) -> dict[str, Any]:
-    """Everything the home page shows, language-independent (labels kept in every language)."""
+def home_data(release: Any, day: date) -> dict[str, Any]:
+    """Everything the home page shows at ``day``, language-independent (labels kept in every
+    language): the territories of the lists in force then, the EPCIs of the geographic vintage
+    then, the communes of the COG 2023, the sites of every wave known."""
     store, base = release.store, release.base
 
     def thing(iri: str, **extra: Any) -> dict[str, Any]:
         return {"iri": iri, "labels": _labels(store, iri), "path": thing_path(iri, base), **extra}
 
     counts: dict[str, int] = {}
-    phases: list[dict[str, Any]] = []
-    for row in _rows(store, "home-counts"):
+    vintages: dict[str, dict[str, Any]] = {}
+    lists: list[dict[str, Any]] = []
+    for row in _rows(store, "home-counts", date=day.isoformat()):
         kind = row["kind"].value
-        if kind == "territoire" and row["phase"] is not None:
-            phases.append(thing(row["phase"].value, count=_int(row["count"])))
+        if kind == "territoire" and row["liste"] is not None:
+            lists.append(thing(row["liste"].value, count=_int(row["count"]), phase=thing(row["phase"].value)))
         else:
             counts[kind] = _int(row["count"])
-    phases.sort(key=lambda p: p["iri"])
+            if row["millesime"] is not None:
+                vintages[kind] = thing(row["millesime"].value)
+    lists.sort(key=lambda item: item["iri"])
 
     programmes: dict[str, dict[str, Any]] = {}
     for row in _rows(store, "home-programmes"):
@@ -95,9 +108,9 @@ def home_data(release: Any) -> dict[str, Any]:
             programme["mesures"].append(thing(row["mesure"].value))
 
     regions: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, "home-regions"):
-        region = regions.setdefault(row["region"].value, thing(row["region"].value, phases={}))
-        region["phases"][row["phase"].value] = _int(row["territoires"])
+    for row in _rows(store, "home-regions", date=day.isoformat()):
+        region = regions.setdefault(row["region"].value, thing(row["region"].value, lists={}))
+        region["lists"][row["liste"].value] = _int(row["territoires"])
 
     waves = [thing(row["vague"].value, date=row["date"].value if row["date"] is not None else None,
                    sites=_int(row["sites"])) for row in _rows(store, "home-waves")]
@@ -113,13 +126,14 @@ def home_data(release: Any) -> dict[str, Any]:
     manifest = release.manifest
     return {
         "counts": counts,
-        "phases": phases,
+        "vintages": vintages,
+        "lists": lists,
         "programmes": list(programmes.values()),
         "regions": list(regions.values()),
         "waves": waves,
         "actors": actors,
         "sources": len(manifest.get("sources") or []),
-        "triples": int((manifest.get("counts") or {}).get("quads") or 0),
+        "triples": int((manifest.get("counts") or {}).get("triples") or 0),  # the default graph: each fact once
         "built": str(manifest.get("built") or ""),
         "dumps": list(manifest.get("dumps") or []),
         "dataset": dataset,
@@ -146,15 +160,16 @@ def _localised(data: dict[str, Any], lang: str, base: str) -> dict[str, Any]:
         url = page_url(item["iri"], base) if item.get("path") else None
         return {**item, "label": label_in(item["labels"], lang, fallback), "url": url or item["iri"]}
 
-    phases = [view(p) for p in data["phases"]]
+    lists = [{**view(item), "phase": view(item["phase"])} for item in data["lists"]]
     regions = sorted((view(r) for r in data["regions"]), key=lambda r: r["label"])
     for region in regions:
-        region["per_phase"] = [{"label": p["label"], "count": region["phases"].get(p["iri"], 0)} for p in phases]
+        region["per_list"] = [{"label": item["label"], "count": region["lists"].get(item["iri"], 0)} for item in lists]
     programmes = [{**view(p), "mesures": sorted((view(m) for m in p["mesures"]), key=lambda m: m["label"])}
                   for p in data["programmes"]]
     return {
         **data,
-        "phases": phases,
+        "lists": lists,
+        "vintages": {kind: view(vintage) for kind, vintage in data["vintages"].items()},
         "programmes": sorted(programmes, key=lambda p: p["label"]),
         "regions": regions,
         "waves": [view(w) for w in data["waves"]],
@@ -165,18 +180,31 @@ def _localised(data: dict[str, Any], lang: str, base: str) -> dict[str, Any]:
 
 @bp.get("/")
 def home() -> Response:
-    """The home page, French first (``?lang=en`` for English)."""
+    """The home page, French first (``?lang=en`` for English): today's state, or the state at
+    ``?at=YYYY-MM-DD``, with the list and the vintage it comes from."""
     release = current_release()
+    try:
+        asked = parse_at(request.args.get("at"))
+    except BadParameter as exc:
+        raise Problem("invalid-parameter", str(exc)) from None
+    state = as_of(release_terms(), asked or date.today(), asked=asked is not None)
 
     def draw(_fmt: conneg.Format) -> Response:
-        data = release.cached("home", lambda: home_data(release))
+        # one computation per state (the lists in force and the vintage), not per day asked
+        data = release.cached("home " + " ".join(state.key), lambda: home_data(release, state.day))
         lang = page_language()
         context = _localised(data, lang, release.base)
         catalogue = page_url(catalogue_node(Minter(release.base)).value, release.base)
-        return render_page("home.html", release_id=release.id, catalogue_page=catalogue,
-                           json_ld=json_ld_script(data["dataset"]), number=lambda n: number(int(n), lang), **context)
 
-    return negotiated(conneg.HTML, draw, tag=[release.id, "home"])
+        def period(item: Any) -> dict[str, str]:  # a phase, list or vintage of ``state``, linked
+            fallback = item.iri.rstrip("/").rsplit("/", 1)[-1]
+            return {"url": page_url(item.iri, release.base) or item.iri, "label": label_in(item.labels, lang, fallback)}
+
+        return render_page("home.html", release_id=release.id, catalogue_page=catalogue, state=state,
+                           today=date.today(), period=period, json_ld=json_ld_script(data["dataset"]),
+                           number=lambda n: number(int(n), lang), **context)
+
+    return negotiated(conneg.HTML, draw, tag=[release.id, "home", state.day.isoformat(), state.asked])
 
 
 # -- sitemap and robots.txt ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ map's GeoJSON address, and the schema.org description search engines read. The a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -135,7 +136,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         "downloads": downloads,
         "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
         "geojson_url": geojson_url(d.iri), "short": lambda iri: _short(iri, base),
-        "val": val, "num": num, "tid": PREFIXES["tid"],
+        "val": val, "num": num, "tid": PREFIXES["tid"], "today": date.today(),
     }
 
 

@@ -11,8 +11,10 @@
 * ``?page=N``: large resources are paged (incoming links and memberships);
   ``Link: <…>; rel="next"`` (and ``prev``, ``first``, ``last``), Hydra triples in RDF, pager
   links in HTML. ``?at=YYYY-MM-DD``: the memberships, sites and dated links that hold at that
-  date, and which phase and wave that is; ``?vague={slug}`` is the same at the date of that
-  labelling wave. A bad ``page``, ``at`` or ``vague`` is a 400.
+  date, and which phase, territory list, geographic vintage and wave that is; ``?vague={slug}``
+  is the same at the date of that labelling wave. The HTML page without ``at`` shows today's
+  state (a thing of the past: its last day's) and says so; ``?at=all`` and the RDF documents
+  without ``at`` hold every date. A bad ``page``, ``at`` or ``vague`` is a 400.
 * Unknown things: 404, an HTML page for browsers, ``application/problem+json`` otherwise.
   Paths that cannot be a thing's (characters outside the IRI pattern, ``..``, NUL, too long)
   are the same 404: nothing is ever read from disk for them.
@@ -57,7 +59,9 @@ FORMATS: dict[str, conneg.Format] = {f.key: f for f in (*conneg.GRAPH_FORMATS, c
 OFFERS: tuple[conneg.Format, ...] = tuple(FORMATS[key] for key in ("ttl", "jsonld", "nt", "rdf", "html"))
 
 
-def _terms() -> Terms:
+def release_terms() -> Terms:
+    """The names of the terms and the periods (phases, waves, lists, vintages) of the live
+    release, read once: what the pages' "as of" answers from."""
     release = current_release()
     return release.cached("resource-terms", lambda: read_terms(release.store))
 
@@ -102,7 +106,7 @@ def not_found(path: str, html: bool | None = None) -> Response:
 def _wave_date(slug: str, base: str) -> date:
     """``?vague=2021`` -> the date of the labelling wave ``{base}id/vague/2021`` (the state of the
     graph right after that wave); an unknown wave is a 400 that lists the waves."""
-    waves = _terms().waves
+    waves = release_terms().waves
     for wave in waves:
         if wave.iri == base + "id/vague/" + slug and wave.debut is not None:
             return wave.debut
@@ -189,9 +193,12 @@ def document(path: str) -> Response:
                 raise _with_variants(problem, stem) from None
             raise
     described: list[Description] = []
+    # The HTML page without a date shows today's state, and says which list it comes from; the
+    # RDF documents hold every dated statement (their dates are in them), as does ``?at=all``.
+    today = date.today() if fmt is conneg.HTML and at is None and "at" not in request.args else None
 
     def draw(fmt: conneg.Format) -> Body:
-        description = describe(release.store, _terms(), iri, stem, base=release.base, page=page, at=at,
+        description = describe(release.store, release_terms(), iri, stem, base=release.base, page=page, at=at, today=today,
                                page_size=_page_size(), cached=release.cached, snapshots=_snapshots())
         if description is None:
             raise Problem("not-found", f"{request.path} has no page {page}.")
@@ -202,6 +209,7 @@ def document(path: str) -> Response:
         return _rdf(description, fmt, release.base)
 
     response = negotiated(fmt, draw, tag=["resource", release.id, stem, page, at.isoformat() if at else None,
+                                          today.isoformat() if today else None, request.args.get("at"),
                                           request.args.get("vague")])
     return _finish(response, stem, fmt, described[0] if described else None, ext is not None)
 

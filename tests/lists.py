@@ -33,7 +33,7 @@ def mirror() -> Path:
     return path
 
 
-def _json(relative: str):
+def mirror_json(relative: str):
     return json.loads((mirror() / relative).read_text(encoding="utf-8"))
 
 
@@ -52,17 +52,17 @@ class TerritoryList:
 
 @cache
 def _members_2023() -> dict[str, set[str]]:
-    return {r["code"]: {m["code"] for m in r["membres"]} for r in _json(f"{COG23}/epci.json") + _json(f"{COG23}/ept.json")}
+    return {r["code"]: {m["code"] for m in r["membres"]} for r in mirror_json(f"{COG23}/epci.json") + mirror_json(f"{COG23}/ept.json")}
 
 
 @cache
 def _commune_of_siren() -> dict[str, str]:
-    return {r["siren"]: r["code"] for r in _json(f"{COG23}/communes.json") if r["type"] == "commune-actuelle" and r.get("siren")}
+    return {r["siren"]: r["code"] for r in mirror_json(f"{COG23}/communes.json") if r["type"] == "commune-actuelle" and r.get("siren")}
 
 
 def _by_groupement(source: str, phase: str, reference: date, relative: str, id_key: str, members: str) -> TerritoryList:
     listed = TerritoryList(source, phase, reference)
-    for feature in _json(relative)["features"]:
+    for feature in mirror_json(relative)["features"]:
         props = feature["properties"]
         ti = props[id_key].strip()
         sirens = ([s.strip() for s in props[members].split(",") if s.strip()] if members == "siren_groupement"
@@ -83,7 +83,7 @@ def lists() -> tuple[TerritoryList, ...]:
         for row in csv.DictReader(handle):
             october_2020.territories.setdefault(f"ti-{row['code_terrind']}", set()).add(row["code_commune"])
     november_2023 = TerritoryList("ti-phase2-communes", PHASE2, date(2023, 11, 7))
-    for feature in _json(f"{TI}/anct_ti_2023-2027_perimetres_communes_nov2023.geojson")["features"]:
+    for feature in mirror_json(f"{TI}/anct_ti_2023-2027_perimetres_communes_nov2023.geojson")["features"]:
         codes = re.findall(r"\(((?:[0-9]{2}|2[AB])[0-9]{3})\)", feature["properties"]["liste_geo"])
         november_2023.territories[feature["properties"]["id_territoire"]] = set(codes)
     found = [
@@ -113,7 +113,7 @@ def list_in_force(day: date) -> TerritoryList | None:
 def removed_since_2023() -> frozenset[str]:
     """Communes of an EPCI in the COG 2023 that no EPCI of the COG 2026 lists (merged since)."""
     in_2023 = {code for members in _members_2023().values() for code in members}
-    in_2026 = {m["code"] for r in _json(f"{COG26}/epci.json") + _json(f"{COG26}/ept.json") for m in r["membres"]}
+    in_2026 = {m["code"] for r in mirror_json(f"{COG26}/epci.json") + mirror_json(f"{COG26}/ept.json") for m in r["membres"]}
     return frozenset(in_2023 - in_2026)
 
 

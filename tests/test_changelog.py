@@ -53,6 +53,10 @@ SITE_REMOVED_FR = "Retrait : site clé en main Zac du Tertre de Montereau (zac-d
 SITE_REMOVED_EN = "Removed: turnkey site Zac du Tertre de Montereau (zac-du-tertre-de-montereau)"
 SITE_ADDED_FR = "Ajout : site clé en main Zac du Tertre de Montereau (zac-du-tertre-de-montereau)"
 SITE_ADDED_EN = "Added: turnkey site Zac du Tertre de Montereau (zac-du-tertre-de-montereau)"
+# the communes of CA Melun Val de Seine in the COG 2023 (the vintage of the end-of-phase list)
+MELUN_COMMUNES = {BASE + "id/commune/" + member["code"] for epci in json.loads(
+    (CUT_MIRROR / "cog/etalab-decoupage-administratif-3.1.1_cog2023/epci.json").read_text(encoding="utf-8"))
+    if epci["code"] == "247700057" for member in epci["membres"]}
 
 
 def _modify(mirror: Path) -> None:
@@ -202,7 +206,8 @@ def test_second_release_states_what_each_graph_lost(releases) -> None:
     # Matched by source id although the graph IRI changed with the version.
     assert str(graph.value(phase1, PROV.used)) == OLD_PHASE1_GRAPH
     assert str(graph.value(phase1, PROV.generated)) == NEW_PHASE1_GRAPH
-    assert (int(graph.value(phase1, T("triplesAjoutes"))), int(graph.value(phase1, T("triplesRetires")))) == (0, 5)
+    # the membership's type, member, organisation, phase, memberDuring and the list that attests it
+    assert (int(graph.value(phase1, T("triplesAjoutes"))), int(graph.value(phase1, T("triplesRetires")))) == (0, 6)
     assert items(graph, phase1) == {("Retrait", TID + "Adhesion", MELUN, TI_1103, EXIT_FR, EXIT_EN)}
 
     sites = changes["sites-cles-en-main"]
@@ -210,13 +215,19 @@ def test_second_release_states_what_each_graph_lost(releases) -> None:
     assert (int(graph.value(sites, T("triplesAjoutes"))), int(graph.value(sites, T("triplesRetires")))) == (0, 12)
     assert items(graph, sites) == {("Retrait", TID + "SiteCleEnMain", TERTRE, None, SITE_REMOVED_FR, SITE_REMOVED_EN)}
 
+    # The EPCI's 20 communes were members through it (derive-coverage-communes): those memberships
+    # go (8 triples each), with the EPCI membership's two dates and the removed site's territory
+    # and EPCI (164 in all); the 2020 list, which still names the communes, now ends their
+    # membership the day before the end-of-phase list (20 new tid:dateFin).
     derivations = changes["derivations"]
     assert (int(graph.value(derivations, T("triplesAjoutes"))), int(graph.value(derivations, T("triplesRetires")))) \
-        == (0, 4)
-    assert items(graph, derivations) == set()
+        == (20, 164)
+    assert {(kind, kind_of, territory) for kind, kind_of, _, territory, _, _ in items(graph, derivations)} == {
+        ("Retrait", TID + "Adhesion", TI_1103)}
+    assert {member for _, _, member, _, _, _ in items(graph, derivations)} == MELUN_COMMUNES
     assert {lit.language: str(lit) for lit in graph.objects(phase1, rdflib.RDFS.label)} == {
-        "fr": "ti-phase1-groupements : 0 triplets ajoutés, 5 retirés",
-        "en": "ti-phase1-groupements: 0 triples added, 5 removed",
+        "fr": "ti-phase1-groupements : 0 triplets ajoutés, 6 retirés",
+        "en": "ti-phase1-groupements: 0 triples added, 6 removed",
     }
 
 
@@ -228,7 +239,7 @@ def test_third_release_states_what_came_back(releases) -> None:
     phase1 = changes["ti-phase1-groupements"]
     assert str(graph.value(phase1, PROV.used)) == NEW_PHASE1_GRAPH
     assert str(graph.value(phase1, PROV.generated)) == OLD_PHASE1_GRAPH
-    assert (int(graph.value(phase1, T("triplesAjoutes"))), int(graph.value(phase1, T("triplesRetires")))) == (5, 0)
+    assert (int(graph.value(phase1, T("triplesAjoutes"))), int(graph.value(phase1, T("triplesRetires")))) == (6, 0)
     assert items(graph, phase1) == {("Ajout", TID + "Adhesion", MELUN, TI_1103, ENTRY_FR, ENTRY_EN)}
     assert items(graph, changes["sites-cles-en-main"]) == {
         ("Ajout", TID + "SiteCleEnMain", TERTRE, None, SITE_ADDED_FR, SITE_ADDED_EN)}
@@ -236,11 +247,13 @@ def test_third_release_states_what_came_back(releases) -> None:
 
 def test_named_query_reads_the_changelog(releases) -> None:
     answer = rows(releases, releases.b.release)
-    assert {(r["source"], r.get("nature"), r.get("objet"), r.get("labelEn")) for r in answer} == {
-        ("derivations", None, None, None),
+    assert {(r["source"], r.get("nature"), r.get("objet"), r.get("labelEn")) for r in answer
+            if r["source"] != "derivations"} == {
         ("sites-cles-en-main", "retrait", TERTRE, SITE_REMOVED_EN),
         ("ti-phase1-groupements", "retrait", MELUN, EXIT_EN),
     }
+    assert {(r.get("nature"), r.get("objet")) for r in answer if r["source"] == "derivations"} == {
+        ("retrait", commune) for commune in MELUN_COMMUNES}
     assert {r["versionPrecedente"] for r in answer} == {releases.a.release}
     first = rows(releases, releases.a.release)
     assert len(first) == 1 and "source" not in first[0] and "versionPrecedente" not in first[0]
@@ -294,15 +307,14 @@ def test_changes_page_in_french(app, releases) -> None:
     assert '<html lang="fr">' in page
     assert "<title>Modifications de la version — Territoires d'industrie</title>" in page
     assert f"comparée à la version <code>{releases.b.release}</code>" in page
-    assert "Graphes modifiés : 3 · ajouts : 2 · retraits : 0" in page
+    assert "Graphes modifiés : 3 · ajouts : 22 · retraits : 0" in page  # the EPCI, its 20 communes, the site
     assert ENTRY_FR.replace("'", "&#39;") in page
     assert SITE_ADDED_FR in page
     assert f"Ancien graphe <code>{NEW_PHASE1_GRAPH}</code>" in page
     assert f"nouveau graphe <code>{OLD_PHASE1_GRAPH}</code>" in page
-    assert page.count('data-kind="entry"') == 1 and page.count('data-kind="added"') == 1
+    assert page.count('data-kind="entry"') == 21 and page.count('data-kind="added"') == 1
     assert '<a href="/doc/epci/247700057">fiche</a>' in page
     assert '<a href="/doc/territoire/2018-2023/ti-1103">territoire</a>' in page
-    assert "Ni chose ni adhésion ajoutée ou retirée : seuls des faits ont changé." in page  # derivations
     cached = app.test_client().get("/changes", headers={"Accept": "text/html", "If-None-Match": response.headers["ETag"]})
     assert cached.status_code == 304
 
@@ -313,7 +325,7 @@ def test_changes_page_in_english(app, releases) -> None:
     page = response.get_data(as_text=True)
     assert '<html lang="en">' in page
     assert f"compared with release <code>{releases.b.release}</code>" in page
-    assert "Graphs changed: 3 · additions: 2 · removals: 0" in page
+    assert "Graphs changed: 3 · additions: 22 · removals: 0" in page
     assert ENTRY_EN.replace("'", "&#39;") in page and SITE_ADDED_EN in page
     assert '<a href="/doc/epci/247700057?lang=en">page</a>' in page
     assert ENTRY_FR.replace("'", "&#39;") not in page

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.lists import PHASES, list_in_force, lists, territories_of_commune
+from tests.lists import COG23, PHASES, list_in_force, lists, mirror_json, territories_of_commune
 from tid.graph.queries import load_query
 
 pytestmark = pytest.mark.slow
@@ -110,8 +110,8 @@ def test_no_member_before_it_exists_nor_after_it_is_gone(real_store) -> None:
       ?a a tid:Adhesion ; org:member ?m ; tid:dateFin ?f . ?m tid:supprimeAvant ?s FILTER(?f >= ?s) }""") == 0
     # the EPCIs created on 1 January 2023 are members from that day (the end-of-phase list's date), not 2018
     for siren in ("200096634", "200096642", "200096675", "200096683"):
-        starts = {r["d"] for r in rows(real_store, "SELECT ?d WHERE { ?a org:member <E> ; tid:dateDebut ?d }",
-                                      E=f"{BASE}id/epci/{siren}")}
+        starts = {r["d"] for r in rows(real_store, "SELECT ?d WHERE { ?a org:member <E> ; tid:phase <P> ; tid:dateDebut ?d }",
+                                      E=f"{BASE}id/epci/{siren}", P=f"{BASE}id/phase/2018-2023")}
         assert starts == {"2023-01-01"}, siren
     # a commune merged since 2023 stops being a member the day before the COG 2026
     ends = {r["f"] for r in rows(real_store, "SELECT ?f WHERE { ?a org:member <C> ; tid:phase <P> ; tid:dateFin ?f }",
@@ -126,11 +126,13 @@ def test_counts_over_the_default_graph_count_each_fact_once(real_store) -> None:
     assert [r for r in per_class if r["n"] != r["d"]] == []
     territories = rows(real_store, "SELECT (COUNT(?t) AS ?n) (COUNT(DISTINCT ?t) AS ?d) WHERE { ?t a tid:TerritoireIndustrie }")
     assert territories == [{"n": "335", "d": "335"}]  # 148 + 149 + 183 ids, less the ids two lists share in a phase
-    # a sum over facts two sources state: the populations of the EPCIs of ti-7510 (July 2024 list)
+    # a sum over facts two sources state (COG 2023 population, July 2024 list): the EPCIs of ti-7510
     total = rows(real_store, """SELECT (SUM(?pop) AS ?n) WHERE {
-      ?a org:organization <T> ; org:member ?e ; tid:attesteePar <L> . ?e tid:populationMunicipale ?pop }""",
+      ?a org:organization <T> ; org:member ?e ; tid:attesteePar <L> . ?e a igeo:Intercommunalite ; tid:populationMunicipale ?pop }""",
                  T=f"{BASE}id/territoire/2023-2027/ti-7510", L=f"{BASE}id/liste/ti-phase2-groupements")
-    assert int(total[0]["n"]) == 533255
+    july_2024 = next(listed for listed in lists() if listed.source == "ti-phase2-groupements")
+    populations = {r["code"]: r["populationMunicipale"] for r in mirror_json(f"{COG23}/epci.json") + mirror_json(f"{COG23}/ept.json")}
+    assert int(total[0]["n"]) == sum(populations[siren] for siren in july_2024.groupements["ti-7510"]) == 533255
     # the default graph holds each triple of the named graphs once
     merged = count(real_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     distinct = count(real_store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
@@ -142,14 +144,14 @@ def test_each_sentence_a_document_states_is_one_claim(real_store) -> None:
     per_claim: dict[str, set[str]] = {}
     for figure in figures:
         per_claim.setdefault(figure["citation"], set()).add(figure["c"])
-    # several figures may quote one sentence when it states several numbers ("1600 projets sur 148
-    # territoires et 500 intercommunalités"), but then each counts something else
+    # several figures may quote one sentence when it states several numbers ("Les 66 nouveaux sites
+    # [...] viennent s'ajouter aux 12 déjà identifiés"), but then each is a different claim: it
+    # counts something else, or another number, or over another scope
     for citation, claims in per_claim.items():
-        counted = Counter(r["o"] for claim in claims
-                          for r in rows(real_store, "SELECT ?o WHERE { <C> tid:objetCompte ?o }", C=claim))
-        values = Counter(r["v"] for claim in claims
-                         for r in rows(real_store, "SELECT ?v WHERE { <C> tid:valeur|tid:superieurA ?v }", C=claim))
-        assert max(counted.values(), default=1) == 1 and max(values.values(), default=1) == 1, (citation, claims)
+        keys = Counter(tuple(sorted((r["o"], r["v"], r["p"] or "") for r in rows(real_store, """SELECT ?o ?v ?p WHERE {
+          <C> tid:objetCompte ?o ; tid:valeur|tid:superieurA ?v OPTIONAL { <C> tid:portee ?p } }""", C=claim)))
+                       for claim in claims)
+        assert max(keys.values(), default=1) == 1, (citation, claims)
     # the sentences two documents share are one claim with both sources
     sources = rows(real_store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { <C> <http://purl.org/dc/terms/source> ?s }",
                    C=f"{BASE}id/chiffre/sites-cles-en-main-nouvelle-aquitaine-14-seed-004")

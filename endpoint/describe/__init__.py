@@ -13,24 +13,29 @@ about a resource (a :class:`Snapshot`) may be kept by the release for the next r
 
 Large resources are paged (``page``, ``page_size``): incoming links and memberships are sliced
 at the same page number; every list says how many items it has in all, and the page knows its
-last number, so nothing is ever cut silently. ``at`` (a date) keeps only the memberships (and
-the incoming links from them), sites and measures that hold at that date, and names the phase
-and the latest wave then.
+last number, so nothing is ever cut silently. ``at`` (a date) keeps only the memberships, the
+incoming links from things that hold at that date (a membership, a territory of the list then
+in force), sites and measures, and names the phase, the territory list in force (or the earliest
+list, when the date precedes it), the geographic vintage and the latest wave then
+(:mod:`.as_of`). ``today`` asks for today's state of a resource that has one: its HTML page
+without ``at``.
 
 :func:`graph_of` turns a description into the triples of the RDF documents (own triples, labels,
 incoming links of the page, counts as ``void:Linkset``, sources, Hydra paging).
 
 The modules: :mod:`.reused` (the names of the terms reused from other vocabularies),
 :mod:`.params` (the ``page`` and ``at`` parameters), :mod:`.model` (what a description holds),
+:mod:`.as_of` (what "as of D" means: the phase, lists and vintage of a date),
 :mod:`.read` (the store's answers merged into a description), :mod:`.snapshots` (what a release
 keeps of the resources asked for last), :mod:`.rdf` (the triples of the RDF documents).
 """
 
+from tid.endpoint.describe.as_of import AsOf, as_of
 from tid.endpoint.describe.model import Description, Statement, Terms, pick
 from tid.endpoint.describe.params import BadParameter, parse_at, parse_page
 from tid.endpoint.describe.rdf import graph_of, prefixes
 from tid.endpoint.describe.read import describe, exists, read_terms
 from tid.endpoint.describe.snapshots import Snapshots
 
-__all__ = ["BadParameter", "Description", "Snapshots", "Statement", "Terms", "describe", "exists", "graph_of",
-           "parse_at", "parse_page", "pick", "prefixes", "read_terms"]
+__all__ = ["AsOf", "BadParameter", "Description", "Snapshots", "Statement", "Terms", "describe", "exists", "graph_of",
+           "as_of", "parse_at", "parse_page", "pick", "prefixes", "read_terms"]

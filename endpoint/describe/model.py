@@ -42,6 +42,8 @@ class Incoming:
     labels: dict[str, str] = field(default_factory=dict)
     label_predicates: set[str] = field(default_factory=set)
     via_label: str | None = None
+    debut: date | None = None  # the subject's period, when it has one (a territory, a membership)
+    fin: date | None = None
 
 
 @dataclass
@@ -102,6 +104,16 @@ class Period:
 
 
 @dataclass
+class TerritoryList(Period):
+    """A territory list (``tid:ListeTerritoires``): ``debut``..``fin`` are the days it is the
+    latest list of its phase; ``reference`` is its own date."""
+
+    phase: str | None = None
+    reference: date | None = None
+    size: int | None = None
+
+
+@dataclass
 class Pager:
     number: int
     size: int
@@ -121,11 +133,14 @@ class Pager:
 
 @dataclass
 class Terms:
-    """What is read once per release: names of terms, the phases and the waves."""
+    """What is read once per release: names of terms, the phases, the waves, the territory lists
+    and the geographic vintages (``debut``: their reference date), each sorted by date."""
 
     labels: dict[str, dict[str, str]]
     phases: list[Period]
     waves: list[Period]
+    lists: list[TerritoryList] = field(default_factory=list)
+    vintages: list[Period] = field(default_factory=list)
 
     def name(self, iri: str, lang: str) -> str | None:
         names = self.labels.get(iri)
@@ -146,6 +161,7 @@ class Description:
     terms: Terms
     statements: list[Statement]
     incoming_counts: dict[str, int]
+    incoming_by_kind: dict[tuple[str, str], int]  # (property, kind of subject: territoire, commune…) -> links
     incoming: list[Incoming]  # the page's slice
     incoming_total: int
     memberships: list[Membership]  # the page's slice
@@ -156,6 +172,7 @@ class Description:
     sources: list[Source]
     at_phase: Period | None = None
     at_wave: Period | None = None
+    as_of: Any = None  # the AsOf of ``at`` (the lists in force, the vintage), when the page is at a date
     membership_iris: frozenset[str] = frozenset()  # every membership of the resource (all pages)
 
     @property

@@ -10,12 +10,17 @@ class BadParameter(ValueError):
 
 
 def _not_a_date(raw: str) -> str:
-    return f"at={raw!r} is not a date written YYYY-MM-DD. / at={raw!r} n'est pas une date écrite AAAA-MM-JJ."
+    return (f"at={raw!r} is neither a date written YYYY-MM-DD nor 'all'. / at={raw!r} n'est ni une date écrite "
+            "AAAA-MM-JJ ni 'all'.")
+
+
+ALL_DATES = "all"
+"""``?at=all``: every date at once (a page's whole history), not today's state."""
 
 
 def parse_at(raw: str | None) -> date | None:
-    """``?at=YYYY-MM-DD`` -> date; anything else raises BadParameter."""
-    if raw is None:
+    """``?at=YYYY-MM-DD`` -> date; absent or ``all`` -> None; anything else raises BadParameter."""
+    if raw is None or raw == ALL_DATES:
         return None
     text = raw.strip()
     if len(text) != 10:

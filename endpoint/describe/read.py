@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Store, Variable
 
+from tid.endpoint.describe.as_of import AsOf, as_of
 from tid.endpoint.describe.model import (
     DEFAULT_PAGE_SIZE,
     RDF_TYPE,
@@ -27,6 +28,7 @@ from tid.endpoint.describe.model import (
     Source,
     Statement,
     Terms,
+    TerritoryList,
     collation_key,
 )
 from tid.endpoint.describe.snapshots import Snapshot, Snapshots
@@ -76,6 +78,8 @@ def read_terms(store: Store) -> Terms:
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     phases: dict[str, Period] = {}
     waves: dict[str, Period] = {}
+    lists: dict[str, TerritoryList] = {}
+    vintages: dict[str, Period] = {}
     for row in _query(store, "resource-term-labels", None):
         iri, kind, label = row["term"].value, row["kind"].value, row["label"]
         if label is not None:
@@ -87,8 +91,21 @@ def read_terms(store: Store) -> Terms:
         elif kind == "vague":
             period = waves.setdefault(iri, Period(iri, labels[iri]))
             period.debut = period.debut or _date(row["date"])
-    return Terms(dict(labels), sorted(phases.values(), key=lambda p: p.debut or date.min),
-                 sorted(waves.values(), key=lambda p: p.debut or date.min))
+        elif kind == "liste":
+            listed = lists.setdefault(iri, TerritoryList(iri, labels[iri], phase=row["phase"].value))
+            listed.debut = listed.debut or _date(row["debut"])
+            listed.fin = listed.fin or _date(row["fin"])
+            listed.reference = listed.reference or _date(row["date"])
+            listed.size = listed.size if listed.size is not None else _int(row["n"])
+        elif kind == "millesime":
+            period = vintages.setdefault(iri, Period(iri, labels[iri]))
+            period.debut = period.debut or _date(row["date"])
+
+    def by_date(periods: dict[str, Any]) -> list[Any]:
+        return sorted(periods.values(), key=lambda p: (p.debut or date.min, p.iri))
+
+    return Terms(dict(labels), by_date(phases), by_date(waves),
+                 sorted(lists.values(), key=lambda p: (p.reference or date.min, p.iri)), by_date(vintages))
 
 
 def _statements(store: Store, iri: str) -> list[Statement]:
@@ -125,7 +142,8 @@ def _incoming(store: Store, iri: str, names: dict[str, str]) -> list[Incoming]:
         key = (row["p"].value, subject)
         item = items.get(key)
         if item is None:
-            item = items[key] = Incoming(row["p"].value, subject, via_label=names.get(subject.value))
+            item = items[key] = Incoming(row["p"].value, subject, via_label=names.get(subject.value),
+                                         debut=_date(row["debut"]), fin=_date(row["fin"]))
         graph = row["g"].value
         if graph not in item.graphs:
             item.graphs.append(graph)
@@ -232,18 +250,17 @@ def _sources(store: Store, iri: str) -> list[Source]:
     return sorted(found.values(), key=lambda s: s.graph)
 
 
-def _at_periods(terms: Terms, at: date | None) -> tuple[Period | None, Period | None]:
+def _latest_wave(terms: Terms, at: date | None) -> Period | None:
     if at is None:
-        return None, None
-    phase = next((p for p in terms.phases if _holds(p.debut, p.fin, at)), None)
+        return None
     waves = [w for w in terms.waves if w.debut is not None and w.debut <= at]
-    return phase, (waves[-1] if waves else None)
+    return waves[-1] if waves else None
 
 
 def snapshot(store: Store, terms: Terms, iri: str, *, base: str,
              cached: Callable[[str, Callable[[], Any]], Any] | None = None) -> Snapshot:
     """The bounded queries about ``iri``: its statements, memberships, sites, incoming links,
-    the measures of its phases (``cached(key, compute)`` keeps them per phase for the release)
+    the measures of its phases (a territory's) (``cached(key, compute)`` keeps them per phase for the release)
     and the sources of its graphs."""
     statements = _statements(store, iri)
     memberships = _memberships(store, iri, base, terms)
@@ -251,7 +268,8 @@ def snapshot(store: Store, terms: Terms, iri: str, *, base: str,
     names = {m.membership.value: m.label for m in memberships if m.label}
     names.update({s.labellisation: s.label for s in sites if s.labellisation and s.label})
     measures: list[Measure] = []
-    for statement in statements:
+    territory = any(s.predicate == RDF_TYPE and s.value == NamedNode(TID + "TerritoireIndustrie") for s in statements)
+    for statement in statements if territory else ():
         if statement.predicate == TID + "phase" and isinstance(statement.value, NamedNode):
             phase = statement.value.value
             compute = partial(read_measures, store, phase)
@@ -260,21 +278,55 @@ def snapshot(store: Store, terms: Terms, iri: str, *, base: str,
     return Snapshot(statements, memberships, sites, _incoming(store, iri, names), measures, _sources(store, iri))
 
 
+def _dated(snap: Snapshot) -> bool:
+    """Whether anything about the resource holds for a period only (so that its page has a state
+    at a date): memberships, labelled sites, or links from things of a period."""
+    return bool(snap.memberships or snap.sites or any(i.debut or i.fin for i in snap.incoming))
+
+
+def _within_life(day: date, statements: list[Statement]) -> date:
+    """``day``, or the resource's last day when it ended before (a territory of an earlier list, a
+    dissolved EPCI), or its first when it begins after: "today's state" of a thing of the past is
+    its state on its last day."""
+    for statement in statements:
+        value = _date(statement.value) if isinstance(statement.value, Literal) else None
+        if value is None:
+            continue
+        if statement.predicate == TID + "dateFin" and value < day:
+            day = value
+        elif statement.predicate == TID + "supprimeAvant" and value <= day:
+            day = value - timedelta(days=1)
+        elif statement.predicate == TID + "dateDebut" and value > day:
+            day = value
+    return day
+
+
 def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page: int = 1, at: date | None = None,
-             page_size: int = DEFAULT_PAGE_SIZE, cached: Callable[[str, Callable[[], Any]], Any] | None = None,
+             today: date | None = None, page_size: int = DEFAULT_PAGE_SIZE,
+             cached: Callable[[str, Callable[[], Any]], Any] | None = None,
              snapshots: Snapshots | None = None) -> Description | None:
     """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
     past the last page. The caller checks that the resource exists. ``snapshots`` keeps what the
-    store says about the resources asked for last."""
+    store says about the resources asked for last. Without ``at``, ``today`` (when given) asks for
+    today's state of a resource that has one (its last day's, when it has ended); without either,
+    the description holds every date."""
     def compute() -> Snapshot:
         return snapshot(store, terms, iri, base=base, cached=cached)
 
     snap = snapshots.get(iri, compute) if snapshots is not None else compute()
+    state: AsOf | None = None
+    if at is not None:
+        state = as_of(terms, at)
+    elif today is not None and _dated(snap):
+        at = _within_life(today, snap.statements)
+        state = as_of(terms, at, asked=False)
     memberships, dropped = _at_date(snap.memberships, at)
-    incoming = [i for i in snap.incoming if i.subject.value not in dropped] if dropped else snap.incoming
+    incoming = [i for i in snap.incoming if i.subject.value not in dropped and _holds(i.debut, i.fin, at)]
     counts: dict[str, int] = defaultdict(int)
+    by_kind: dict[tuple[str, str], int] = defaultdict(int)
     for item in incoming:
         counts[item.predicate] += 1
+        by_kind[item.predicate, _kind(item.subject.value, base) or ""] += 1
     largest = max(len(incoming), len(memberships))
     pager = Pager(page, page_size, max(1, math.ceil(largest / page_size)))
     if page > pager.last:
@@ -283,12 +335,11 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
     for membership in memberships:
         if membership.direction == "members":
             member_counts[membership.kind or "autre"] += 1
-    at_phase, at_wave = _at_periods(terms, at)
     return Description(
         iri=iri, path=path, page=pager, at=at, terms=terms, statements=snap.statements,
-        incoming_counts=dict(counts), incoming=pager.window(incoming), incoming_total=len(incoming),
+        incoming_counts=dict(counts), incoming_by_kind=dict(by_kind), incoming=pager.window(incoming), incoming_total=len(incoming),
         memberships=pager.window(memberships), memberships_total=len(memberships), member_counts=dict(member_counts),
         sites=_sites_at(snap.sites, at), measures=[m for m in snap.measures if _holds(m.debut, m.fin, at)],
-        sources=snap.sources, at_phase=at_phase, at_wave=at_wave,
+        sources=snap.sources, at_phase=state.phase if state else None, at_wave=_latest_wave(terms, at), as_of=state,
         membership_iris=frozenset(m.membership.value for m in snap.memberships),
     )

@@ -354,8 +354,10 @@ def source_distributions(entry: SourceEntry, minter: Minter, dataset: NamedNode,
             distribution(minter.id("distribution", *prefix, "fichier-source"), dataset, spec.licence, fr, en,
                          url, url, spec.media_type, size=entry.byte_size, sha256=entry.sha256, note=spec.licence_note)
         else:
-            suffix = re.search(r"(\.[A-Za-z0-9]+)$", name)
+            # the format of the original file: its own extension's, or, for an archive, its member's
+            suffix = re.search(r"(\.[A-Za-z0-9]+)$", spec.member or name)
             media = tables().url_media_types.get(suffix.group(1).lower()) if suffix else None
+            archive = {"compressed": True, "package": "TAR"} if spec.member else {}
             fr = (f"Fichier d'origine : {name}",
                   f"Le fichier d'origine publié par {spec.publisher} ; le graphe a été chargé d'une extraction de ce "
                   f"fichier ({entry.file.name}, SHA-256 {entry.sha256}).")
@@ -363,7 +365,7 @@ def source_distributions(entry: SourceEntry, minter: Minter, dataset: NamedNode,
                   f"The original file published by {spec.publisher}; the graph was loaded from an extraction of it "
                   f"({entry.file.name}, SHA-256 {entry.sha256})." + (f" Note: {spec.fetch_note}." if spec.fetch_note else ""))
             distribution(minter.id("distribution", *prefix, "fichier-source"), dataset, spec.licence, fr, en,
-                         url, url, media, note=spec.licence_note)
+                         url, url, media, note=spec.licence_note, **archive)
     graph = entry.graph.value
     distribution(
         minter.id("distribution", *prefix, "sparql"), dataset, spec.licence,

@@ -134,7 +134,7 @@ def test_query_page_runs_an_example_in_chromium(server: str, browser: Any) -> No
         page.click(f"#tab-ex-{EXAMPLE}")
         panel = page.locator(f"[role=tabpanel]#ex-{EXAMPLE}")
         panel.wait_for(state="visible")
-        assert "tid:TerritoireIndustrie" in panel.locator(".CodeMirror").inner_text()
+        assert "tid:attesteePar" in panel.locator(".CodeMirror").inner_text()  # the example is territoires-par-phase
         with page.expect_response(lambda r: r.url == server + "sparql" and r.request.method == "POST") as answer:
             panel.locator(".yasqe_queryButton").click()
         assert answer.value.status == 200, answer.value.text()

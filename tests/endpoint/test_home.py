@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from typing import Any
 
 import pytest
 from pyoxigraph import NamedNode, Store
 
-from tests.helpers import BASE, HTML_TYPE, assert_problem
+from tests.helpers import BASE, CUT_MIRROR, HTML_TYPE, assert_problem
 from tid.endpoint.home import json_ld_script, number
 from tid.graph.catalog import schema_org_dataset
 from tid.graph.store import DataDir
-from tid.namespaces import Minter
+from tid.namespaces import PREFIXES, Minter
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -28,9 +29,12 @@ def web(client):
 
 @pytest.fixture(scope="module")
 def things(cut_data_dir: DataDir) -> list[str]:
-    """Every IRI under {base}id/ of the cut, read straight from the store."""
+    """Every thing of the cut (an IRI under {base}id/ with a type, or replaced by another IRI),
+    read straight from the store. (The cut's site alias table, which is not cut, also names
+    sites that the cut's site list does not hold: those are not things of the cut.)"""
     store = Store.read_only(str(cut_data_dir.current_release() / "store"))
-    subjects = {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
+    kept = (NamedNode(PREFIXES["rdf"] + "type"), NamedNode(PREFIXES["dct"] + "isReplacedBy"))
+    subjects = {q.subject.value for predicate in kept for q in store.quads_for_pattern(None, predicate, None, None)
                 if isinstance(q.subject, NamedNode) and q.subject.value.startswith(BASE + "id/")}
     return sorted(subjects)
 
@@ -59,33 +63,81 @@ def counts(page: str) -> dict[str, str]:
     return dict(re.findall(r'data-count="([^"]+)">([^<]+)<', page))
 
 
-def test_home_counts(web, manifest) -> None:
+def _cut_json(relative: str) -> Any:
+    return json.loads((CUT_MIRROR / relative).read_text(encoding="utf-8"))
+
+
+def _cut_territories(relative: str, key: str) -> set[str]:
+    return {feature["properties"][key] for feature in _cut_json(relative)["features"]}
+
+
+def test_home_counts_today(web, manifest) -> None:
     page = web.get("/").get_data(as_text=True)
     assert '<html lang="fr">' in page and "graphe de connaissances" in page
+    # today: the phase-2 list of July 2024; the EPCIs of the COG 2026; the communes of the COG 2023
+    # (metropolitan France and the DROM); the default graph's triples, each fact once
+    july_2024 = _cut_territories("territoires-industrie/anct_ti_2023-2027_perimetres_epci.geojson", "id_territoire")
+    epci_2026 = _cut_json("cog/etalab-decoupage-administratif-6.0.0_cog2026/epci.json")
+    communes_2023 = [c for c in _cut_json("cog/etalab-decoupage-administratif-3.1.1_cog2023/communes.json")
+                     if c["type"] == "commune-actuelle" and c.get("zone") in ("metro", "drom")]
     assert counts(page) == {
-        "territoires-2018-2023": "2", "territoires-2023-2027": "2", "epci": "10", "communes": "283", "sites": "17",
-        "sources": str(len(manifest["sources"])), "triples": number(manifest["counts"]["quads"], "fr"),
+        "territoires-2023-2027": str(len(july_2024)), "epci": str(len(epci_2026)), "communes": str(len(communes_2023)),
+        "sites": "17", "sources": str(len(manifest["sources"])), "triples": number(manifest["counts"]["triples"], "fr"),
     }
-    assert "\u202f" in counts(page)["triples"]  # 14 371: French digit groups
+    assert "\u202f" in counts(page)["triples"]  # 16 918: French digit groups
+    status = re.search(r'<p class="at" role="status">(.*?)</p>', page, re.S).group(1)
+    assert f'État aujourd&#39;hui, <time datetime="{date.today()}">' in status
+    assert 'href="/doc/liste/ti-phase2-groupements"' in status  # which list the counts come from
+    assert 'href="/doc/millesime/2026"' in page and 'href="/doc/millesime/2023"' in page  # which vintages
     assert f'data-release="{manifest["release"]}"' in page and manifest["built"][:10] in page
     english = web.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english and "knowledge graph" in english and "In figures" in english
-    assert counts(english)["triples"] == f'{manifest["counts"]["quads"]:,}'
+    assert counts(english)["triples"] == f'{manifest["counts"]["triples"]:,}'
+
+
+def test_home_counts_as_of_a_date(web) -> None:
+    # phase 1, October 2020 list (by commune)
+    october_2020 = {row.split(",")[1] for row in (CUT_MIRROR / "territoires-industrie/signauxfaibles_terrind_communes_2020.csv")
+                    .read_text(encoding="utf-8").splitlines()[1:]}
+    page = web.get("/?at=2021-06-01").get_data(as_text=True)
+    assert counts(page)["territoires-2018-2023"] == str(len(october_2020))
+    assert "territoires-2023-2027" not in counts(page)
+    assert counts(page)["epci"] == str(len(_cut_json("cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json")))
+    status = re.search(r'<p class="at" role="status">(.*?)</p>', page, re.S).group(1)
+    assert 'État au <time datetime="2021-06-01">' in status and 'href="/doc/liste/ti-phase1-communes-2020"' in status
+    assert 'value="2021-06-01"' in page  # the form shows the date asked
+    # before the first list of phase 1: no count of territories, and the page says why
+    before = web.get("/?at=2019-06-01").get_data(as_text=True)
+    assert not [key for key in counts(before) if key.startswith("territoires-")]
+    assert "avant la première liste de la phase" in before and 'href="/doc/liste/ti-phase1-communes-2020"' in before
+    assert "Aucune liste de territoires ne vaut à cette date." in before
+    # a day of the same state has the same counts; the ETag differs with the day shown
+    a, b = web.get("/?at=2025-01-01"), web.get("/?at=2025-02-01")
+    assert counts(a.get_data(as_text=True)) == counts(b.get_data(as_text=True))
+    assert a.headers["ETag"] != b.headers["ETag"]
+    # a bad date is the client's error
+    for bad in ("2021-13-01", "yesterday", "2021-6-1", ""):
+        assert_problem(web.get(f"/?at={bad}", headers={"Accept": "application/json"}), 400, "invalid-parameter")
 
 
 def test_home_entry_points_link_local_pages(web) -> None:
     page = web.get("/").get_data(as_text=True)
     for path in ("programme/pack-rebond", "programme/territoires-industrie", "mesure/mesures-crise-bpifrance",
-                 "region/11", "region/27", "vague/2021", "vague/choose-france-2020", "organisation/anct",
+                 "region/11", "vague/2021", "vague/choose-france-2020", "organisation/anct",
                  "phase/2023-2027"):
         assert f'href="/doc/{path}"' in page, path
     assert 'href="/doc/epci/' not in page  # EPCIs are public organisations but not listed as actors
     # measures under their programme
     pack = re.search(r'href="/doc/programme/pack-rebond">[^<]*</a>\n<ul>(.*?)</ul>', page).group(1)
     assert 'href="/doc/mesure/mesures-crise-bpifrance"' in pack
-    # a région row: its territories per phase (Île-de-France: 1 in 2018-2023, 2 in 2023-2027)
+    # a région row: its territories today (Île-de-France: both territories of the July 2024 list)
     row = re.search(r'<a href="/doc/region/11">Île-de-France</a></th>(.*?)</tr>', page).group(1)
-    assert re.findall(r'<td class="n">(\d+)</td>', row) == ["1", "2"]
+    assert re.findall(r'<td class="n">(\d+)</td>', row) == ["2"]
+    before = web.get("/?at=2021-06-01").get_data(as_text=True)  # October 2020: ti-1103 (Île-de-France), ti-2706
+    row = re.search(r'<a href="/doc/region/11">Île-de-France</a></th>(.*?)</tr>', before).group(1)
+    assert re.findall(r'<td class="n">(\d+)</td>', row) == ["1"]
+    assert 'href="/doc/region/27"' in before and 'href="/doc/region/27"' not in page  # ti-2706: phase 1 only
+    assert "compte dans chacune" in page  # a territory over several régions counts in each: the page says so
     assert re.search(r'href="/doc/vague/2021">Vague 2021</a> \(<time datetime="2021-09-23">2021-09-23</time>\) — 8 sites',
                      page)
 

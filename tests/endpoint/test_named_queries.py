@@ -27,7 +27,9 @@ def test_catalogue_as_json(client) -> None:
     entry = entries["communes-d-un-territoire"]
     assert set(entry) >= {"name", "title", "fr", "en", "parameters", "url"}
     assert entry["parameters"] == [{"name": "territoire", "type": "iri", "default": None, "required": True,
-                                    "doc": entry["parameters"][0]["doc"]}]
+                                    "doc": entry["parameters"][0]["doc"]},
+                                   {"name": "date", "type": "date", "default": "today", "required": False,
+                                    "doc": entry["parameters"][1]["doc"]}]
     assert entry["url"] == "http://localhost/queries/communes-d-un-territoire"
     text = response.get_data(as_text=True)
     assert "é" in text and "\\u00e9" not in text  # UTF-8, not \u-escaped

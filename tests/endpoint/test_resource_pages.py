@@ -9,6 +9,7 @@ import html
 import json
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ PHASE1_EPCI_PAGE = "/doc/epci/200057859"
 PHASE1_EPCI = "CA Coeur d'Essonne Agglomération"
 PHASE1_TERRITORY_PAGE = "/doc/territoire/2018-2023/ti-1103"
 PHASE1_TERRITORY = "Évry-Corbeil - Villaroche"
-PHASE1_DATE, PHASE2_DATE = "2021-06-01", "2024-01-01"
+PHASE1_DATE, PHASE2_DATE = "2023-06-01", "2024-01-01"  # the end-of-phase list (by groupement), phase 2
 LARGE_PAGE = "/doc/territoire/2018-2023/ti-2706"  # 106 memberships
 NNBSP = "\u202f"
 
@@ -134,10 +135,11 @@ def test_schema_org_json_ld(client: FlaskClient) -> None:
 
 
 def test_incoming_links_with_counts(client: FlaskClient) -> None:
-    body = page(client, COMMUNE_PAGE)
+    body = page(client, COMMUNE_PAGE + "?at=all")
     incoming = section(body, "incoming")
-    assert '<th scope="row"><a href="http://www.w3.org/ns/org#member" lang="fr">membre</a></th><td class="n">4</td>' in incoming
-    assert "4 de ces liens sont des adhésions ou appartenances, listées plus haut" in text_of(incoming)
+    # its EPCI in each of the three COG vintages, its territory in each phase
+    assert '<th scope="row"><a href="http://www.w3.org/ns/org#member" lang="fr">membre</a></th><td class="n">5</td>' in incoming
+    assert "5 de ces liens sont des adhésions ou appartenances, listées plus haut" in text_of(incoming)
     assert '<a href="/doc/departement/77" lang="fr">Seine-et-Marne</a>' in incoming  # its chef-lieu
     # The memberships are linked from their tables, not repeated among the incoming links.
     assert 'href="/doc/adhesion/2023-2027/ti-1107/77288"' not in incoming
@@ -157,11 +159,20 @@ def test_headers_of_a_page(client: FlaskClient) -> None:
 
 
 def test_commune_page(client: FlaskClient) -> None:
-    body = page(client, COMMUNE_PAGE)
+    body = page(client, COMMUNE_PAGE)  # today's state: the EPCI of the COG 2026, the territory of July 2024
     facts = text_of(section(body, "facts"))
     assert "Melun est une commune du département Seine-et-Marne, en région Île-de-France." in facts
-    assert f"Son intercommunalité : {EPCI} (au 2020-01-01 (COG)), {EPCI} (au 2023-01-01 (COG))." in facts
-    assert f"Territoires d'industrie : {PHASE1_TERRITORY}, {MELUN}." in facts
+    assert f"Son intercommunalité : {EPCI} (au 2026-01-01 (COG))." in facts
+    assert f"Territoires d'industrie : {MELUN}." in facts
+    notice = text_of(body.split('<p class="at"', 1)[1].split("</p>", 1)[0])
+    assert f"État aujourd'hui, {date.today()} : Territoires d'industrie, phase 2023-2027 ;" in notice
+    assert "d'après Liste des territoires d'industrie 2023-2027 par groupement au 2024-07-04" in notice
+    assert "géographie Millésime 2026" in notice
+    # every date: each vintage's EPCI, each phase's territory, with their periods
+    history = text_of(section(page(client, COMMUNE_PAGE + "?at=all"), "facts"))
+    assert (f"Son intercommunalité : {EPCI} (au 2020-01-01 (COG)), {EPCI} (au 2023-01-01 (COG)), "
+            f"{EPCI} (au 2026-01-01 (COG)).") in history
+    assert f"{PHASE1_TERRITORY} (du 2020-10-13 au 2023-11-08)" in history and f"{MELUN} (du 2023-11-09 au 2027-12-31)" in history
     member_of = section(body, "member-of")
     assert '<a href="/doc/territoire/2023-2027/ti-1107" lang="fr">Melun – Villaroche</a>' in member_of
     assert '<dt>code INSEE</dt><dd><span>77288</span>' in body
@@ -171,8 +182,10 @@ def test_epci_page(client: FlaskClient) -> None:
     body = page(client, "/doc/epci/247700057")
     facts = text_of(section(body, "facts"))
     assert f"{EPCI} est une intercommunalité (EPCI)" in facts
+    assert f"Membre des territoires d'industrie : {MELUN} (Territoires d'industrie, phase 2023-2027)." in facts
+    history = text_of(section(page(client, "/doc/epci/247700057?at=all"), "facts"))
     assert (f"Membre des territoires d'industrie : {PHASE1_TERRITORY} (Territoires d'industrie, phase 2018-2023), "
-            f"{MELUN} (Territoires d'industrie, phase 2023-2027).") in facts
+            f"{MELUN} (Territoires d'industrie, phase 2023-2027).") in history
 
 
 def test_site_page(client: FlaskClient) -> None:
@@ -206,9 +219,12 @@ def test_the_epci_is_in_the_territory_only_in_phase1(client: FlaskClient) -> Non
     assert f"Membre d'aucun territoire d'industrie au {PHASE2_DATE}." in text_of(section(at_phase2, "facts"))
     assert "/doc/territoire/2018-2023/ti-1103" not in at_phase2.split('id="statements"')[0]
     assert "/doc/adhesion/2018-2023/ti-1103/200057859" not in at_phase2
-    # Without a date, every membership, dated.
-    always = text_of(page(client, PHASE1_EPCI_PAGE))
-    assert PHASE1_TERRITORY in always and "du 2018-11-22 au 2023-11-08" in always
+    # With every date, every membership, dated: the EPCI is named by the end-of-phase list only
+    always = text_of(page(client, PHASE1_EPCI_PAGE + "?at=all"))
+    assert PHASE1_TERRITORY in always and "du 2023-01-01 au 2023-11-08" in always
+    # Without a date, today's state: no territory (and the page says it is today's)
+    today = page(client, PHASE1_EPCI_PAGE)
+    assert f"Membre d'aucun territoire d'industrie au {date.today()}." in text_of(section(today, "facts"))
 
 
 def test_sites_at_a_date_follow_their_waves(client: FlaskClient) -> None:
@@ -222,22 +238,25 @@ def test_sites_at_a_date_follow_their_waves(client: FlaskClient) -> None:
 
 def test_date_in_english(client: FlaskClient) -> None:
     body = page(client, f"{PHASE1_TERRITORY_PAGE}?at={PHASE1_DATE}&lang=en")
-    assert (f"State as of {PHASE1_DATE}: Territoires d'industrie, 2018-2023 phase; latest labelling wave: "
-            "Pack Rebond 2020 wave.") in text_of(body)
+    assert (f"State as of {PHASE1_DATE}: Territoires d'industrie, 2018-2023 phase; according to Territoires "
+            "d'industrie 2018-2023 list by groupement as of 2023-01-01 (reference date 2023-01-01, 2 territories); "
+            "geography 2023 vintage (COG as of 1 January 2023); latest labelling wave: 2021 wave.") in text_of(body)
 
 
 # -- paging -----------------------------------------------------------------------------------------
 
 
 def test_large_territory_has_pager_links_and_says_how_many(client: FlaskClient) -> None:
-    first = page(client, LARGE_PAGE)
-    assert f'<a href="{LARGE_PAGE}?page=2" rel="next">suivante</a>' in first
-    assert "Éléments 1–100 sur 106 (page 1/2)." in text_of(first)
-    second = page(client, LARGE_PAGE + "?page=2")
-    assert f'<a href="{LARGE_PAGE}" rel="prev">précédente</a>' in second
-    assert "Éléments 101–106 sur 106 (page 2/2)." in text_of(second)
+    first = page(client, LARGE_PAGE + "?at=all")
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;page=2" rel="next">suivante</a>' in first
+    # the 101 communes of the October 2020 list, the 5 EPCIs and one commune of the end-of-phase
+    # list, and the one commune of those EPCIs that the 2020 list does not name
+    assert "Éléments 1–100 sur 107 (page 1/2)." in text_of(first)
+    second = page(client, LARGE_PAGE + "?at=all&page=2")
+    assert f'<a href="{LARGE_PAGE}?at=all" rel="prev">précédente</a>' in second
+    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(second)
     rows = section(first, "members").count('<th scope="row">') + section(second, "members").count('<th scope="row">')
-    assert rows == 106
+    assert rows == 107
 
 
 # -- inert whatever the data say ------------------------------------------------------------------------
@@ -348,16 +367,24 @@ def test_a_page_for_every_kind_of_thing(client: FlaskClient, cut_data_dir: DataD
 
 
 def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
-    first = page(client, "/doc/region/11")
+    first = page(client, "/doc/region/11?at=all")
     incoming = section(first, "incoming")
     assert '<a href="https://w3id.org/territoires-industrie/def#region"' not in incoming
     assert '<a href="/def#region" lang="fr">région</a></th><td class="n">101</td>' in incoming
     assert '<a href="/def#portee" lang="fr">portée</a></th><td class="n">3</td>' in incoming
-    assert "Éléments 1–100 sur 104 (page 1/2)." in text_of(incoming)
-    assert '<a href="/doc/region/11?page=2" rel="next">suivante</a>' in incoming
-    second = section(page(client, "/doc/region/11?page=2"), "incoming")
-    assert "Éléments 101–104 sur 104 (page 2/2)." in text_of(second)
-    assert second.count('<tr><th scope="row">') == 2 + 4  # the two counts, and the 4 links of page 2
+    # and the région of attachment (ANCT's numbering) of ti-1103 in each phase and of ti-1107
+    assert '<a href="/def#regionRattachement" lang="fr">région de rattachement</a></th><td class="n">3</td>' in incoming
+    assert "Éléments 1–100 sur 107 (page 1/2)." in text_of(incoming)
+    assert '<a href="/doc/region/11?at=all&amp;page=2" rel="next">suivante</a>' in incoming
+    second = section(page(client, "/doc/region/11?at=all&page=2"), "incoming")
+    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(second)
+    assert second.count('<tr><th scope="row">') == 3 + 7  # the three counts, and the 7 links of page 2
+    # today: the territories of the July 2024 list only, and the page says how many
+    today = page(client, "/doc/region/11")
+    assert ("Île-de-France est une région ; au " + str(date.today()) + ", 2 territoire(s) d'industrie y ont au moins "
+            "une commune membre (un territoire sur plusieurs régions compte dans chacune).") in text_of(section(today, "facts"))
+    assert "/doc/territoire/2018-2023/ti-1103" not in section(today, "incoming")
+    assert "1 territoire(s)" in text_of(section(page(client, "/doc/region/11?at=2021-06-01"), "facts"))
 
 
 def test_vague_shows_the_state_at_the_date_of_a_wave(client: FlaskClient) -> None:
@@ -365,7 +392,9 @@ def test_vague_shows_the_state_at_the_date_of_a_wave(client: FlaskClient) -> Non
     notice = text_of(body.split('<p class="at"', 1)[1].split("</p>", 1)[0])
     assert "État au 2021-09-23 : Territoires d'industrie, phase 2018-2023 ;" in notice
     assert "dernière vague de labellisation : Vague 2021." in notice
-    assert PHASE1_EPCI in text_of(section(body, "members"))
+    assert "d'après Liste des territoires d'industrie 2018-2023 par commune au 2020-10-13" in notice
+    members = text_of(section(body, "members"))  # the October 2020 list names communes, not EPCIs
+    assert "Arpajon" in members and PHASE1_EPCI not in members
     # Page links keep the wave.
     turtle = client.get(f"{PHASE1_TERRITORY_PAGE}?vague=2021", headers={"Accept": "text/turtle"})
     assert turtle.headers["Content-Location"] == f"{PHASE1_TERRITORY_PAGE}.ttl?vague=2021"

@@ -245,7 +245,7 @@ def test_eviction_also_forgets_the_raw_requests() -> None:
 
 
 def test_the_byte_budget_holds_through_the_app(make_app) -> None:
-    app = make_app(RESULT_CACHE_MB=0.02)  # 20 KiB: a few small answers
+    app = make_app(RESULT_CACHE_MB=0.04)  # 40 KiB: a few small answers (each under a quarter of it)
     cache = result_cache_of(app)
     client = app.test_client()
     for n in range(1, 40):
