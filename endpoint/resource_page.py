@@ -39,7 +39,9 @@ PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["xsd"] + "integer", PREF
                    PREFIXES["xsd"] + "decimal", PREFIXES["xsd"] + "boolean", PREFIXES["rdf"] + "langString"}
 KEY_FACTS = tuple(PREFIXES["tid"] + local for local in (
     "idTi", "phase", "region", "departement", "commune", "epci", "territoire", "natureJuridique",
-    "populationMunicipale", "populationTotale", "siren", "codePostal", "surfaceHa")) + (PREFIXES["igeo"] + "codeINSEE",)
+    "populationMunicipale", "populationTotale", "siren", "codePostal", "surfaceHa",
+    # validity of a commune or an EPCI: the COG vintages that list it (homonyms differ there)
+    "millesime", "creeApres", "supprimeAvant", "successeur")) + (PREFIXES["igeo"] + "codeINSEE",)
 
 
 def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format, str]]) -> dict[str, Any]:

@@ -14,12 +14,16 @@ The JSON answer has a stable shape::
     {"query": "lacq", "total": 3, "page": 1, "limit": 20, "types": [],
      "facets": [{"type": "commune", "label": "Communes", "count": 3}],
      "results": [{"iri": "https://…/id/commune/64300", "label": "Lacq", "type": "commune",
-                  "phase": null, "score": 100, "url": "http://…/doc/commune/64300",
+                  "phase": null, "millesimes": ["2020", "2023", "2026"], "score": 100,
+                  "url": "http://…/doc/commune/64300",
                   "matched": {"field": "label", "value": "Lacq"}}],
      "next": null, "previous": null}
 
 ``phase`` is a territory's programme phase (``2018-2023``, ``2023-2027``: ANCT reused names and
-codes between phases), ``null`` for other things; ``url`` is the absolute URL of the thing's page
+codes between phases), ``null`` for other things; ``millesimes`` the COG vintages that list a
+commune or an EPCI (its validity, which tells homonyms apart: the "Métropole Européenne de Lille"
+of 2020, 245900410, is not the one of 2023 and 2026, 200093201), empty for other things; ``url``
+is the absolute URL of the thing's page
 on this server; ``matched.field`` is ``label``, ``alt-label``, ``code-insee``, ``code-postal``,
 ``siren`` or ``id-ti``. Paging links are also in ``Link`` headers (``rel="next"``, ``rel="prev"``).
 
@@ -119,7 +123,8 @@ def _result(hit: Hit, base: str, lang: str, *, external: bool) -> dict[str, Any]
     else:
         url = page_url(hit.entry.iri, base) or hit.entry.iri
     return {"iri": hit.entry.iri, "label": hit.entry.label(lang), "type": hit.entry.type,
-            "phase": hit.entry.phase.rsplit("/", 1)[-1] if hit.entry.phase else None, "score": hit.score,
+            "phase": hit.entry.phase.rsplit("/", 1)[-1] if hit.entry.phase else None,
+            "millesimes": list(hit.entry.vintages), "score": hit.score,
             "url": url, "matched": {"field": hit.field, "value": hit.value}}
 
 

@@ -8,9 +8,12 @@ associées' ``chefLieu``) give each merged commune its successor (``tid:successe
 
 ``options.noms_actuels``: the source id of a later EPCI file (COG 2026); a commune it lists under
 another name has that name as ``rdfs:label`` (given by that file's loader) and this vintage's as a
-dated ``tid:Appellation``. ``options.millesime_precedent``: the source id of an earlier EPCI file
-(EPCI 2020); successors are given for the communes it lists (the COG also names communes merged
-long before, which the graph does not describe).
+dated ``tid:Appellation``.
+
+Every former code the vintage gives has its successor, a statement of the COG: a list that names a
+commune by a code merged away before its own date (the October 2020 list names 45287, merged into
+La Selle-sur-le-Bied, 45307, in 2016) then leads to the commune of today. A former code is not a
+commune of the vintage: it gets no type, name or place of its own here.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from tid.loaders.base import (
 )
 from tid.namespaces import IGEO, RDF, RDFS, TID
 
-VERSION = "2"
+VERSION = "3"
 ZONES = {"metro", "drom"}
 
 
@@ -48,8 +51,6 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
     millesime = mint.millesime(ctx.reference_date.year)
     latest = ctx.options.get("noms_actuels")
     current = {m["code"]: m.get("nom", "") for r in read_json(ctx.reference(latest)) for m in r["membres"]} if latest else {}
-    earlier = ctx.options.get("millesime_precedent")
-    described = {m["code"] for r in read_json(ctx.reference(earlier)) for m in r["membres"]} if earlier else set()
     seen: set[str] = set()
     successors: dict[str, set[str]] = {}
     for row, record in read_json_records(path, ("code", "nom", "type")):
@@ -94,7 +95,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         for postcode in record.get("codesPostaux", ()):
             yield Triple(commune, TID.codePostal, string(postcode))
     for former, absorbers in sorted(successors.items()):
-        if former in seen or former not in described:
-            continue  # a current commune (a commune déléguée keeps its chef-lieu's code), or one the graph never names
+        if former in seen:
+            continue  # a current commune (a commune déléguée keeps its chef-lieu's code)
         for absorber in sorted(absorbers & seen):
             yield Triple(mint.commune(former), TID.successeur, mint.commune(absorber))
