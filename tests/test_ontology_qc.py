@@ -539,19 +539,29 @@ PREFIXED_TERM = re.compile(r"(?<![\w:/#.-])tid:([A-Za-z_][A-Za-z0-9_-]*)")
 FULL_IRI_TERM = re.compile(r"https://w3id\.org/territoires-industrie/def#([A-Za-z_][A-Za-z0-9_-]*)")
 
 
+PYTHON_TERM = re.compile(r"\bTID(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*[\"']([A-Za-z_][A-Za-z0-9_-]*)[\"']\s*\])")
+PYTHON_FOLDERS = ("endpoint", "graph", "loaders", "bench", "scripts", "tests")
+
+
 def project_files() -> list[Path]:
+    # (not this file, whose counterexamples name undeclared terms on purpose)
+    python = [path for folder in PYTHON_FOLDERS for path in (ROOT / folder).rglob("*.py")
+              if path != Path(__file__).resolve()]
     return sorted(
-        [*ROOT.glob("shapes/*.ttl"), *ROOT.glob("queries/**/*.rq"), *ROOT.glob("curated/*.ttl")]
+        [*ROOT.glob("shapes/*.ttl"), *ROOT.glob("queries/**/*.rq"), *ROOT.glob("curated/*.ttl"),
+         *ROOT.glob("*.py"), *python]
     )
 
 
 def tid_terms_in(text: str) -> set[str]:
     """tid: local names in a Turtle or SPARQL text: prefixed names after the tid: declaration,
-    and full IRIs anywhere."""
+    and full IRIs anywhere; in Python, also the terms minted through the namespace module
+    (``TID.Programme``, ``TID["dateDebut"]``), so that a typo there fails here."""
     terms = set(FULL_IRI_TERM.findall(text))
     declaration = TID_PREFIX_DECLARATION.search(text)
     if declaration:
         terms |= set(PREFIXED_TERM.findall(text[declaration.end():]))
+    terms |= {attribute or key for attribute, key in PYTHON_TERM.findall(text)} - {"iri"}  # TID.iri: its namespace
     return terms
 
 
@@ -565,6 +575,7 @@ def test_term_scanner():
     )
     assert tid_terms_in(text) == {"SiteCleEnMain", "commune", "idTi"}
     assert tid_terms_in("@prefix tid: <https://example.org/other#> . tid:X a tid:Y .") == set()
+    assert tid_terms_in('yield Triple(node, TID.dateDebut, day); TID["idTi"]; TID.iri; NOTID.x') == {"dateDebut", "idTi"}
 
 
 def test_tid_terms_used_in_project_are_declared(declared):
