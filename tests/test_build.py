@@ -174,6 +174,22 @@ BAD_INPUTS = {
         _latin1,
         ["fonds_acceleration_laureats.csv", "not UTF-8", "re-save the file as UTF-8"],
     ),
+    "point-out-of-range": (
+        "places/communes_points.csv",
+        _replace("01053,Bourg-en-Bresse,5.247,46.203", "01053,Bourg-en-Bresse,46.203,546.2"),
+        ["communes_points.csv", "row 2", "'lat'", "not a WGS84 coordinate"],
+    ),
+    "point-of-a-name-not-the-cog-s": (
+        "places/communes_points.csv",
+        _replace("02408,Laon,", "02408,Lyon,"),
+        ["communes_points.csv", "row 3", "'nom'", "02408 is 'Laon' in the COG 2023, not 'Lyon'"],
+    ),
+    "point-given-twice": (
+        "places/communes_points.csv",
+        lambda p: p.write_text(p.read_text(encoding="utf-8") + "01053,Bourg-en-Bresse,5.247,46.203,"
+                               "BaseAdresseNationale/ban-plateforme:geo.json,56e8eafa6f3f\n", encoding="utf-8"),
+        ["communes_points.csv", "'insee'", "commune 01053 already has a point (row 2)"],
+    ),
     "malformed-csv-row": (
         "territoires-industrie/signauxfaibles_terrind_communes_2020.csv",
         lambda p: p.write_text(p.read_text(encoding="utf-8") + "77001,1103\n", encoding="utf-8"),

@@ -659,9 +659,10 @@ def test_documents_d_une_ressource(real_store) -> None:
     sources = {s["id"]: s for s in tomllib.loads((REPO / "sources.toml").read_text(encoding="utf-8"))["source"]}
     rows = run(real_store, "documents-d-une-ressource", ressource=BASE + "id/commune/64430")
     assert {r["lien"] for r in rows} == {"graphe"}
-    # the COG 2023 describes it; the EPCI vintages list it among their members; the 2020 list names it
+    # the COG 2023 describes it; the EPCI vintages list it among their members; the 2020 list names
+    # it; the Base Adresse Nationale locates it
     assert {tail(r["source"], "id/source/") for r in rows} == {"cog2023-communes", "ti-phase1-communes-2020", "epci2020",
-                                                                "cog2023-epci", "cog2026-epci"}
+                                                                "cog2023-epci", "cog2026-epci", "communes-points"}
     for row in rows:
         spec = sources[tail(row["source"], "id/source/")]
         assert row["sha256"] == hashlib.sha256((mirror() / spec["mirror"]).read_bytes()).hexdigest()

@@ -70,10 +70,16 @@ def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | N
     """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
     store's default graph (the merge of its named graphs); ``only``: the constraints to run."""
     results: dict[int, list[ShapeResult]] = {}
+    # several constraints share their targets (eleven target every commune or membership): each
+    # set of focus nodes is read once a run
+    targets_of: dict[tuple[tuple[str, str], ...], set[str]] = {}
     for number in range(len(shapes.sparql)) if only is None else only:
         constraint = shapes.sparql[number]
         results[number] = []
-        targets = focus_nodes(store, shapes.targets.get(constraint.shape, []))
+        key = tuple(shapes.targets.get(constraint.shape, []))
+        if key not in targets_of:
+            targets_of[key] = focus_nodes(store, list(key))
+        targets = targets_of[key]
         if not targets:
             continue
         solutions = store.query(constraint.query)

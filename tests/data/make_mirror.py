@@ -23,6 +23,7 @@ EPCI20 = "cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json"
 COG26 = "cog/etalab-decoupage-administratif-6.0.0_cog2026"
 TI = "territoires-industrie"
 SITES = "sites-cles-en-main"
+PLACES = "places"
 PHASE2 = {"ti-1103", "ti-1107"}
 PHASE1 = {"ti-1103", "ti-2706"}  # ti-2706: a degenerate (GeometryCollection) perimeter
 EXTRA_COMMUNES = {"97501"}  # Saint-Pierre-et-Miquelon: zone "com", skipped
@@ -111,6 +112,14 @@ def main(shared: Path) -> None:
     write_json(f"{TI}/anct_ti_2023-2027_perimetres_communes_nov2023.geojson", collection("ti_geom", p2c))
     write_json(f"{TI}/anct_ti_2018-2022_perimetres_groupements.geojson", collection("polygone-4326_ti", p1))
     write_csv(f"{TI}/signauxfaibles_terrind_communes_2020.csv", ["code_commune", "code_terrind", "libelle_terrind"], list2020)
+
+    # the points of the cut's current communes, and of one overseas collectivity's (skipped)
+    kept = {c["code"] for c in communes if c["type"] == "commune-actuelle"} | EXTRA_COMMUNES
+    with (shared / f"{PLACES}/communes_points.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        points = [r for r in reader if r["insee"] in kept]
+        header = list(reader.fieldnames or [])
+    write_csv(f"{PLACES}/communes_points.csv", header, points)
 
     with (shared / f"{SITES}/sites_cles_en_main.csv").open(encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
