@@ -14,9 +14,11 @@ from pyoxigraph import Literal, NamedNode
 
 from tid.endpoint import conneg
 from tid.endpoint.describe import Description, Statement, pick
-from tid.endpoint.geo import geojson_url
+from tid.endpoint.geo import geojson_url, unplaced_sites
 from tid.endpoint.html import json_for_script, page_language
+from tid.endpoint.live import current_release
 from tid.endpoint.urls import SAFE_PATH, doc_url, kept_args, page_url, thing_path
+from tid.graph.queries import load_query
 from tid.namespaces import PREFIXES
 
 ONTOLOGY = PREFIXES["tid"]
@@ -41,7 +43,9 @@ KEY_FACTS = tuple(PREFIXES["tid"] + local for local in (
     "idTi", "phase", "region", "departement", "commune", "epci", "territoire", "natureJuridique",
     "populationMunicipale", "populationTotale", "siren", "codePostal", "surfaceHa",
     # validity of a commune or an EPCI: the COG vintages that list it (homonyms differ there)
-    "millesime", "creeApres", "supprimeAvant", "successeur")) + (PREFIXES["igeo"] + "codeINSEE",)
+    "millesime", "creeApres", "supprimeAvant", "successeur",
+    # an outline a source gives that the loader's check set aside (it leaves out member communes)
+    "perimetreEcarte")) + (PREFIXES["igeo"] + "codeINSEE",)
 
 
 def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format, str]]) -> dict[str, Any]:
@@ -137,9 +141,34 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
         "downloads": downloads,
         "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
-        "geojson_url": geojson_url(d.iri), "short": lambda iri: _short(iri, base),
+        "geojson_url": (mapped := geojson_url(d.iri, d.at)), "map_kind": kind,
+        "region_territories": [dict(t, link=link(t["iri"], {"fr": t["label"]} if t["label"] else None))
+                               for t in region_territories(d)] if kind == "region" else [],
+        "unplaced_sites": [dict(s, link=link(s["iri"], {"fr": s["label"]})) for s in unplaced_sites(d.iri)] if mapped else [],
+        "short": lambda iri: _short(iri, base),
         "val": val, "num": num, "tid": PREFIXES["tid"], "today": date.today(),
     }
+
+
+def region_territories(d: Description) -> list[dict[str, Any]]:
+    """The territories of the région ``d`` in the list in force at its page's date: those of its
+    programme first (``rattachement``), then those of other régions that extend into it. Kept per
+    release and state of the lists (two dates of one state share the answer)."""
+    if d.at is None or d.as_of is None:
+        return []
+    release = current_release()
+
+    def compute() -> list[dict[str, Any]]:
+        query = load_query("territoires-d-une-region")
+        rows = release.store.query(query.text, substitutions=query.substitutions({"region": d.iri,
+                                                                                  "date": d.at.isoformat()}))
+        return [{"iri": row["territoire"].value, "id": row["idTi"].value,
+                 "label": row["territoireLabel"].value if isinstance(row["territoireLabel"], Literal) else None,
+                 "rattachement": row["rattachement"].value == "true", "perimetre": row["perimetre"].value == "true",
+                 "list": row["dateListe"].value}
+                for row in rows]
+
+    return release.cached(f"region-territories:{d.iri}:{'|'.join(d.as_of.key)}", compute)
 
 
 def _short(iri: str, base: str) -> str:

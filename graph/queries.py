@@ -129,7 +129,7 @@ def load_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery:
 # Queries that are not questions for the catalogue: the build's derivations, and those behind
 # the site's own answers (endpoint, resource pages, home page, search, ontology pages, maps), and
 # those of the validation and of tid push.
-INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-",
+INTERNAL_PREFIXES = ("derive-", "endpoint-", "resource-", "home-", "search-", "ontology-", "geo-ressources-", "geo-carte-",
                      "validation-", "store-", "push-")
 
 

@@ -95,8 +95,8 @@ class LoadReport:
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
 
-    def note(self, what: str) -> None:
-        self.notes[what] += 1
+    def note(self, what: str, count: int = 1) -> None:
+        self.notes[what] += count
 
     def reject(self, row: int | None, column: str | None, message: str) -> None:
         self.rejects.append(Reject(Location(self.file, row, column), message))

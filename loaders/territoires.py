@@ -17,6 +17,7 @@ communes (``tid:region``, derived), several for a territory that spans régions.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import shapely
@@ -24,11 +25,21 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from tid.errors import Location, SourceError
 from tid.loaders.base import ID_TI, LoadContext, en, fr, integer, pattern_problem, string, xsd_date
+from tid.loaders.perimeter_check import TOLERANCE_KM, MemberPoints
 from tid.namespaces import DCT, GEO, ORG, PROV, RDF, RDFS, TID
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 SIMPLIFY_DEGREES = 0.0005  # about 50 m: the perimeters are dissolved commune polygons, for display
 WKT_DECIMALS = 5
+
+
+@dataclass(frozen=True)
+class PerimeterCheck:
+    """What a perimeter is checked against: the communes its feature names as members."""
+
+    id_ti: str
+    communes: list[str]
+    members: MemberPoints
 
 
 def check_id_ti(ctx: LoadContext, row: int, column: str, value: str) -> bool:
@@ -88,13 +99,17 @@ def membership(ctx: LoadContext, territory_node: NamedNode, id_ti: str, member: 
     yield Triple(node, TID.attesteePar, mint.liste(ctx.source_id))
 
 
-def perimeter(ctx: LoadContext, feature_node: NamedNode, geometry: dict[str, Any] | None) -> Iterator[Triple]:
+def perimeter(ctx: LoadContext, feature_node: NamedNode, geometry: dict[str, Any] | None,
+              check: PerimeterCheck | None = None) -> Iterator[Triple]:
     """The feature's perimeter as a GeoSPARQL WKT geometry (CRS84), repaired and simplified.
 
     Repairs: invalid polygons go through shapely's ``make_valid``; a GeometryCollection keeps its
-    polygonal parts (ANCT's collections mix a polygon with stray points). Geometries with no area
-    at all (points: commune-level territories inside metropoles) are not perimeters; they are
-    skipped with their reason rather than published as if they were.
+    polygonal parts (ANCT's collections mix a polygon with points: members by commune inside a
+    métropole). Geometries with no area at all are not perimeters; they are skipped with their
+    reason rather than published as if they were. With a ``check`` (the feature's member communes
+    and their points, :mod:`.perimeter_check`), a perimeter that leaves out a member commune is
+    not published: the territory says why (``tid:perimetreEcarte``) and the provenance names the
+    communes left out.
     """
     report = ctx.report
     if not geometry:
@@ -119,6 +134,23 @@ def perimeter(ctx: LoadContext, feature_node: NamedNode, geometry: dict[str, Any
     if shape.is_empty:
         report.skip("perimeter empty after repair: not loaded")
         return
+    if check is not None:
+        far, near = check.members.outside(shape, check.communes)
+        if near:
+            report.note(f"member commune points outside a perimeter, within {TOLERANCE_KM:g} km of it", near)
+        if far:
+            listed = ", ".join(str(o) for o in far)
+            report.note(f"perimeter of {check.id_ti} not published: {len(far)} of {len(check.communes)} member communes "
+                        f"farther than {TOLERANCE_KM:g} km from it: {listed}")
+            yield Triple(feature_node, TID.perimetreEcarte, fr(
+                f"Le contour donné par la source passe à plus de {TOLERANCE_KM:g} km de l'emplacement approximatif de "
+                f"{len(far)} des {len(check.communes)} communes membres qu'elle nomme : il n'est pas repris comme périmètre, "
+                f"la carte montre les communes membres. Communes : {listed}."))
+            yield Triple(feature_node, TID.perimetreEcarte, en(
+                f"The outline the source gives lies more than {TOLERANCE_KM:g} km from the approximate location of "
+                f"{len(far)} of the {len(check.communes)} member municipalities it names: it is not used as the perimeter, "
+                f"the map shows the member municipalities. Municipalities: {listed}."))
+            return
     node = ctx.minter.geometrie(feature_node)
     yield Triple(feature_node, GEO.hasGeometry, node)
     yield Triple(node, RDF.type, GEO.Geometry)

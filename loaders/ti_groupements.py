@@ -31,10 +31,11 @@ from tid.loaders.base import (
     read_json,
     siren_problem,
 )
-from tid.loaders.territoires import check_id_ti, membership, perimeter, territory, territory_list
+from tid.loaders.perimeter_check import MemberPoints
+from tid.loaders.territoires import PerimeterCheck, check_id_ti, membership, perimeter, territory, territory_list
 from tid.namespaces import RDFS
 
-VERSION = "2"
+VERSION = "3"
 SCHEMAS = {
     "2018-2023": ("id_ti", "lib_ti", "siren_groupement"),
     "2023-2027": ("id_territoire", "lib_territoire", "liste_geo"),
@@ -65,6 +66,10 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         raise SourceError(Location(str(path)), f"unknown phase {ctx.phase!r}; expected one of {', '.join(SCHEMAS)}")
     id_column, label_column, members_column = SCHEMAS[ctx.phase]
     communes = commune_codes_by_siren(ctx.reference("cog2023-communes"))
+    # the perimeters are checked against the member communes' points (COG 2023, the vintage the
+    # file is read in: its EPCIs' and EPTs' communes)
+    points = MemberPoints.from_files(ctx.reference("communes-points"), ctx.reference("cog2023-epci"),
+                                     ctx.reference("cog2023-ept"))
     seen_territories: set[str] = set()
     member_of: dict[str, str] = {}
     for row, props, geometry in read_geojson_features(path, SCHEMAS[ctx.phase]):
@@ -79,6 +84,8 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         node, triples = territory(ctx, id_ti)
         yield from triples
         yield Triple(node, RDFS.label, fr(clean_label(props[label_column])))
+        groupements: list[str] = []
+        member_communes: list[str] = []
         for siren in member_sirens(ctx, row, members_column, str(props[members_column])):
             if not report.check(row, members_column, siren_problem(siren)):
                 continue
@@ -91,8 +98,11 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
                 if code is None:
                     report.reject(row, members_column, f"commune SIREN {siren} is not a current commune of the COG 2023")
                     continue
+                member_communes.append(code)
                 yield from membership(ctx, node, id_ti, mint.commune(code), code)
             else:
+                groupements.append(siren)
                 yield from membership(ctx, node, id_ti, mint.epci(siren), siren)
-        yield from perimeter(ctx, node, geometry)
+        check = PerimeterCheck(id_ti, points.communes(groupements, member_communes), points)
+        yield from perimeter(ctx, node, geometry, check)
     yield from territory_list(ctx, "groupement", len(seen_territories))

@@ -55,6 +55,7 @@ NAMED_QUERY_PARAMS: dict[str, dict[str, str]] = {
     "epci-d-une-commune": {"insee": "58072", "date": "2024-01-01"},
     "geo-geometries": {"chose": MELUN_IRI},
     "sites-d-une-region": {"region": "11"},
+    "territoires-d-une-region": {"region": BASE + "id/region/11", "date": "2024-06-01"},
     "territoire-d-une-commune": {"insee": "58072", "date": "2021-06-01"},
 }
 HTML_TYPE = "text/html; charset=utf-8"

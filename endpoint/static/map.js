@@ -42,6 +42,13 @@
     var title = document.createElement("strong");
     title.textContent = props.label || props.iri || "";
     box.appendChild(title);
+    var method = props.method && (props.method[document.documentElement.lang] || props.method.fr);
+    if (method) {
+      box.appendChild(document.createElement("br"));
+      var note = document.createElement("small");
+      note.textContent = method;
+      box.appendChild(note);
+    }
     if (props.page) {
       box.appendChild(document.createElement("br"));
       var link = document.createElement("a");
@@ -69,10 +76,17 @@
       .then(function (data) {
         var layer = L.geoJSON(data, {
           style: function (feature) {
-            var site = feature.properties && feature.properties.role === "site";
-            return { color: site ? "#b34700" : "#000091", weight: 2, fillOpacity: site ? 0.8 : 0.15 };
+            var role = feature.properties && feature.properties.role;
+            if (role === "site") { return { color: "#b34700", weight: 2, fillOpacity: 0.8 }; }
+            if (role === "commune") { return { color: "#555555", weight: 1, fillOpacity: 0.5 }; }
+            return { color: "#000091", weight: 2, fillOpacity: 0.15 };
           },
-          pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: 6 }); },
+          /* Points are communes' approximate locations (and sites drawn at them): small circles,
+           * never pins that would claim an exact place. */
+          pointToLayer: function (feature, latlng) {
+            var role = feature.properties && feature.properties.role;
+            return L.circleMarker(latlng, { radius: role === "site" ? 7 : 3 });
+          },
           onEachFeature: function (feature, shape) {
             var props = feature.properties || {};
             if (props.label) {

@@ -1,14 +1,16 @@
-"""GeoJSON of the things with a geometry (``/geo/...``), the map partial and the vendored Leaflet.
+"""GeoJSON of the things with a map (``/geo/...``), the map partial and the vendored Leaflet.
 
-Over the cut mirror: Melun – Villaroche (phase 2023-2027) has a perimeter; communes have no
-coordinates in the sources, so they get no map. A territory's sites are drawn when they have a
-geometry: the cut has none, so that case runs over a small store made here.
+Over the cut mirror: Melun – Villaroche (phase 2023-2027) has a perimeter and member communes,
+each commune its approximate point (Base Adresse Nationale); ti-2706 (2018-2023) has an outline
+the loader set aside (it leaves out Cercy-la-Tour); an EPCI has no map. A site is drawn at its
+commune's point, never at a location of its own: that case runs over a small store made here.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,12 @@ from tid.endpoint.geo import (
 )
 from tid.endpoint.live import Release
 from tid.graph.store import merged
-from tid.namespaces import GEO, RDF, RDFS, TID
+from tid.namespaces import GEO, IGEO, RDF, RDFS, TID
 
 STATIC = Path(__file__).resolve().parents[2] / "endpoint" / "static"
 MELUN_GEO = "/geo/territoire/2023-2027/ti-1107"
 COMMUNE_IRI = BASE + "id/commune/77288"
+EPCI_IRI = BASE + "id/epci/247700057"
 
 
 # -- WKT -> GeoJSON -------------------------------------------------------------------------------
@@ -74,7 +77,8 @@ def test_geojson_of_a_territory_perimeter(client) -> None:
     assert "max-age=" in response.headers["Cache-Control"]
     data = json.loads(response.get_data(as_text=True))
     assert data["type"] == "FeatureCollection"
-    [feature] = data["features"]
+    feature = data["features"][0]  # the perimeter first; the member communes' points after it
+    assert {f["properties"]["role"] for f in data["features"][1:]} == {"commune"}
     assert feature["type"] == "Feature" and feature["id"] == MELUN_IRI
     assert feature["properties"]["iri"] == MELUN_IRI
     assert feature["properties"]["label"] == MELUN  # the en dash kept, not escaped away
@@ -111,7 +115,7 @@ def test_geojson_is_406_when_json_is_not_acceptable(client) -> None:
 
 @pytest.mark.parametrize("path", [
     "/geo/territoire/2023-2027/ti-9999",  # no such territory
-    "/geo/commune/77288",  # a commune: no coordinates in the sources, none invented
+    "/geo/epci/247700057",  # an EPCI: no geometry of its own, none invented
     "/geo/geometrie/territoire/2023-2027/ti-1107",  # the geometry node itself has no geometry
 ])
 def test_geojson_of_a_thing_without_geometry_is_404_problem(client, path: str) -> None:
@@ -150,7 +154,8 @@ def test_geo_refuses_other_methods(client) -> None:
 def test_geojson_url_only_for_things_with_a_geometry(app: Flask) -> None:
     with app.test_request_context("/"):
         assert geojson_url(MELUN_IRI) == MELUN_GEO
-        assert geojson_url(COMMUNE_IRI) is None
+        assert geojson_url(COMMUNE_IRI) == "/geo/commune/77288"  # its approximate point
+        assert geojson_url(EPCI_IRI) is None
         assert geojson_url("https://example.org/id/territoire/2023-2027/ti-1107") is None
         assert geojson_url(BASE + "id/") is None
         release = app.extensions["tid"].release
@@ -164,41 +169,101 @@ def _small_release(tmp_path: Path) -> Release:
     store = Store()
     graph = NamedNode(BASE + "graph/test")
     territory = NamedNode(BASE + "id/territoire/2023-2027/ti-0001")
+    commune, other = NamedNode(BASE + "id/commune/64300"), NamedNode(BASE + "id/commune/64443")
     located, unlocated = NamedNode(BASE + "id/site/located"), NamedNode(BASE + "id/site/unlocated")
+    both = NamedNode(BASE + "id/site/both")
     quads = [
         (territory, RDF.type, TID.TerritoireIndustrie),
         (territory, RDFS.label, Literal("Territoire <b>test</b>", language="fr")),
         (territory, GEO.hasGeometry, NamedNode(BASE + "id/geometrie/territoire/2023-2027/ti-0001")),
         (NamedNode(BASE + "id/geometrie/territoire/2023-2027/ti-0001"), GEO.asWKT,
-         Literal("POLYGON ((2 48, 3 48, 3 49, 2 48))", datatype=GEO.wktLiteral)),
+         Literal("POLYGON ((-1 43, 0 43, 0 44, -1 43))", datatype=GEO.wktLiteral)),
+        (commune, RDFS.label, Literal("Lacq", language="fr")),
+        (commune, IGEO.codeINSEE, Literal("64300")),
+        (commune, GEO.hasGeometry, NamedNode(BASE + "id/geometrie/commune/64300")),
+        (NamedNode(BASE + "id/geometrie/commune/64300"), RDF.type, TID.EmplacementApproximatif),
+        (NamedNode(BASE + "id/geometrie/commune/64300"), GEO.asWKT, Literal("POINT(-0.617 43.414)", datatype=GEO.wktLiteral)),
+        (other, RDFS.label, Literal("Mourenx", language="fr")),
+        (other, IGEO.codeINSEE, Literal("64410")),
+        (other, GEO.hasGeometry, NamedNode(BASE + "id/geometrie/commune/64443")),
+        (NamedNode(BASE + "id/geometrie/commune/64443"), RDF.type, TID.EmplacementApproximatif),
+        (NamedNode(BASE + "id/geometrie/commune/64443"), GEO.asWKT, Literal("POINT(-0.629 43.377)", datatype=GEO.wktLiteral)),
         (located, RDF.type, TID.SiteCleEnMain),
         (located, RDFS.label, Literal("Site situé", language="fr")),
-        (located, RDFS.label, Literal("Located site", language="en")),
         (located, TID.territoire, territory),
-        (located, GEO.hasGeometry, NamedNode(BASE + "id/geometrie/site/located")),
-        (NamedNode(BASE + "id/geometrie/site/located"), GEO.asWKT,
-         Literal("<http://www.opengis.net/def/crs/OGC/1.3/CRS84> POINT (2.5 48.5)", datatype=GEO.wktLiteral)),
+        (located, TID.commune, commune),
+        (both, RDF.type, TID.SiteCleEnMain),
+        (both, TID.territoire, territory),
+        (both, TID.commune, commune),
+        (both, TID.commune, other),
         (unlocated, RDF.type, TID.SiteCleEnMain),
+        (unlocated, RDFS.label, Literal("Sans commune", language="fr")),
         (unlocated, TID.territoire, territory),
     ]
     store.extend(merged(Quad(s, p, o, graph) for s, p, o in quads))  # a release's store: graphs and their merge
     return Release(tmp_path, {"base": BASE, "release": "test"}, store)
 
 
-def test_a_territory_map_has_its_located_sites_and_no_invented_ones(app: Flask, tmp_path: Path) -> None:
+def test_a_site_is_drawn_at_its_communes_points_never_at_its_own(app: Flask, tmp_path: Path) -> None:
     release = _small_release(tmp_path)
     territory = BASE + "id/territoire/2023-2027/ti-0001"
     with app.test_request_context("/"):
-        assert mapped_things(release) == {territory, BASE + "id/site/located"}
-        collection = feature_collection(release, territory)
-        assert collection is not None
+        assert mapped_things(release) == {territory, BASE + "id/commune/64300", BASE + "id/commune/64443",
+                                          BASE + "id/site/located", BASE + "id/site/both"}
+        collection = feature_collection(release, territory, date(2024, 1, 1))
+        assert collection is not None and collection["date"] == "2024-01-01"
         roles = [(f["properties"]["role"], f["properties"]["iri"]) for f in collection["features"]]
-        assert roles == [("self", territory), ("site", BASE + "id/site/located")]
-        site = collection["features"][1]
-        assert site["geometry"] == {"type": "Point", "coordinates": [2.5, 48.5]}
-        assert site["properties"]["labels"] == {"fr": "Site situé", "en": "Located site"}
+        assert roles == [("self", territory), ("site", BASE + "id/site/both"), ("site", BASE + "id/site/located")]
+        assert "approximate" not in collection["features"][0]["properties"]  # the perimeter is the source's
+        both, located = collection["features"][1], collection["features"][2]
+        assert located["geometry"] == {"type": "Point", "coordinates": [-0.617, 43.414]}  # Lacq's point
+        assert located["properties"]["approximate"] is True
+        assert located["properties"]["locatedIn"] == [{"iri": BASE + "id/commune/64300", "label": "Lacq (64300)",
+                                                       "page": "/doc/commune/64300"}]
+        assert located["properties"]["method"]["fr"].startswith("situé à Lacq (64300) — emplacement approximatif")
+        assert located["properties"]["method"]["en"].startswith("located in Lacq (64300) — approximate location")
+        # a site over two communes: the points of each, no point of its own
+        assert both["geometry"] == {"type": "MultiPoint", "coordinates": [[-0.617, 43.414], [-0.629, 43.377]]}
+        # a site whose commune no source states: listed, not drawn
+        assert collection["unplaced"] == [{"iri": BASE + "id/site/unlocated", "label": "Sans commune",
+                                           "page": "/doc/site/unlocated"}]
         assert collection["features"][0]["properties"]["label"] == "Territoire <b>test</b>"  # data, escaped by the client
-        assert feature_collection(release, BASE + "id/site/unlocated") is None
+        assert feature_collection(release, BASE + "id/site/unlocated", date(2024, 1, 1)) is not None  # listed
+        assert feature_collection(release, BASE + "id/site/unlocated", date(2024, 1, 1))["features"] == []
+        point = feature_collection(release, BASE + "id/commune/64300", date(2024, 1, 1))["features"][0]
+        assert point["properties"]["approximate"] is True and "rectangle englobant" in point["properties"]["method"]["fr"]
+
+
+# -- the cut: members, régions, set-aside outlines, the overview ---------------------------------
+
+def test_a_territory_map_draws_its_member_communes_at_the_date(client) -> None:
+    data = client.get(MELUN_GEO + "?at=2024-06-01").get_json()
+    assert data["date"] == "2024-06-01" and data["list"] == "2023-11-07"
+    communes = [f for f in data["features"] if f["properties"]["role"] == "commune"]
+    assert communes and all(f["geometry"]["type"] == "Point" and f["properties"]["approximate"] for f in communes)
+    assert all(f["properties"]["iri"].startswith(BASE + "id/commune/") for f in communes)
+    # before the phase's first list the graph does not know the members: none drawn
+    early = client.get(MELUN_GEO + "?at=2023-06-01").get_json()
+    assert [f for f in early["features"] if f["properties"]["role"] == "commune"] == []
+    assert client.get(MELUN_GEO + "?at=2024-13-01").status_code == 400
+
+
+def test_a_set_aside_outline_is_not_drawn_and_the_map_says_why(client) -> None:
+    data = client.get("/geo/territoire/2018-2023/ti-2706?at=2021-01-01").get_json()
+    assert [f for f in data["features"] if f["properties"]["role"] == "self"] == []
+    assert "58046 (2.2 km)" in data["notes"]["fr"] and "58046 (2.2 km)" in data["notes"]["en"]
+    assert any(f["properties"]["iri"] == BASE + "id/commune/58046" for f in data["features"])  # Cercy-la-Tour drawn
+
+
+def test_a_region_map_and_the_overview_of_a_phase(client) -> None:
+    region = client.get("/geo/region/11?at=2024-06-01")
+    assert region.status_code == 200
+    territories = [f for f in region.get_json()["features"] if f["properties"]["role"] == "territoire"]
+    assert {f["properties"]["idTi"] for f in territories} >= {"ti-1107"}
+    overview = client.get("/geo-overview/2023-2027")
+    assert overview.status_code == 200 and overview.headers["Content-Type"] == "application/geo+json"
+    assert {f["properties"]["phase"] for f in overview.get_json()["features"]} == {"2023-2027"}
+    assert client.get("/geo-overview/1999-2000").status_code == 404
 
 
 # -- the map partial and Leaflet ---------------------------------------------------------------
