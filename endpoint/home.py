@@ -79,6 +79,11 @@ def _int(term: Any) -> int:
     return int(term.value) if term is not None else 0
 
 
+def _announced(term: Any) -> list[int]:
+    """The distinct national figures announced for a wave (``"12 13"`` -> ``[12, 13]``), none if unbound."""
+    return sorted({int(float(value)) for value in term.value.split()}) if term is not None else []
+
+
 def home_data(release: Any, day: date) -> dict[str, Any]:
     """Everything the home page shows at ``day``, language-independent (labels kept in every
     language): the territories of the lists in force then, the EPCIs of the geographic vintage
@@ -113,7 +118,7 @@ def home_data(release: Any, day: date) -> dict[str, Any]:
         region["lists"][row["liste"].value] = _int(row["territoires"])
 
     waves = [thing(row["vague"].value, date=row["date"].value if row["date"] is not None else None,
-                   sites=_int(row["sites"])) for row in _rows(store, "home-waves")]
+                   sites=_int(row["sites"]), announced=_announced(row["annonces"])) for row in _rows(store, "home-waves")]
     actors = [thing(row["acteur"].value) for row in _rows(store, "home-actors")]
 
     minter = Minter(base)

@@ -13,11 +13,19 @@ SCHEMA = Vocabulary(PREFIXES["schema"])
 SEED = re.compile(r"^seeds/(?P<number>[0-9]{3})_[0-9a-f]+\.txt$")
 FULL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 YEAR_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
+WITH_COMMENT = re.compile(r"^(?P<date>[0-9]{4}-[0-9]{2}(?:-[0-9]{2})?) \(.*\)$")
 
 
 def issued(value: str) -> Literal | None:
-    """``2020-01-21`` as xsd:date, ``2020-07`` as xsd:gYearMonth, anything else as nothing."""
+    """``2020-01-21`` as xsd:date, ``2020-07`` as xsd:gYearMonth, anything else as nothing.
+
+    A transcriber's comment in brackets after the date (``2020-10 (selection of 29 Oct 2020)``)
+    leaves the date; any other wording (``page updated 2022-08-10``: a date, but not the
+    publication's) gives nothing."""
     value = value.strip()
+    commented = WITH_COMMENT.match(value)
+    if commented:
+        value = commented["date"]
     if FULL_DATE.match(value):
         return Literal(value, datatype=XSD.date)
     if YEAR_MONTH.match(value):

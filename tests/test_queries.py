@@ -43,7 +43,17 @@ WAVES = {  # SOURCES.md §4a, "Conventions"
     "2021": ("2021", date(2021, 9, 23)),
     "France 2030 2024": ("france-2030-2024", date(2024, 4, 16)),
 }
-SITE_FILES = ("sites-cles-en-main/sites_cles_en_main.csv", "curated/sites_nouvelle_aquitaine_seed004.csv")
+SITE_FILES = ("sites-cles-en-main/sites_cles_en_main.csv", "curated/sites_nouvelle_aquitaine_seed004.csv",
+              "sites-cles-en-main/sites_additional_2026-12.csv")
+# The spellings of the wave column of the December 2026 file (SOURCES.md §4d), as the file writes them.
+WAVE_SPELLINGS = {
+    "Choose France 2020 (Jan 2020)": "Choose France 2020",
+    "Pack Rebond 2020 (Jul 2020)": "Pack Rebond 2020",
+    "2021 (23 Sept 2021)": "2021",
+    "France 2030 2024 (16 Apr 2024)": "France 2030 2024",
+}
+LAUREAT_FILES = ("sites-cles-en-main/fonds_acceleration_laureats.csv",
+                 "sites-cles-en-main/fonds_acceleration_laureats_additional_2026-12.csv")
 
 
 # -- running a named query ---------------------------------------------------------------------
@@ -182,17 +192,43 @@ def epci_names(vintage: str) -> dict[str, str]:
 
 
 @cache
-def aliases() -> dict[str, str]:
-    return {r["site_name"]: r["site_slug"].strip() for r in read_csv(REPO / "curated/site_aliases.csv")}
+def aliases() -> dict[tuple[str, str], str]:
+    """(site name as written, or "" and the commune of an unnamed row) -> site slug."""
+    return {(r["site_name"], "" if r["site_name"].strip() else r["commune"].strip()): r["site_slug"].strip()
+            for r in read_csv(REPO / "curated/site_aliases.csv")}
+
+
+def site_of(row: dict[str, str]) -> str:
+    return aliases()[(row["site_name"], "" if row["site_name"].strip() else row["commune"].strip())]
 
 
 @cache
 def site_rows() -> list[dict[str, str]]:
+    """The rows of every site file, those of the December 2026 schema read into the first one's
+    columns (the wave from its spelling, the département code from ``departement``)."""
     rows = []
     for relative in SITE_FILES:
         path = mirror() / relative if relative.startswith("sites-") else REPO / relative
-        rows.extend(read_csv(path))
+        for row in read_csv(path):
+            if "wave" in row:
+                label = WAVE_SPELLINGS[row["wave"]]
+                row = {**row, "wave_label": label, "wave_date": WAVES[label][1].isoformat(),
+                       "departement_code": row["departement"]}
+            rows.append(row)
     return rows
+
+
+@cache
+def laureat_rows() -> list[dict[str, str]]:
+    return [row for relative in LAUREAT_FILES for row in read_csv(mirror() / relative)]
+
+
+def site_regions() -> dict[str, set[str]]:
+    """Site slug -> the régions its rows give (a site's places are those of all its rows)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in site_rows():
+        found[site_of(row)] |= row_regions(row)
+    return found
 
 
 def row_waves(row: dict[str, str]) -> list[tuple[str, date, bool]]:
@@ -507,7 +543,7 @@ def test_communes_d_un_territoire_of_the_first_phase(real_store) -> None:
 @pytest.mark.slow
 def test_sites_par_vague(real_store) -> None:
     expected = {
-        (wave_slug, aliases()[row["site_name"]], exact)
+        (wave_slug, site_of(row), exact)
         for row in site_rows() for wave_slug, _d, exact in row_waves(row)
     }
     rows = run(real_store, "sites-par-vague")
@@ -541,11 +577,12 @@ def test_sites_par_vague_territory_is_the_one_of_the_wave_phase(real_store) -> N
 
 @pytest.mark.slow
 def test_sites_d_une_region(real_store) -> None:
+    regions = site_regions()
     for code in ("75", "32", "44"):
-        expected_sites = {aliases()[row["site_name"]] for row in site_rows() if code in row_regions(row)}
+        expected_sites = {site for site, codes in regions.items() if code in codes}
         expected_labellings = {
-            (aliases()[row["site_name"]], wave_slug)
-            for row in site_rows() if code in row_regions(row) for wave_slug, _d, _e in row_waves(row)
+            (site_of(row), wave_slug)
+            for row in site_rows() if code in regions[site_of(row)] for wave_slug, _d, _e in row_waves(row)
         }
         rows = run(real_store, "sites-d-une-region", region=code)
         assert {r["region"] for r in rows} <= {code}
@@ -562,7 +599,7 @@ def test_sites_d_une_region(real_store) -> None:
 def test_completude_chiffres_annonces(real_store) -> None:
     rows = {tail(r["chiffre"], "id/chiffre/"): r for r in run(real_store, "completude-chiffres-annonces")}
     # 127 sites after the 2021 wave (seed 004): the distinct sites labelled in a wave up to 2021-09-23
-    up_to_2021 = {aliases()[row["site_name"]] for row in site_rows()
+    up_to_2021 = {site_of(row) for row in site_rows()
                   if any(d <= date(2021, 9, 23) for _s, d, _e in row_waves(row))}
     figure = rows["sites-cles-en-main-127-2021-seed-004"]
     assert float(figure["valeurAnnoncee"]) == 127
@@ -570,12 +607,38 @@ def test_completude_chiffres_annonces(real_store) -> None:
     assert float(figure["ratio"]) == pytest.approx(len(up_to_2021) / 127, abs=0.001)
     assert "id/document/seed-004" in figure["documents"]
     # one wave: the 49 sites of 2021 against the sites with an exact 2021 labelling
-    in_2021 = {aliases()[row["site_name"]] for row in site_rows() if row["wave_label"].strip() == "2021"}
+    in_2021 = {site_of(row) for row in site_rows() if row["wave_label"].strip() == "2021"}
     assert int(rows["sites-cles-en-main-49-2021-seed-004"]["valeurChargee"]) == len(in_2021)
     # one wave in one région: 8 Nouvelle-Aquitaine sites of 2021, all transcribed
-    in_2021_na = {aliases()[row["site_name"]] for row in site_rows()
+    in_2021_na = {site_of(row) for row in site_rows()
                   if row["wave_label"].strip() == "2021" and "75" in row_regions(row)}
     assert int(rows["sites-cles-en-main-nouvelle-aquitaine-8-2021-seed-004"]["valeurChargee"]) == len(in_2021_na) == 8
+    # every wave's national figure against the distinct sites with a certain labelling in it (the
+    # December 2026 rows add Induslacq to January 2020, Garlin Pyrénées and Pyrénia to July 2020)
+    for figure, (wave_slug, announced, loaded) in {
+        "sites-cles-en-main-12-2020-entreprises-gouv": ("choose-france-2020", 12, 7),
+        "sites-cles-en-main-66-2020-la-tribune": ("pack-rebond-2020", 66, 20),
+        "sites-cles-en-main-49-2021-usine-nouvelle": ("2021", 49, 13),
+        "sites-cles-en-main-55-2024-tf1": ("france-2030-2024", 55, 28),
+    }.items():
+        certain = {site_of(row) for row in site_rows() for s, _d, exact in row_waves(row) if s == wave_slug and exact}
+        assert (float(rows[figure]["valeurAnnoncee"]), int(rows[figure]["valeurChargee"])) == (announced, len(certain)), figure
+        assert len(certain) == loaded, figure
+    # the 2021 wave per région (Banque des Territoires, as SOURCES.md §4d relays it): every région's
+    # announced figure against the sites of a certain 2021 labelling whose rows place them there
+    announced_2021 = {"52": 3, "75": 8, "93": 8, "28": 5, "11": 4, "84": 4, "44": 4, "24": 2, "53": 2, "27": 2, "76": 3, "32": 4}
+    assert sum(announced_2021.values()) == 49
+    regions = site_regions()
+    in_2021_sites = {site_of(row) for row in site_rows() if row["wave_label"].strip() == "2021"}
+    bdt = {r["portees"].split("id/region/")[1][:2]: r for key, r in rows.items() if key.endswith("-2021-banque-des-territoires")}
+    assert {code: float(r["valeurAnnoncee"]) for code, r in bdt.items()} == announced_2021
+    loaded_2021 = {code: int(r["valeurChargee"]) for code, r in bdt.items()}
+    assert loaded_2021 == {code: len({site for site in in_2021_sites if code in regions[site]}) for code in announced_2021}
+    assert {code: n for code, n in loaded_2021.items() if n} == {"75": 8, "24": 2, "76": 3}
+    for r in bdt.values():
+        assert set(r["documents"].split(" ; ")) == {BASE + "id/document/banque-des-territoires-49-sites-2021",
+                                                     BASE + "id/document/sources-md"}
+        assert float(r["ratio"]) == pytest.approx(int(r["valeurChargee"]) / float(r["valeurAnnoncee"]), abs=0.001)
     # territories: all the lists of the phase
     assert int(rows["territoires-industrie-183-2023-sources-md"]["valeurChargee"]) == 183
     assert float(rows["territoires-industrie-183-2023-sources-md"]["ratio"]) == 1
@@ -589,9 +652,8 @@ def test_completude_chiffres_annonces(real_store) -> None:
     in_force = list_in_force(date.fromisoformat(na["date"])) if na.get("date") else first
     assert int(na["valeurChargee"]) == len({t for t in in_force.territories if t[3:5] == "75"})
     # supports: no Nouvelle-Aquitaine lauréat is transcribed
-    laureats_na = [r for r in read_csv(mirror() / "sites-cles-en-main/fonds_acceleration_laureats.csv")
-                   if slug(r["region"]) == "nouvelle-aquitaine"]
-    assert int(rows["fonds-acceleration-nouvelle-aquitaine-126-entreprises-seed-004"]["valeurChargee"]) == len(laureats_na) == 0
+    laureats_na = [r for r in laureat_rows() if slug(r["region"]) == "nouvelle-aquitaine"]
+    assert int(rows["fonds-acceleration-nouvelle-aquitaine-126-entreprises-seed-004"]["valeurChargee"]) == len(laureats_na) == 18
     # a percentage is compared with the same percentage over what is loaded (the sites of the 2021
     # wave in a territory, out of the sites of that wave); an amount in euros is not a count
     two_thirds = rows["sites-cles-en-main-2021-deux-tiers-territoires-industrie-seed-004"]
@@ -651,6 +713,9 @@ def test_chronologie(real_store) -> None:
     question = next(r for r in rows if r["genre"] == "question écrite")
     assert question["date"] == "2020-08-11" and "31804" in question["libelle"]
     assert all(r["libelle"] for r in rows)
+    # a cited page whose transcription gives no title (SOURCES.md §4d) is named by its address
+    verdon = "https://www.aquitaineonline.com/actualites-en-aquitaine/gironde/9545-terminal-portuaire-du-verdon.html"
+    assert [(r["date"], r["libelle"]) for r in rows if r["libelle"] == verdon] == [("2021-09", verdon)]
 
 
 @pytest.mark.slow
@@ -685,11 +750,14 @@ def test_documents_d_une_ressource(real_store) -> None:
 
 @pytest.mark.slow
 def test_laureats_fonds_acceleration(real_store) -> None:
-    source = read_csv(mirror() / "sites-cles-en-main/fonds_acceleration_laureats.csv")
+    source = laureat_rows()
     rows = run(real_store, "laureats-fonds-acceleration")
     assert sorted(r["entrepriseLabel"] for r in rows) == sorted(r["company_name"].strip() for r in source)
+    assert len(rows) == 15 + 42  # SOURCES.md §4b and §4e
     assert all(r["regions"] and r["document"] and r["url"] for r in rows)
-    assert not any(r["montant"] for r in rows)  # SOURCES.md §4b: no per-company amount
+    # SOURCES.md §4b has no per-company amount; §4e has one, AG+SPARS's 240,000 €
+    amounts = {r["entrepriseLabel"]: float(r["montant"]) for r in rows if r["montant"]}
+    assert amounts == {r["company_name"]: float(r["amount_eur"]) for r in source if r["amount_eur"].strip()} == {"AG+SPARS": 240000}
     with_territory = {}
     for row in rows:
         codes = re.findall(r"\(((?:[0-9]{2}|2[AB])[0-9]{3})\)", row["communes"] or "")
@@ -703,10 +771,18 @@ def test_laureats_fonds_acceleration(real_store) -> None:
         else:
             assert not row["territoires"]
     located = {r["entrepriseLabel"] for r in rows if r["communes"]}
-    assert set(with_territory) == located and len(located) == 9  # every located lauréat has a date or a month
-    # a month-precision source date is kept as the month (xsd:gYearMonth), not made a day
-    months = {r["company_name"].strip(): r["source_date"] for r in source if re.fullmatch(r"\d{4}-\d{2}", r["source_date"])}
+    # the first file's 9 located lauréats all have a date or a month; of the December 2026 file's, the
+    # Dordogne page and the Bouches-du-Rhône prefecture's give none ('page updated' is not a publication
+    # date), so those are located in no territory
+    undated = {r["company_name"].strip() for r in source if not re.match(r"\d{4}-\d{2}", r["source_date"])}
+    assert set(with_territory) == located - undated
+    assert (len(located), len(with_territory)) == (32, 20)
+    # a month-precision source date is kept as the month (xsd:gYearMonth), not made a day, and a
+    # transcriber's bracketed comment after the date leaves the date
+    months = {r["company_name"].strip(): r["source_date"][:7] for r in source if re.fullmatch(r"\d{4}-\d{2}( \(.*\))?", r["source_date"])}
     assert months and {r["entrepriseLabel"]: r["date"] for r in rows if r["entrepriseLabel"] in months} == months
+    assert months["Orgapharm"] == "2020-10"
+    assert {r["entrepriseLabel"]: r["date"] for r in rows}["Electravia"] is None  # "page updated 2022-08-10"
     assert territory_of_commune("35360", date(2020, 12, 3)) == {"ti-5302"}  # Vitré
 
 
@@ -724,7 +800,9 @@ def test_derive_soutien_territoire(real_store) -> None:
     assert constructed == stored
     found = {(tail(s, "fonds-acceleration-investissements-industriels/"), tail(t, "id/territoire/")) for s, t in stored}
     assert {("ateliers-de-vitre-groupe-texier", "2018-2023/ti-5302"), ("bonneterie-le-minor", "2018-2023/ti-5306")} <= found
-    assert len({s for s, _t in found}) == 9  # the 9 located lauréats, dated to the day or to the month
+    # the located lauréats dated to the day or to the month whose commune is in a territory then: the
+    # first file's 9 and 6 of the December 2026 file's 11 located and dated ones
+    assert len({s for s, _t in found}) == 15
 
 
 @pytest.mark.slow
@@ -745,6 +823,8 @@ def test_chargements_et_rejets(real_store) -> None:
     assert read["ti-phase2-groupements"] == read["ti-phase2-communes"] == 183
     assert read["sites-cles-en-main"] == len(read_csv(mirror() / SITE_FILES[0])) == 78
     assert read["fonds-acceleration-laureats"] == 15
+    assert read["sites-cles-en-main-2026-12"] == len(read_csv(mirror() / SITE_FILES[2])) == 8
+    assert read["fonds-acceleration-laureats-2026-12"] == len(read_csv(mirror() / LAUREAT_FILES[1])) == 42
     derivations = [r for r in run(real_store, "chargements-et-rejets") if r["graphe"] == BASE + "graph/derivations"]
     assert len(derivations) == 1 and int(derivations[0]["triplets"]) > 0
 

@@ -108,3 +108,50 @@ def test_ontology_qc_checks_hold_on_the_built_data(real_store) -> None:
         if rows:
             problems[check] = [tuple(str(term) for term in row) for row in rows[:5]]
     assert not problems, problems
+
+
+def test_rows_that_corroborate_a_site_are_that_one_site_with_all_its_sources(real_store) -> None:
+    """The December 2026 rows (SOURCES.md §4d) all name sites the other transcriptions have: each
+    becomes a further source of that site, not a second site. Expected sources are computed from
+    the files and the reconciliation table, not from the graph."""
+    import csv
+    import re
+
+    from tests.helpers import REPO, real_mirror
+    from tid.namespaces import Minter
+
+    minter = Minter()
+    table = list(csv.DictReader((REPO / "curated/site_aliases.csv").open(encoding="utf-8")))
+    slug_of = {(r["site_name"], "" if r["site_name"].strip() else r["commune"].strip()): r["site_slug"] for r in table}
+    documents: dict[str, set[str]] = {}
+    december: set[str] = set()
+    for path in (real_mirror() / "sites-cles-en-main/sites_cles_en_main.csv", REPO / "curated/sites_nouvelle_aquitaine_seed004.csv",
+                 real_mirror() / "sites-cles-en-main/sites_additional_2026-12.csv"):
+        for row in csv.DictReader(path.open(encoding="utf-8")):
+            slug = slug_of[(row["site_name"], "" if row["site_name"].strip() else row["commune"].strip())]
+            seed = re.match(r"seeds/([0-9]{3})_", row.get("source_title", ""))
+            document = minter.id("document", f"seed-{seed[1]}") if seed else minter.document_for_url(row["source_url"])
+            documents.setdefault(slug, set()).add(document.value)
+            if path.name.startswith("sites_additional"):
+                december.add(slug)
+    assert december == {"terminal-portuaire-du-verdon", "induslacq-chem-pole-64-chemical-parks",
+                        "parc-d-activites-economiques-garlin-pyrenees", "site-de-pyrenia", "ancien-site-renault-ckd",
+                        "mosl-parc", "europole-de-sarreguemines", "artois-flandres"}
+    source = NamedNode("http://purl.org/dc/terms/source")
+    for slug in december:
+        site = NamedNode(BASE + "id/site/" + slug)
+        found = {q.object.value for q in real_store.quads_for_pattern(site, source, None, None)}
+        assert found == documents[slug] and len(found) >= 2, slug
+    sites = ask_count(real_store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{TID}SiteCleEnMain> }}")
+    assert sites == len(documents) == 69  # as many sites as before the December rows
+    # the unnamed row at Hambach went to the Europôle, not to the unnamed Cahors site
+    cahors = NamedNode(BASE + "id/site/site-cahors-2021-sans-nom")
+    assert len({q.object for q in real_store.quads_for_pattern(cahors, source, None, None)}) == 1
+    # each source's commune is kept as stated: Moulineaux (La Gazette Normandie), Grand-Couronne (L'Usine Nouvelle)
+    renault = NamedNode(BASE + "id/site/ancien-site-renault-ckd")
+    communes = {q.object.value for q in real_store.quads_for_pattern(renault, NamedNode(TID + "commune"), None, None)}
+    assert communes == {BASE + "id/commune/76457", BASE + "id/commune/76319"}
+    # Pyrénia: one site labelled in two waves, July 2020 (presselib) and 2024 (Les Indiscrétions)
+    waves = {q.object.value for q in real_store.quads_for_pattern(None, NamedNode(TID + "vague"), None, None)
+             if q.subject.value.startswith(BASE + "id/labellisation/site-de-pyrenia/")}
+    assert waves == {BASE + "id/vague/pack-rebond-2020", BASE + "id/vague/france-2030-2024"}

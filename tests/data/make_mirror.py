@@ -3,7 +3,11 @@
 The cut keeps the Sénart area (Seine-et-Marne, Île-de-France): phase-2 territories ti-1103
 (Sénart) and ti-1107, phase-1 ti-1103, their EPCIs (2020, 2023 and 2026) with all member communes,
 the communes of their commune lists, the sites clés en main of département 77, and a few rows
-that exercise skips (a commune déléguée, an overseas collectivity, a degenerate geometry).
+that exercise skips (a commune déléguée, an overseas collectivity, a degenerate geometry). Of the
+December 2026 transcriptions it keeps rows that corroborate sites of the cut (the unnamed Hambach
+row, the Nouvelle-Aquitaine sites the curated seed-004 list also has, one with indirect wording)
+and lauréats that exercise the rules (a commune that resolves, the one amount, a dated comment, a
+date that is not a publication date).
 Files keep the mirror's paths, so a source list can point at either. Run again after a change
 of the real files, then update tests/data/sources.toml's checksums (the test says which).
 """
@@ -27,6 +31,8 @@ PLACES = "places"
 PHASE2 = {"ti-1103", "ti-1107"}
 PHASE1 = {"ti-1103", "ti-2706"}  # ti-2706: a degenerate (GeometryCollection) perimeter
 EXTRA_COMMUNES = {"97501"}  # Saint-Pierre-et-Miquelon: zone "com", skipped
+ADDITIONAL_SITES = {"terminal portuaire du Verdon", "Induslacq & Chem'pôle 64 Chemical Parks", "Garlin Pyrénées"}
+ADDITIONAL_LAUREATS = {"Castel Frères", "AG+SPARS", "Orgapharm", "Electravia"}
 
 
 def write_json(relative: str, data: object) -> None:
@@ -131,6 +137,16 @@ def main(shared: Path) -> None:
         laureats = list(reader)[:3]
         header = list(reader.fieldnames or [])
     write_csv(f"{SITES}/fonds_acceleration_laureats.csv", header, laureats)
+    with (shared / f"{SITES}/sites_additional_2026-12.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        additional = [r for r in reader if r["site_name"] in ADDITIONAL_SITES or (not r["site_name"] and r["commune"] == "Hambach")]
+        header = list(reader.fieldnames or [])
+    write_csv(f"{SITES}/sites_additional_2026-12.csv", header, additional)
+    with (shared / f"{SITES}/fonds_acceleration_laureats_additional_2026-12.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        laureats = [r for r in reader if r["company_name"] in ADDITIONAL_LAUREATS]
+        header = list(reader.fieldnames or [])
+    write_csv(f"{SITES}/fonds_acceleration_laureats_additional_2026-12.csv", header, laureats)
 
 
 if __name__ == "__main__":

@@ -138,8 +138,23 @@ def test_home_entry_points_link_local_pages(web) -> None:
     assert re.findall(r'<td class="n">(\d+)</td>', row) == ["1"]
     assert 'href="/doc/region/27"' in before and 'href="/doc/region/27"' not in page  # ti-2706: phase 1 only
     assert "compte dans chacune" in page  # a territory over several régions counts in each: the page says so
-    assert re.search(r'href="/doc/vague/2021">Vague 2021</a> \(<time datetime="2021-09-23">2021-09-23</time>\) — 8 sites',
+    # each wave: the sites loaded of the number its national figures announce (curated/wave-totals.ttl)
+    assert re.search(r'href="/doc/vague/2021">Vague 2021</a> \(<time datetime="2021-09-23">2021-09-23</time>\) — 8 sur 49 annoncés</li>',
                      page)
+
+
+def test_home_waves_show_loaded_of_announced(web) -> None:
+    """Beside each wave, "N sur M annoncés": N the sites of a certain labelling in the wave (the cut's),
+    M the wave's national figure (a figure with a région, a département or the programme in its
+    scope is not national)."""
+    page = web.get("/").get_data(as_text=True)
+    waves = dict(re.findall(r'href="/doc/vague/([a-z0-9-]+)">[^<]*</a> \(<time[^>]*>[^<]*</time>\) — ([^<]*)</li>', page))
+    # the cut: Europôle de Sarreguemines and Induslacq (January 2020); Sénart, the Tertre de Montereau and
+    # Garlin Pyrénées (July 2020); the 8 Nouvelle-Aquitaine sites of 2021 (curated seed-004 list); no 2024 site
+    assert waves == {"choose-france-2020": "2 sur 12 annoncés", "pack-rebond-2020": "3 sur 66 annoncés",
+                     "2021": "8 sur 49 annoncés", "france-2030-2024": "0 sur 55 annoncés"}
+    english = web.get("/?lang=en").get_data(as_text=True)
+    assert re.search(r'\(<time datetime="2021-09-23">2021-09-23</time>\) — 8 of 49 announced</li>', english)
 
 
 def test_home_links_to_services_and_dumps(web, manifest) -> None:

@@ -371,14 +371,16 @@ def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
     incoming = section(first, "incoming")
     assert '<a href="https://w3id.org/territoires-industrie/def#region"' not in incoming
     assert '<a href="/def#region" lang="fr">région</a></th><td class="n">101</td>' in incoming
-    assert '<a href="/def#portee" lang="fr">portée</a></th><td class="n">3</td>' in incoming
+    # the announced figures scoped to it: La Tribune's of January 2020 and of 2024, nouvelles.news' of 2024,
+    # one of the 2021 wave (Banque des Territoires)
+    assert '<a href="/def#portee" lang="fr">portée</a></th><td class="n">4</td>' in incoming
     # and the région of attachment (ANCT's numbering) of ti-1103 in each phase and of ti-1107
     assert '<a href="/def#regionRattachement" lang="fr">région de rattachement</a></th><td class="n">3</td>' in incoming
-    assert "Éléments 1–100 sur 107 (page 1/2)." in text_of(incoming)
+    assert "Éléments 1–100 sur 108 (page 1/2)." in text_of(incoming)
     assert '<a href="/doc/region/11?at=all&amp;page=2" rel="next">suivante</a>' in incoming
     second = section(page(client, "/doc/region/11?at=all&page=2"), "incoming")
-    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(second)
-    assert second.count('<tr><th scope="row">') == 3 + 7  # the three counts, and the 7 links of page 2
+    assert "Éléments 101–108 sur 108 (page 2/2)." in text_of(second)
+    assert second.count('<tr><th scope="row">') == 3 + 8  # the three counts, and the 8 links of page 2
     # today: the territories of the July 2024 list only, and the page says how many
     today = page(client, "/doc/region/11")
     assert ("Île-de-France est une région ; au " + str(date.today()) + ", 2 territoire(s) d'industrie y ont au moins "
