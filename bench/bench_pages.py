@@ -10,6 +10,8 @@ is computed), and prints p50, p99, the mean and the size of the answer:
 * the HTML page of a large territory (by default the one with the most member communes among
   a few well-known large ones; ``--territory`` picks another), and its Turtle;
 * the Turtle and the HTML of a commune (``--commune``, default Melun);
+* the territory's map (``/geo``: perimeter, member communes' points at a date, sites), cached
+  and uncached (a new date each request);
 * each of these twice: with the resource snapshots off (``RESOURCE_CACHE_SIZE=0``: every
   request runs the description's queries) and on (as deployed: the same resource asked again,
   for another page, date, format or language, skips them);
@@ -30,6 +32,8 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -49,20 +53,27 @@ LARGE_TERRITORIES = (
 )
 
 
-def measure(client, url: str, accept: str, requests: int, warmup: int = 5) -> dict[str, float]:
-    for _ in range(warmup):
-        client.get(url, headers={"Accept": accept})
+def measure(client, url: str | Callable[[int], str], accept: str, requests: int, warmup: int = 5) -> dict[str, float]:
+    """``url``: one URL, or the URL of the i-th request (a new date each time: nothing cached)."""
+    address = url if callable(url) else (lambda _i: url)
+    for number in range(warmup):
+        client.get(address(-1 - number), headers={"Accept": accept})
     timings: list[float] = []
     size = 0
     status = 0
-    for _ in range(requests):
+    for number in range(requests):
         started = time.perf_counter()
-        response = client.get(url, headers={"Accept": accept})
+        response = client.get(address(number), headers={"Accept": accept})
         body = response.data
         timings.append((time.perf_counter() - started) * 1000)
         size, status = len(body), response.status_code
     return {"p50": percentile(timings, 0.5), "p99": percentile(timings, 0.99), "mean": statistics.fmean(timings),
             "bytes": size, "status": status}
+
+
+def day(number: int) -> str:
+    """A distinct date of the 2023-2027 phase for each request number (warm-up: negative)."""
+    return (date(2024, 1, 1) + timedelta(days=number % 1000 + (1000 if number < 0 else 0))).isoformat()
 
 
 def pick_territory(app, candidates: tuple[str, ...]) -> tuple[str, int]:
@@ -126,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
                 (f"commune HTML     /doc ({variant})", f"/doc/{commune}", "text/html"),
             ]
             if number == 0:
+                # the territory's map: its perimeter, member communes' points and sites; computed
+                # once per release and date (a new date each request: every answer computed)
+                cells += [("territory GeoJSON /geo (cached)", f"/geo/{territory}", "application/geo+json"),
+                          ("territory GeoJSON /geo (uncached)", lambda i: f"/geo/{territory}?at={day(i)}",
+                           "application/geo+json")]
                 cells += [("territory DESCRIBE (SPARQL)", describe_url(territory), "text/turtle"),
                           ("commune DESCRIBE   (SPARQL)", describe_url(commune), "text/turtle")]
             for name, url, accept in cells:

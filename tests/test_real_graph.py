@@ -84,10 +84,24 @@ def test_partial_sources_are_marked(real_store) -> None:
 
 def test_repaired_and_degenerate_perimeters(real_store) -> None:
     geometry = NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry")
-    nevers = NamedNode(BASE + "id/territoire/2018-2023/ti-2706")  # a GeometryCollection in the source
-    carros = NamedNode(BASE + "id/territoire/2018-2023/ti-9303")  # a Point in the source
-    assert list(real_store.quads_for_pattern(nevers, geometry, None, None))
+    set_aside = NamedNode(BASE + "def#perimetreEcarte")
+    carros = NamedNode(BASE + "id/territoire/2018-2023/ti-9303")  # a Point in the source: no area
     assert not list(real_store.quads_for_pattern(carros, geometry, None, None))
+    # GeometryCollections whose points are members by commune: the polygon kept leaves them out, so
+    # the outline is set aside and says which communes it misses
+    for territory, missed in (("2018-2023/ti-2706", ["58046 (2.2 km)"]),  # Cercy-la-Tour
+                              ("2018-2023/ti-8416", ["42110 (7.9 km)", "42095 (3.8 km)"])):  # L'Horme… Firminy
+        node = NamedNode(BASE + "id/territoire/" + territory)
+        assert not list(real_store.quads_for_pattern(node, geometry, None, None)), territory
+        notes = {q.object.language: q.object.value for q in real_store.quads_for_pattern(node, set_aside, None, None)}
+        assert set(notes) == {"fr", "en"} and all(m in notes["fr"] and m in notes["en"] for m in missed), notes
+    # exactly five outlines set aside over both phases, every other territory with an area keeps its perimeter
+    query = """PREFIX tid: <https://w3id.org/territoires-industrie/def#>
+               PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+               SELECT (COUNT(DISTINCT ?aside) AS ?a) (COUNT(DISTINCT ?kept) AS ?k) WHERE {
+                 { ?aside tid:perimetreEcarte ?why } UNION { ?kept tid:idTi ?id ; geo:hasGeometry ?g } }"""
+    row = next(iter(real_store.query(query)))
+    assert (int(row["a"].value), int(row["k"].value)) == (5, 324)
 
 
 DATA_QC = (

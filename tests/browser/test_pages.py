@@ -125,11 +125,12 @@ def test_map_draws_the_perimeter(server: str, visit: Visit) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
     drawn = wait_for_map(page)
     assert drawn["state"] == "drawn", drawn
-    assert drawn["features"] >= 1 and drawn["paths"] >= 1, drawn
+    # the perimeter and its member communes' points, each a shape of the drawing
+    assert drawn["features"] > 1 and drawn["paths"] == drawn["features"], drawn
     assert drawn["tiles"] == 0  # MAP_TILE_URL is empty: no background at all
     assert drawn["label"] and "Carte" in drawn["label"]
     assert drawn["geojson"] == "/geo/" + MELUN_PATH
-    assert "1 forme dessinée" in page.inner_text("figcaption")
+    assert f"{drawn['features']} formes dessinées" in page.inner_text("figcaption")
     # The shape's tooltip is the territory's name, as text.
     page.locator(".leaflet-overlay-pane svg path").first.dispatch_event("mouseover")
     tooltip = page.locator(".leaflet-tooltip")
@@ -217,7 +218,7 @@ def test_home_search_territory_map_members_and_language(server: str, visit: Visi
     assert "lang=en" in page.url and MELUN_PATH in page.url
     drawn = wait_for_map(page)
     assert drawn["state"] == "drawn" and drawn["label"] and "Map" in drawn["label"]
-    assert "shape drawn" in page.inner_text("figcaption")
+    assert f"{drawn['features']} shapes drawn" in page.inner_text("figcaption")
     assert not visit.errors, visit.errors
 
 
