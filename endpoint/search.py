@@ -14,7 +14,8 @@ The JSON answer has a stable shape::
     {"query": "lacq", "total": 3, "page": 1, "limit": 20, "types": [],
      "facets": [{"type": "commune", "label": "Communes", "count": 3}],
      "results": [{"iri": "https://…/id/commune/64300", "label": "Lacq", "type": "commune",
-                  "phase": null, "millesimes": ["2020", "2023", "2026"], "departement": "64", "score": 100,
+                  "phase": null, "code": "64300", "millesimes": ["2020", "2023", "2026"], "departement": "64",
+                  "score": 100,
                   "url": "http://…/doc/commune/64300",
                   "matched": {"field": "label", "value": "Lacq"}}],
      "next": null, "previous": null}
@@ -24,7 +25,8 @@ codes between phases), ``null`` for other things; ``millesimes`` the COG vintage
 commune or an EPCI (its validity, which tells homonyms apart: the "Métropole Européenne de Lille"
 of 2020, 245900410, is not the one of 2023 and 2026, 200093201), empty for other things;
 ``departement`` a commune's département code (four communes are named "Saint-Denis"), ``null``
-for other things; ``url``
+for other things; ``code`` the code that names a commune (INSEE), an EPCI (SIREN) or a territory
+(id_ti), ``null`` for other things; ``url``
 is the absolute URL of the thing's page
 on this server; ``matched.field`` is ``label``, ``alt-label``, ``code-insee``, ``code-postal``,
 ``siren`` or ``id-ti``. Paging links are also in ``Link`` headers (``rel="next"``, ``rel="prev"``).
@@ -70,6 +72,9 @@ def _warm_up_the_index() -> None:
     if current_app.config.get("SEARCH_WARM_UP", True):
         warm_up(current_release())
 
+
+# the kinds of things whose IRI ends with the code that names them (INSEE, SIREN, id_ti)
+CODED_TYPES = frozenset({"commune", "epci", "territoire"})
 
 def _positive(name: str, default: int, maximum: int | None = None) -> int:
     raw = single_value(name)
@@ -126,6 +131,7 @@ def _result(hit: Hit, base: str, lang: str, *, external: bool) -> dict[str, Any]
         url = page_url(hit.entry.iri, base) or hit.entry.iri
     return {"iri": hit.entry.iri, "label": hit.entry.label(lang), "type": hit.entry.type,
             "phase": hit.entry.phase.rsplit("/", 1)[-1] if hit.entry.phase else None,
+            "code": hit.entry.iri.rsplit("/", 1)[-1] if hit.entry.type in CODED_TYPES else None,
             "millesimes": list(hit.entry.vintages), "departement": hit.entry.departement, "score": hit.score,
             "url": url, "matched": {"field": hit.field, "value": hit.value}}
 

@@ -165,20 +165,22 @@ def test_search_json_shape_and_exact_results(web) -> None:
     assert body["query"] == "melun" and body["total"] == 3 and body["page"] == 1 and body["limit"] == 20
     assert body["types"] == [] and body["next"] is None and body["previous"] is None
     assert body["results"] == [
-        {"iri": BASE + "id/commune/77288", "label": "Melun", "type": "commune", "phase": None,
+        {"iri": BASE + "id/commune/77288", "label": "Melun", "type": "commune", "phase": None, "code": "77288",
          "millesimes": ["2020", "2023", "2026"], "departement": "77", "score": 100,
          "url": "http://localhost/doc/commune/77288", "matched": {"field": "label", "value": "Melun"}},
-        {"iri": MELUN_IRI, "label": "Melun – Villaroche", "type": "territoire", "phase": "2023-2027", "millesimes": [],
+        {"iri": MELUN_IRI, "label": "Melun – Villaroche", "type": "territoire", "phase": "2023-2027", "code": "ti-1107",
+         "millesimes": [],
          "departement": None, "score": 90, "url": "http://localhost/doc/territoire/2023-2027/ti-1107",
          "matched": {"field": "label", "value": "Melun – Villaroche"}},
         {"iri": BASE + "id/epci/247700057", "label": "CA Melun Val de Seine", "type": "epci", "phase": None,
-         "millesimes": ["2020", "2023", "2026"], "departement": None, "score": 70,
+         "code": "247700057", "millesimes": ["2020", "2023", "2026"], "departement": None, "score": 70,
          "url": "http://localhost/doc/epci/247700057",
          "matched": {"field": "label", "value": "CA Melun Val de Seine"}},
     ]
     # the HTML says which COG vintages list a commune or an EPCI (homonyms across vintages differ there)
     page = web.get("/search?q=melun", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "EPCI · COG 2020, 2023, 2026" in page and "Commune · département 77 · COG 2020, 2023, 2026" in page
+    assert "EPCI 247700057 · COG 2020, 2023, 2026" in page
+    assert "Commune 77288 · département 77 · COG 2020, 2023, 2026" in page
     assert body["facets"] == [{"type": "territoire", "label": "Territoires d'industrie", "count": 1},
                               {"type": "epci", "label": "EPCI", "count": 1},
                               {"type": "commune", "label": "Communes", "count": 1}]
@@ -287,8 +289,8 @@ def test_search_page_shows_a_territory_s_phase(web) -> None:
     page = web.get("/search?q=TI%201103").get_data(as_text=True)
     first = page.index('href="/doc/territoire/2018-2023/ti-1103"')
     second = page.index('href="/doc/territoire/2023-2027/ti-1103"')
-    assert "Territoire d&#39;industrie 2018-2023</span>" in page[first:second]
-    assert "Territoire d&#39;industrie 2023-2027</span>" in page[second:]
+    assert "Territoire d&#39;industrie ti-1103 2018-2023</span>" in page[first:second]
+    assert "Territoire d&#39;industrie ti-1103 2023-2027</span>" in page[second:]
 
 
 def test_search_page_without_query_shows_the_form(web) -> None:
