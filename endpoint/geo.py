@@ -105,7 +105,8 @@ POINT_METHOD = {
 # The maps that show many territories (a région's, a phase's overview) draw them simplified: about
 # 500 m, enough at the scale of a région or of France, and a tenth of the bytes.
 OVERVIEW_SIMPLIFY_DEGREES = 0.005
-MAX_DATED_COLLECTIONS = 256  # the GeoJSON answers kept per process, whatever dates are asked for
+MAX_DATED_COLLECTIONS = 64  # the GeoJSON answers kept per process, whatever dates are asked for (a large
+# territory's is about 400 kB: 25 MB at most)
 
 
 def mapped_things(release: Release) -> frozenset[str]:
