@@ -63,10 +63,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.after_request(_cors)
+    app.after_request(_no_sniffing)
     proxies = app.config["TRUST_PROXY_HEADERS"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
     return app
+
+
+def _no_sniffing(response: Response) -> Response:
+    """``X-Content-Type-Options: nosniff`` on every answer, whichever view or error handler made it:
+    a body that reflects the request (a 404's path) is then never read as another type."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _cors(response: Response) -> Response:

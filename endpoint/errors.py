@@ -24,6 +24,7 @@ from flask import (
     render_template,
     request,
 )
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from tid.endpoint import conneg, html
@@ -47,7 +48,10 @@ def problem_response(problem: Problem) -> Response:
     body.update(problem.extensions)
     chosen = None
     if request:  # at equal quality the first offer wins: */* gets problem details, never the page
-        offers = (conneg.PROBLEM_JSON, conneg.JSON, conneg.TEXT) + ((conneg.HTML,) if problem.page else ())
+        # no page for a request Flask could not route at all (werkzeug's BadHost): the page's
+        # links need a URL adapter, which such a request does not have
+        drawable = problem.page and request_ctx.url_adapter is not None
+        offers = (conneg.PROBLEM_JSON, conneg.JSON, conneg.TEXT) + ((conneg.HTML,) if drawable else ())
         chosen = conneg.negotiate(request.accept_mimetypes, offers)
     page = problem_page(problem) if chosen is conneg.HTML else None
     if page is not None:

@@ -293,7 +293,10 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         raise Problem("missing-query", "The query is empty.")
     shape = _analyse(query)
     if shape.is_update:
-        _refuse_update(f"{shape.form} sent as a query")
+        # the protocol's query operation takes a query: an update there is a malformed query (400);
+        # an update request proper (the update operation) is refused as such (403)
+        raise Problem("malformed-query", f"{shape.form} is SPARQL Update, not a query: the query operation takes "
+                      "SELECT, ASK, CONSTRUCT or DESCRIBE. This endpoint is read-only: it accepts no update at all.")
     check_services(shape)
     _check_graph_iris(default_graphs, "default-graph-uri")
     _check_graph_iris(named_graphs, "named-graph-uri")
@@ -317,6 +320,10 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
                  graph_format and graph_format.key, list(default_graphs), list(named_graphs),
                  [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"]])
+    if request.if_none_match and request.if_none_match.star_tag:
+        # "*" matches whatever the tag: a malformed query must still be a 400, never a 304 (an
+        # exact tag is one this endpoint gave to a query it ran, so it was well formed)
+        _raise_syntax_error_first(live, query)
     cached = not_modified(tag)
     if cached is not None:
         return cached

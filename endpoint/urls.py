@@ -12,14 +12,24 @@ import re
 from typing import Any
 
 from flask import current_app, has_request_context, request, url_for
+from flask.globals import request_ctx
 
 
 def external_url(endpoint: str, **values: Any) -> str:
     public = current_app.config.get("PUBLIC_URL")
     if public:
-        return public.rstrip("/") + url_for(endpoint, **values)
-    if has_request_context():
+        return public.rstrip("/") + _path(endpoint, **values)
+    if has_request_context() and request_ctx.url_adapter is not None:
         return url_for(endpoint, _external=True, **values)
+    return _path(endpoint, **values)
+
+
+def _path(endpoint: str, **values: Any) -> str:
+    """The path of ``endpoint``, even for a request whose ``Host`` could not be read (werkzeug's
+    ``BadHost``: a label over 63 characters): Flask has no URL adapter for it, and its answer (a
+    400) still names its problem type, as a path."""
+    if has_request_context() and request_ctx.url_adapter is None:
+        return current_app.url_map.bind("localhost", script_name=request.script_root or None).build(endpoint, values)
     return url_for(endpoint, **values)
 
 

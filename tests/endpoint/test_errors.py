@@ -210,3 +210,31 @@ def test_urls_follow_public_url(make_app) -> None:
     assert json.loads(response.get_data(as_text=True))["type"] == "https://data.example.org/tid/problems/malformed-query"
     entries = json.loads(client.get("/queries").get_data(as_text=True))["queries"]
     assert entries[0]["url"].startswith("https://data.example.org/tid/queries/")
+
+
+def test_a_host_werkzeug_cannot_read_is_a_400_not_a_500(client, caplog) -> None:
+    """A Host label over 63 characters (werkzeug's BadHost) leaves Flask without a URL adapter: the
+    answer still names its problem type (as a path), on every route, with no traceback logged."""
+    for path in ("/", "/sparql?query=ASK%7B%7D", "/doc/region/75", "/nowhere"):
+        for accept in ("application/json", "text/html"):
+            response = client.get(path, headers={"Host": "a" * 64 + ".example.org", "Accept": accept})
+            assert response.status_code == 400, (path, accept, response.get_data(as_text=True)[:300])
+            if accept == "application/json":
+                body = json.loads(response.get_data(as_text=True))
+                assert body["type"] == "/problems/invalid-parameter" and body["status"] == 400
+    assert not [r for r in caplog.records if r.exc_info], "a bad Host is the client's mistake: no traceback"
+
+
+def test_if_none_match_star_does_not_hide_a_malformed_query(client) -> None:
+    response = client.get("/sparql", query_string={"query": "SELEC * {}"}, headers={"If-None-Match": "*"})
+    problem(response, 400, "malformed-query")
+    # a well-formed query: "*" matches its current answer, so 304 (RFC 9110 §13.1.2)
+    assert client.get("/sparql", query_string={"query": "ASK {}"}, headers={"If-None-Match": "*"}).status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/queries", "/query-page", "/problems/not-found", "/nowhere",
+                                  "/sparql?query=SELEC", "/.well-known/void"])
+def test_every_answer_says_nosniff(client, path: str) -> None:
+    for accept in ("text/html", "*/*"):
+        response = client.get(path, headers={"Accept": accept})
+        assert response.headers["X-Content-Type-Options"] == "nosniff", (path, accept, response.status_code)
