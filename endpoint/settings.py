@@ -16,11 +16,14 @@ import difflib
 import json
 import logging
 import typing
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from tid.environment import COMMAND_VARIABLES, DEFAULT_DATA_DIR, PREFIX, prefixed
+from tid.errors import ConfigError
+from tid.graph.sparql_http import redact
 
 log = logging.getLogger("tid.endpoint")
 
@@ -108,9 +111,26 @@ class Settings:
                         ", ".join(_with_guess(name) for name in sorted(unknown)))
         given.update({key: value for key, value in (config or {}).items() if key in _TYPES})
         settings = cls(**{key: _coerce(key, value) for key, value in given.items()})
+        settings.check()
         if not settings.MAX_CONTENT_LENGTH:
             settings = replace(settings, MAX_CONTENT_LENGTH=settings.MAX_QUERY_LENGTH * 3 + 64 * 1024)
         return settings
+
+    def check(self) -> None:
+        """Refuse, before a server starts, the values it could only fail with later (a pool of no
+        query process, a backend that is not an http(s) URL): a ConfigError naming the setting."""
+        positive = {"QUERY_TIMEOUT": "--timeout", "MAX_CONCURRENT_QUERIES": "--max-concurrent", "MAX_ROWS": "--max-rows",
+                    "MAX_BYTES": "--max-bytes", "MAX_QUERY_LENGTH": "--max-query-length"}
+        for name, option in positive.items():
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} ({option} or {PREFIX}{name}) must be above 0, not {getattr(self, name)!r}")
+        if self.QUEUE_WAIT < 0:
+            raise ConfigError(f"QUEUE_WAIT (--queue-wait or {PREFIX}QUEUE_WAIT) must be 0 or more, not {self.QUEUE_WAIT!r}")
+        if self.BACKEND_URL is not None:
+            parts = urllib.parse.urlsplit(self.BACKEND_URL)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ConfigError(f"the backend ({PREFIX}BACKEND_URL, --backend) must be the http(s) URL of a SPARQL "
+                                  f"query service, not {redact(self.BACKEND_URL)!r}")
 
     def as_config(self) -> dict[str, Any]:
         """The settings as Flask config keys."""

@@ -173,6 +173,24 @@ def test_serve_without_a_release_is_a_config_error(tmp_path: Path) -> None:
     assert "no built graph" in done.stderr
 
 
+@pytest.mark.parametrize(("options", "message"), [
+    (["--max-concurrent", "0"], "MAX_CONCURRENT_QUERIES (--max-concurrent or TID_MAX_CONCURRENT_QUERIES) must be above 0"),
+    (["--timeout", "-1"], "QUERY_TIMEOUT (--timeout or TID_QUERY_TIMEOUT) must be above 0"),
+    (["--max-rows", "0"], "MAX_ROWS (--max-rows or TID_MAX_ROWS) must be above 0"),
+    (["--queue-wait", "-2"], "QUEUE_WAIT (--queue-wait or TID_QUEUE_WAIT) must be 0 or more"),
+    (["--backend", "notaurl"], "must be the http(s) URL of a SPARQL query service, not 'notaurl'"),
+    (["--backend", "http://user:secret@/sparql"], "not 'http:///sparql'"),  # no host; the password never shown
+])
+def test_serve_refuses_settings_it_could_only_fail_with(cut_data_dir, options: list[str], message: str) -> None:
+    """A pool of no query process crashed the workers at boot, a backend that is not a URL answered
+    500 to everything: both are now one line and exit code 2, before gunicorn starts."""
+    done = subprocess.run([sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", str(cut_data_dir.root),
+                           *options], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr and "secret" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
 def test_create_app_without_a_release_is_a_config_error(tmp_path: Path) -> None:
     from tid.endpoint import create_app
 
