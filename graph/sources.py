@@ -160,7 +160,13 @@ def locate(spec: SourceSpec, mirror: Path | None, cache: Path) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    hint = "run `tid fetch`" if spec.fetch == "download" else "give the mirror directory (--mirror or TID_MIRROR)"
+    if mirror is not None:  # a mirror was given: it lacks this file (or has another where the file should be)
+        found = "has something other than a file at" if (mirror / spec.mirror).exists() else "has no file"
+        hint = (f"the mirror given ({mirror}) {found} {spec.mirror}; "
+                + ("put the file there, or run `tid fetch`" if spec.fetch == "download"
+                   else "put the file there (the mirror's SOURCES.md says where it comes from)"))
+    else:
+        hint = "run `tid fetch`" if spec.fetch == "download" else "give the mirror directory (--mirror or TID_MIRROR)"
     raise SourceError(Location(str(candidates[0])), f"source {spec.id!r} not found locally: {hint}")
 
 

@@ -242,6 +242,17 @@ def test_unknown_mirror_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert "is not a directory" in capsys.readouterr().err
 
 
+def test_a_file_missing_from_the_given_mirror_is_named_as_such(live, cut_sources: Path, capsys) -> None:
+    """The mirror was given: the message names the file it lacks, not "give the mirror directory"."""
+    data_dir, release, mirror = live
+    (mirror / "places" / "communes_points.csv").unlink()
+    code = main(["build", "--quiet", "--data-dir", str(data_dir.root), "--mirror", str(mirror), "--sources", str(cut_sources)])
+    err = capsys.readouterr().err
+    assert code != 0 and data_dir.current_release().name == release
+    assert f"the mirror given ({mirror}) has no file places/communes_points.csv" in err
+    assert "give the mirror directory" not in err
+
+
 def test_contact_email_reaches_the_catalogue(tmp_path: Path, cut_sources: Path, monkeypatch, capsys) -> None:
     """The publisher's address, from --contact-email or TID_CONTACT_EMAIL, is the catalogue's
     contact point; a value that is not an address is refused, naming the option."""
