@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import atexit
+import urllib.parse
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +32,7 @@ from tid.endpoint import (
 )
 from tid.endpoint.live import Live, install
 from tid.endpoint.pool import QueryPool
+from tid.endpoint.problem import Problem
 from tid.endpoint.settings import NAMES, Settings
 from tid.graph.store import DataDir
 
@@ -62,12 +64,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       ontology_docs.bp, resources.bp, geo.bp, catalog_route.bp, changes.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
+    app.before_request(_utf8_query_string)
     app.after_request(_cors)
     app.after_request(_no_sniffing)
     proxies = app.config["TRUST_PROXY_HEADERS"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
     return app
+
+
+def _utf8_query_string() -> None:
+    """A query string that is not UTF-8 once percent-decoded is refused (400) before any view reads
+    it: werkzeug would otherwise keep the undecodable bytes as text ("%FF") and a query or a
+    search would run on what the client did not send. (A POST body that is not UTF-8 is refused
+    where the body is read.)"""
+    raw = request.environ.get("QUERY_STRING", "")
+    if "%" not in raw and raw.isascii():
+        return
+    try:
+        urllib.parse.unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Problem("invalid-parameter", f"The query string is not UTF-8 once percent-decoded (byte {exc.start}): "
+                      "encode every parameter as UTF-8 before percent-encoding it.") from None
 
 
 def _no_sniffing(response: Response) -> Response:

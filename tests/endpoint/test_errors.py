@@ -238,3 +238,16 @@ def test_every_answer_says_nosniff(client, path: str) -> None:
     for accept in ("text/html", "*/*"):
         response = client.get(path, headers={"Accept": accept})
         assert response.headers["X-Content-Type-Options"] == "nosniff", (path, accept, response.status_code)
+
+
+@pytest.mark.parametrize("path", [
+    "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D",  # Latin-1 "café": would run as "caf%E9"
+    "/search?q=lac%FFq",
+    "/doc/region/75?at=2020%FF",
+    "/queries/territoires-par-phase?date=2020-01-01&x=%C3",  # a truncated sequence
+])
+def test_a_query_string_that_is_not_utf8_is_400(client, path: str) -> None:
+    body = problem(client.get(path), 400, "invalid-parameter")
+    assert "not UTF-8" in body["detail"]
+    # the same query in UTF-8 is answered
+    assert client.get("/search?q=caf%C3%A9").status_code == 200
