@@ -67,6 +67,9 @@ class Job:
     allowed_services: bool = False  # when True, a failure while running is a SERVICE failure
     parse_only: bool = False  # only check the syntax (the query runs on an empty store)
     truncation_link: str | None = None  # where a cut SELECT result links to (its head's link)
+    # the IRI relative IRIs of the query resolve against (the endpoint's URL: SPARQL 1.1 Protocol
+    # §2.3 leaves the base to the service; a BASE in the query comes first)
+    base_iri: str | None = None
     # Remote mode (``tid serve --backend``): the server the query runs on instead of ``store_path``.
     backend: RemoteStore | None = None
 
@@ -98,7 +101,7 @@ def run_job(job: Job, stores: dict) -> Outcome:
     """Run one job in this process (the worker's body; also usable inline in tests)."""
     started = time.perf_counter()
     if job.parse_only:
-        return _syntax(job.query, started) or Outcome(Status.PARSED, elapsed=time.perf_counter() - started)
+        return _syntax(job.query, started, job.base_iri) or Outcome(Status.PARSED, elapsed=time.perf_counter() - started)
     if job.backend is not None:
         return _run_remote(job, started)
     store = open_store(stores, job.store_path)
@@ -115,10 +118,10 @@ def run_job(job: Job, stores: dict) -> Outcome:
         return Outcome(Status.EVALUATION, message=str(exc), elapsed=time.perf_counter() - started)
 
 
-def _syntax(query: str, started: float) -> Outcome | None:
+def _syntax(query: str, started: float, base_iri: str | None = None) -> Outcome | None:
     """The ``SYNTAX`` outcome when ``query`` does not parse (run on an empty store), else None."""
     try:
-        Store().query(query)
+        Store().query(query, base_iri=base_iri)
     except SyntaxError as exc:
         return Outcome(Status.SYNTAX, message=str(exc), elapsed=time.perf_counter() - started)
     except Exception:  # noqa: BLE001, S110 - it parsed; what evaluation on an empty store thinks does not matter
@@ -142,6 +145,8 @@ def _options(job: Job, remote: bool = False) -> dict[str, Any]:
         options["own_dataset"] = True
     if job.substitutions:
         options["substitutions"] = {Variable(name): term for name, term in job.substitutions}
+    if job.base_iri:
+        options["base_iri"] = job.base_iri
     return options
 
 
@@ -167,6 +172,8 @@ def _merged_dataset(store: Any, job: Job) -> tuple[Any, dict[str, Any]]:
                                "named_graphs": [NamedNode(g) for g in job.named_graphs or ()]}
     if job.substitutions:
         options["substitutions"] = {Variable(name): term for name, term in job.substitutions}
+    if job.base_iri:
+        options["base_iri"] = job.base_iri
     return merged, options
 
 
@@ -174,7 +181,7 @@ def _run_remote(job: Job, started: float) -> Outcome:
     """Run ``job`` on its remote server. The syntax is checked here first, on an empty store, so
     that a malformed query gets the same 400 (message, line, column) as in embedded mode; the
     server's failures become outcomes the endpoint answers 400 (refused) or 503 (down, timed out)."""
-    malformed = _syntax(job.query, started)
+    malformed = _syntax(job.query, started, job.base_iri)
     if malformed is not None:
         return malformed
     try:

@@ -39,7 +39,7 @@ from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied
 from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
 from tid.endpoint.remote import BackendTimeout, BackendUnavailable
 from tid.endpoint.result_cache import result_cache_of
-from tid.endpoint.urls import external_url
+from tid.endpoint.urls import endpoint_url, external_url
 from tid.graph.queries import is_absolute_iri
 
 ALLOW = "GET, POST, OPTIONS, HEAD"
@@ -236,7 +236,7 @@ def _run(live: Live, job: Job) -> Outcome:
 
 def _raise_syntax_error_first(live: Live, query: str) -> None:
     """A malformed query is a 400 even when its format is not acceptable (checked on an empty store)."""
-    outcome = _run(live, Job(store_path="", query=query, parse_only=True))
+    outcome = _run(live, Job(store_path="", query=query, parse_only=True, base_iri=endpoint_url()))
     if outcome.status is Status.SYNTAX:
         raise _syntax_problem(outcome.message)
 
@@ -319,7 +319,8 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     subs = tuple(sorted((substitutions or {}).items()))
     tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
                  graph_format and graph_format.key, list(default_graphs), list(named_graphs),
-                 [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"]])
+                 [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"],
+                 endpoint_url()])  # the base relative IRIs resolve against
     if request.if_none_match and request.if_none_match.star_tag:
         # "*" matches whatever the tag: a malformed query must still be a 400, never a 304 (an
         # exact tag is one this endpoint gave to a query it ran, so it was well formed)
@@ -351,6 +352,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         allowed_services=bool(shape.services),
         truncation_link=_truncation_link(),
         backend=release.backend,
+        base_iri=endpoint_url(),
     )
     outcome = _run(live, job)
 

@@ -138,10 +138,14 @@ class RemoteStore:
 
     def query(self, query: str, *, substitutions: Mapping[Variable, Any] | None = None,
               default_graph: Iterable[Any] | None = None, named_graphs: Iterable[Any] | None = None,
-              own_dataset: bool = False) -> Any:
+              own_dataset: bool = False, base_iri: str | None = None) -> Any:
         """Run ``query`` on the server; a :class:`QuerySolutions`, :class:`QueryBoolean` or an
-        iterator of :class:`Triple`, as ``Store.query`` returns."""
+        iterator of :class:`Triple`, as ``Store.query`` returns. ``base_iri``: sent as a ``BASE``
+        before the query (the query's own BASE, after it, still wins), so that its relative IRIs
+        resolve against this endpoint rather than the server's."""
         text = substitute(query, substitutions) if substitutions else query
+        if base_iri:
+            text = f"BASE <{base_iri}>\n{text}"
         fields: list[tuple[str, str]] = [("query", text)]
         if default_graph is not None or named_graphs is not None:
             fields += [("default-graph-uri", _iri(g)) for g in default_graph or ()]

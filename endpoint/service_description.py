@@ -90,7 +90,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"X-TID-Truncated header; a query is at most {config['MAX_QUERY_LENGTH']} characters long; "
         f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, further ones are answered "
         f"503 when none frees within {config['QUEUE_WAIT']:g} s. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
-        "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400)."
+        "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400). Relative IRIs in a query resolve "
+        "against this endpoint's URL."
     )
     fr = (
         f"Limites : une requête s'exécute au plus {config['QUERY_TIMEOUT']:g} s, après quoi elle est arrêtée et "
@@ -100,7 +101,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"{config['MAX_QUERY_LENGTH']} caractères ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
         f"en même temps par processus serveur, les suivantes reçoivent 503 si aucune ne se libère en "
         f"{config['QUEUE_WAIT']:g} s. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
-        "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400)."
+        "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400). Les IRI "
+        "relatives d'une requête se résolvent par rapport à l'URL de ce point d'accès."
     )
     return en, fr
 

@@ -382,3 +382,16 @@ def test_store_errors_are_typed(oxigraph_backend: str) -> None:
             RemoteStore(server.url, timeout=0.5).query("ASK {}")
     finally:
         server.close()
+
+
+def test_relative_iris_resolve_against_this_endpoint_in_both_modes(apps) -> None:
+    """The remote server gets the endpoint's URL as a BASE before the query, so a relative IRI
+    means the same thing whichever store answers."""
+    answers = []
+    for app in apps:
+        response = app.test_client().post("/sparql", data="SELECT ?x { BIND(<s> AS ?x) }",
+                                          content_type="application/sparql-query",
+                                          headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        answers.append(response.get_json()["results"]["bindings"][0]["x"]["value"])
+    assert answers == ["http://localhost/s", "http://localhost/s"]

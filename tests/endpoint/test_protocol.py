@@ -291,3 +291,17 @@ def test_head_gives_the_headers_without_the_body(client) -> None:
     assert response.status_code == 200
     assert response.headers["Content-Type"] == f"{JSON_RESULTS}; charset=utf-8"
     assert response.get_data() == b""
+
+
+def test_relative_iris_resolve_against_the_endpoint(client) -> None:
+    """SPARQL 1.1 Protocol §2.3 leaves the base IRI to the service: the endpoint's own URL (W3C
+    protocol test query_content_type_construct sends exactly this query)."""
+    response = client.post("/sparql", data="CONSTRUCT { <s> <p> 1 } WHERE {}", content_type="application/sparql-query",
+                           headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_data(as_text=True).strip() == (
+        '<http://localhost/s> <http://localhost/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    # a BASE in the query comes first
+    own = client.get("/sparql", query_string={"query": "BASE <http://example.org/> SELECT ?x { BIND(<y> AS ?x) }"},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert own.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/y"
