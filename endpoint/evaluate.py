@@ -13,6 +13,7 @@ the same code, so every format and limit works as in embedded mode.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -72,6 +73,12 @@ class Job:
     base_iri: str | None = None
     # Remote mode (``tid serve --backend``): the server the query runs on instead of ``store_path``.
     backend: RemoteStore | None = None
+
+
+# The XML formats (SPARQL results XML, RDF/XML), and the characters XML 1.0 forbids even as
+# character references (§2.2: C0 controls but tab, LF and CR): an answer holding one is refused.
+XML_FORMATS = frozenset({"xml", "rdf"})
+NOT_XML_1_0 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:x0*[0-8bcefBCEF]|x0*1[0-9a-fA-F]|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));")
 
 
 @dataclass
@@ -224,5 +231,12 @@ def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> 
         if job.allowed_services:
             return Outcome(Status.SERVICE_FAILED, message=str(exc), elapsed=time.perf_counter() - started)
         raise
+    if fmt.key in XML_FORMATS:
+        found = NOT_XML_1_0.search(written.body)
+        if found:  # a document no XML parser reads is not sent as a success: another format can carry it
+            text = found.group()
+            shown = f"U+{text[0]:04X}" if len(text) == 1 else text.decode("ascii")
+            return Outcome(Status.NOT_ACCEPTABLE, kind=kind, elapsed=time.perf_counter() - started,
+                           message=f"the answer holds {shown}, a character XML 1.0 cannot carry")
     return Outcome(Status.OK, kind=kind, format=fmt, body=written.body, rows=written.rows,
                    truncated=written.truncated, elapsed=time.perf_counter() - started)

@@ -305,3 +305,19 @@ def test_relative_iris_resolve_against_the_endpoint(client) -> None:
     own = client.get("/sparql", query_string={"query": "BASE <http://example.org/> SELECT ?x { BIND(<y> AS ?x) }"},
                      headers={"Accept": "application/sparql-results+json"})
     assert own.get_json()["results"]["bindings"][0]["x"]["value"] == "http://example.org/y"
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    ('SELECT ?x { BIND("a\\u0001b" AS ?x) }', "application/sparql-results+xml"),
+    ('CONSTRUCT { <http://example.org/s> <http://example.org/p> "a\\u000Bb" } WHERE {}', "application/rdf+xml"),
+])
+def test_an_answer_xml_cannot_carry_is_406_never_a_broken_document(client, query: str, accept: str) -> None:
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 406, response.get_data(as_text=True)[:300]
+    body = json.loads(response.get_data(as_text=True))
+    assert "XML 1.0 cannot carry" in body["detail"] and body["available"]
+    assert not any("xml" in media for media in body["available"])
+    # the same answer in a format that carries it
+    fine = client.get("/sparql", query_string={"query": query},
+                      headers={"Accept": "application/sparql-results+json" if "SELECT" in query else "application/n-triples"})
+    assert fine.status_code == 200
