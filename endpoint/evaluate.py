@@ -225,7 +225,11 @@ def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> 
             if fmt is None:
                 return Outcome(Status.NOT_ACCEPTABLE, kind=kind)
             prefixes = PREFIXES if job.prefixes is None else dict(job.prefixes)
-            written = results.write_triples(result, fmt, job.max_rows, job.max_bytes, prefixes)
+            try:
+                written = results.write_triples(result, fmt, job.max_rows, job.max_bytes, prefixes)
+            except results.NotCarried as exc:
+                return Outcome(Status.NOT_ACCEPTABLE, kind=kind, format=fmt, message=str(exc),
+                               elapsed=time.perf_counter() - started)
     except OSError as exc:
         # Reading the store, or (only possible when SERVICE is allowed) a remote call, failed.
         if job.allowed_services:
@@ -236,7 +240,7 @@ def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> 
         if found:  # a document no XML parser reads is not sent as a success: another format can carry it
             text = found.group()
             shown = f"U+{text[0]:04X}" if len(text) == 1 else text.decode("ascii")
-            return Outcome(Status.NOT_ACCEPTABLE, kind=kind, elapsed=time.perf_counter() - started,
+            return Outcome(Status.NOT_ACCEPTABLE, kind=kind, format=fmt, elapsed=time.perf_counter() - started,
                            message=f"the answer holds {shown}, a character XML 1.0 cannot carry")
     return Outcome(Status.OK, kind=kind, format=fmt, body=written.body, rows=written.rows,
                    truncated=written.truncated, elapsed=time.perf_counter() - started)

@@ -32,7 +32,7 @@ from werkzeug.http import parse_accept_header
 
 from tid.endpoint import conneg, result_cache
 from tid.endpoint.analysis import QueryShape, analyse, host_allowed
-from tid.endpoint.evaluate import XML_FORMATS, Job, Kind, Outcome, Status
+from tid.endpoint.evaluate import Job, Kind, Outcome, Status
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
 from tid.endpoint.live import Live, current_live
 from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied
@@ -241,13 +241,15 @@ def _raise_syntax_error_first(live: Live, query: str) -> None:
         raise _syntax_problem(outcome.message)
 
 
-def _not_xml(outcome: Outcome) -> Problem:
-    """406 for an answer XML cannot carry, offering the formats that can."""
+def _not_carried(outcome: Outcome) -> Problem:
+    """406 for an answer the format asked for cannot carry (a character XML 1.0 forbids, an RDF 1.2
+    triple term in JSON-LD), offering the formats that can."""
+    asked = outcome.format.key if outcome.format else ""
     offers = [f for f in (conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS)
-              if f.key not in XML_FORMATS]
+              if f.key != asked]
     problem = not_acceptable(offers)
-    return Problem("not-acceptable", f"XML cannot be given: {outcome.message}. / Pas de XML possible : la réponse "
-                   f"contient un caractère que XML 1.0 ne peut porter. {problem.detail}", **problem.extensions)
+    return Problem("not-acceptable", f"{asked or 'This format'} cannot be given: {outcome.message}. / Ce format ne "
+                   f"peut porter cette réponse. {problem.detail}", **problem.extensions)
 
 
 # The problem answering each way a job can fail (``Status.ERROR``: a masked 500, logged).
@@ -256,7 +258,7 @@ FAILURES: dict[Status, Callable[[Outcome], Problem]] = {
     Status.EVALUATION: lambda outcome: Problem("evaluation-error", outcome.message),
     Status.NOT_ACCEPTABLE: lambda outcome: not_acceptable(
         conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS) if not outcome.message
-    else _not_xml(outcome),
+    else _not_carried(outcome),
     Status.SERVICE_FAILED: lambda outcome: Problem("service-failed", f"A SERVICE call failed: {outcome.message}"),
     Status.RESOURCES: lambda outcome: unavailable("query-aborted", f"The query was stopped: {outcome.message}."),
     Status.BACKEND_TIMEOUT: lambda outcome: backend_problem(BackendTimeout(outcome.elapsed)),

@@ -242,6 +242,15 @@ def _note(body: bytes, fmt: Format, truncated: str) -> bytes:
     return body
 
 
+# Formats whose writer cannot carry RDF 1.2 triple terms (pyoxigraph 0.5: "JSON-LD does not support
+# RDF 1.2 yet"): an answer holding one is not acceptable in them.
+NO_TRIPLE_TERMS = frozenset({"jsonld"})
+
+
+class NotCarried(ValueError):
+    """The answer holds something the format asked for cannot carry (the request gets a 406)."""
+
+
 def write_triples(triples: Iterable[Triple], fmt: Format, max_rows: int, max_bytes: int,
                   prefixes: dict[str, str]) -> Written:
     kept: list[Triple] = []
@@ -251,6 +260,8 @@ def write_triples(triples: Iterable[Triple], fmt: Format, max_rows: int, max_byt
             truncated = f"rows={max_rows}"
             break
         kept.append(triple)
+    if fmt.key in NO_TRIPLE_TERMS and any(isinstance(t.subject, Triple) or isinstance(t.object, Triple) for t in kept):
+        raise NotCarried("the answer holds RDF 1.2 triple terms")
     body = serialize_graph(kept, fmt, prefixes)
     margin = 256
     while len(body) + margin > max_bytes and kept:

@@ -321,3 +321,15 @@ def test_an_answer_xml_cannot_carry_is_406_never_a_broken_document(client, query
     fine = client.get("/sparql", query_string={"query": query},
                       headers={"Accept": "application/sparql-results+json" if "SELECT" in query else "application/n-triples"})
     assert fine.status_code == 200
+
+
+def test_a_triple_term_asked_as_json_ld_is_406_with_the_formats_that_carry_it(client) -> None:
+    query = ("CONSTRUCT { <http://example.org/s> <http://example.org/p> "
+             "<<( <http://example.org/a> <http://example.org/b> <http://example.org/c> )>> } WHERE {}")
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/ld+json"})
+    assert response.status_code == 406, response.get_data(as_text=True)[:300]
+    body = json.loads(response.get_data(as_text=True))
+    assert "RDF 1.2 triple terms" in body["detail"]
+    assert "application/ld+json" not in body["available"] and "application/n-triples" in body["available"]
+    carried = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/n-triples"})
+    assert carried.status_code == 200 and "<<(" in carried.get_data(as_text=True)
