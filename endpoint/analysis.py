@@ -30,6 +30,11 @@ UPDATE_OPERATIONS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
 
+# The deepest nesting a query may have (``QueryShape.depth``): the engine's parser is recursive,
+# and a few thousand levels (4.8 kB of "{") overflow a query process's stack; no real query comes
+# near this. The endpoint refuses deeper queries before they reach the engine.
+MAX_NESTING = 256
+
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _PN_CHARS_BASE = (
@@ -71,6 +76,9 @@ class QueryShape:
     written; each once."""
     named_graphs: tuple[str, ...] = field(default=())
     """The graphs of the ``FROM NAMED`` clauses, the same way."""
+    depth: int = 0
+    """The deepest nesting of ``{``, ``(`` and ``[`` outside strings, IRIs and comments (the
+    engine's parser is recursive: thousands of levels overflow its stack)."""
 
 
 def unescape_codepoints(text: str) -> str:
@@ -191,7 +199,20 @@ def _read(text: str) -> QueryShape:
             continue
         services.append(_service_call(toks, index, prefixes, resolve_iri))
     return QueryShape(form, form in UPDATE_OPERATIONS, has_dataset, tuple(services), tuple(dataset[False]),
-                      tuple(dataset[True]))
+                      tuple(dataset[True]), _depth(toks))
+
+
+def _depth(toks: list[Token]) -> int:
+    deepest = level = 0
+    for tok in toks:
+        if tok.kind != "punct":
+            continue
+        if tok.text in "{([":
+            level += 1
+            deepest = max(deepest, level)
+        elif tok.text in "})]":
+            level = max(0, level - 1)
+    return deepest
 
 
 def _from_target(toks: list[Token], index: int, prefixes: dict[str, str], resolve_iri) -> tuple[bool, str | None]:
@@ -247,6 +268,7 @@ def analyse(query: str) -> QueryShape:
         services=services,
         default_graphs=max(raw.default_graphs, unescaped.default_graphs, key=len),
         named_graphs=max(raw.named_graphs, unescaped.named_graphs, key=len),
+        depth=max(raw.depth, unescaped.depth),
     )
 
 

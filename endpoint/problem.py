@@ -61,6 +61,8 @@ TYPES: dict[str, ProblemType] = {
                     "`If-None-Match` matched the current representation on a method other than GET or HEAD."),
         ProblemType("query-too-long", 413, "Query too long", "Requête trop longue",
                     "The query is longer than the endpoint accepts; the limit is in the service description."),
+        ProblemType("query-too-deep", 400, "Query nested too deeply", "Requête trop imbriquée",
+                    "The query nests groups, brackets or parentheses deeper than the endpoint accepts; the limit is in the service description."),
         ProblemType("unsupported-media-type", 415, "Unsupported media type", "Type de contenu non pris en charge",
                     "A POST body must be `application/x-www-form-urlencoded` or `application/sparql-query`, in UTF-8."),
         ProblemType("internal-error", 500, "Internal server error", "Erreur interne",

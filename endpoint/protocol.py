@@ -31,7 +31,7 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
 from tid.endpoint import conneg, result_cache
-from tid.endpoint.analysis import QueryShape, analyse, host_allowed
+from tid.endpoint.analysis import MAX_NESTING, QueryShape, analyse, host_allowed
 from tid.endpoint.evaluate import Job, Kind, Outcome, Status
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
 from tid.endpoint.live import Live, current_live
@@ -304,6 +304,10 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     if not query.strip():
         raise Problem("missing-query", "The query is empty.")
     shape = _analyse(query)
+    if shape.depth > MAX_NESTING:
+        raise Problem("query-too-deep", f"The query nests {{ }}, ( ) or [ ] {shape.depth} levels deep; this endpoint "
+                      f"accepts at most {MAX_NESTING}. / La requête imbrique {shape.depth} niveaux ; ce point d'accès en "
+                      f"accepte au plus {MAX_NESTING}.", limit=MAX_NESTING)
     if shape.is_update:
         # the protocol's query operation takes a query: an update there is a malformed query (400);
         # an update request proper (the update operation) is refused as such (403)

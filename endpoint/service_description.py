@@ -28,6 +28,7 @@ from pyoxigraph import (
 
 from tid import ROOT
 from tid.endpoint import conneg
+from tid.endpoint.analysis import MAX_NESTING
 from tid.endpoint.http import Body, Called, negotiated
 from tid.endpoint.live import Release, current_release
 from tid.endpoint.results import serialize_graph
@@ -87,7 +88,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"Limits: a query runs at most {config['QUERY_TIMEOUT']:g} s, after which it is stopped and answered "
         f"503 with Retry-After; a response holds at most {config['MAX_ROWS']} rows (SELECT) or triples "
         f"(CONSTRUCT, DESCRIBE) and {config['MAX_BYTES']} bytes, and a response cut by a limit says so in its "
-        f"X-TID-Truncated header; a query is at most {config['MAX_QUERY_LENGTH']} characters long; "
+        f"X-TID-Truncated header; a query is at most {config['MAX_QUERY_LENGTH']} characters long and nests {{ }}, ( ) and [ ] at "
+        f"most {MAX_NESTING} levels deep; "
         f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, further ones are answered "
         f"503 when none frees within {config['QUEUE_WAIT']:g} s. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
         "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400). Relative IRIs in a query resolve "
@@ -98,7 +100,7 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"reçoit une réponse 503 avec Retry-After ; une réponse contient au plus {config['MAX_ROWS']} lignes "
         f"(SELECT) ou triplets (CONSTRUCT, DESCRIBE) et {config['MAX_BYTES']} octets, et une réponse coupée par "
         f"une limite le dit dans son en-tête X-TID-Truncated ; une requête fait au plus "
-        f"{config['MAX_QUERY_LENGTH']} caractères ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
+        f"{config['MAX_QUERY_LENGTH']} caractères et imbrique au plus {MAX_NESTING} niveaux ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
         f"en même temps par processus serveur, les suivantes reçoivent 503 si aucune ne se libère en "
         f"{config['QUEUE_WAIT']:g} s. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
         "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400). Les IRI "

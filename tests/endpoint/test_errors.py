@@ -251,3 +251,15 @@ def test_a_query_string_that_is_not_utf8_is_400(client, path: str) -> None:
     assert "not UTF-8" in body["detail"]
     # the same query in UTF-8 is answered
     assert client.get("/search?q=caf%C3%A9").status_code == 200
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 2400 + " ?s ?p ?o " + "}" * 2400,  # 4.8 kB that crashed a query process
+    "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }",
+    "SELECT * WHERE { ?s " + "(" * 3000 + "<http://e/p>" + ")" * 3000 + " ?o }",  # a property path
+])
+def test_a_query_nested_too_deeply_is_400_before_the_engine(client, query: str) -> None:
+    body = problem(client.post("/sparql", data=query, content_type="application/sparql-query"), 400, "query-too-deep")
+    assert body["limit"] == 256
+    # strings and IRIs do not count: braces inside them are text
+    assert client.get("/sparql", query_string={"query": 'ASK { BIND("' + "{" * 3000 + '" AS ?x) }'}).status_code == 200
