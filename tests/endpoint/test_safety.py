@@ -358,3 +358,18 @@ def test_a_query_arriving_while_the_pool_starts_waits_for_it(cut_data_dir) -> No
         assert pool.stats["busy"] == 0
     finally:
         pool.close()
+
+
+def test_the_analysis_cache_keeps_digests_not_query_texts(client) -> None:
+    """Refused or not, a query leaves at most a digest and a small shape in the process: 2,000
+    distinct 50 kB queries keep nothing near their 100 MB (finding 3 of the serving issue)."""
+    from tid.endpoint import protocol
+
+    padding = "#" + "x" * 50_000 + "\n"
+    for number in range(2000):
+        client.post("/sparql", data=f"{padding}INSERT DATA {{ <a:{number}> <a:b> <a:c> }}",
+                    content_type="application/sparql-query")
+    assert len(protocol._SHAPES) <= protocol.SHAPES_KEPT
+    assert all(isinstance(key, bytes) and len(key) == 32 for key in protocol._SHAPES)
+    kept = sum(len(repr(shape)) for shape in protocol._SHAPES.values())
+    assert kept < 2_000_000, kept
