@@ -187,8 +187,15 @@ def rejects_message(loaded: Iterable[LoadedSource], limit: int = 20) -> str:
 
 
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResult:
-    data_dir = options.data_dir
+    """Build a release in ``options.data_dir``, one build at a time there (a second one is refused
+    with the first one's process named, rather than let it delete the first one's work)."""
     catalog.check_contact_email(options.contact_email)
+    with options.data_dir.build_lock():
+        return _build(options, progress)
+
+
+def _build(options: BuildOptions, progress: Progress) -> BuildResult:
+    data_dir = options.data_dir
     specs = read_source_list(options.source_list)
     check_loaders(specs, options.source_list)
     resolved = resolve(specs, options.mirror, data_dir.downloads)

@@ -22,10 +22,13 @@ sources share came out doubled. ``GRAPH ?g`` still sees each source's own statem
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import socket
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,8 +77,35 @@ class DataDir:
             return None
         return json.loads((release / "build.json").read_text(encoding="utf-8"))
 
+    @contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """One build at a time on this data directory: an advisory lock on ``build.lock`` (the
+        kernel releases it when its process ends, however it ends), which says who holds it. Under
+        the lock, every partial release directory is the leftover of a build that is gone, so
+        :meth:`new_release` may remove them; a second build is refused rather than let it delete
+        the first one's work."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "build.lock").open("a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise ConfigError(f"{self.root} is being built by {holder}: wait for that build to end (or stop it); "
+                                  "two builds on one data directory would delete each other's work") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()} since "
+                         f"{datetime.now(UTC).isoformat(timespec='seconds')}\n")
+            handle.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def new_release(self) -> tuple[str, Path]:
-        """A fresh partial release directory; leftovers of killed builds are removed first."""
+        """A fresh partial release directory; leftovers of killed builds are removed first (the
+        caller holds :meth:`build_lock`: no other build is running)."""
         self.releases.mkdir(parents=True, exist_ok=True)
         for leftover in self.releases.glob(f"*{PARTIAL}"):
             shutil.rmtree(leftover, ignore_errors=True)

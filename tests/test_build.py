@@ -8,6 +8,7 @@ release is untouched.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -299,3 +300,25 @@ def test_killed_build_leaves_the_live_store_intact(live, cut_sources: Path) -> N
     again = build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources, dumps=False, force=True))
     assert data_dir.current_release().name == again.release
     assert not list(data_dir.releases.glob("*.partial"))
+
+
+def test_a_second_build_on_one_data_directory_is_refused_and_touches_nothing(live, cut_sources: Path, capsys) -> None:
+    """While a build holds the data directory, another is refused (exit 2, the holder named) and
+    deletes nothing: not the first one's partial release, not the live one. The lock goes with its
+    process, so a killed build never blocks the next (test_killed_build_leaves_the_live_store_intact)."""
+    data_dir, release, mirror = live
+    with data_dir.build_lock():
+        in_progress = data_dir.releases / "20990101T000000000000Z.partial"
+        in_progress.mkdir()
+        (in_progress / "work").write_text("the first build's work", encoding="utf-8")
+        code = main(["build", "--quiet", "--force", "--data-dir", str(data_dir.root), "--mirror", str(mirror),
+                     "--sources", str(cut_sources)])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert f"{data_dir.root} is being built by pid {os.getpid()} on " in err
+        assert (in_progress / "work").read_text(encoding="utf-8") == "the first build's work"
+        assert data_dir.current_release().name == release
+    # the lock released, the next build runs and clears the leftover
+    assert main(["build", "--quiet", "--force", "--data-dir", str(data_dir.root), "--mirror", str(mirror),
+                 "--sources", str(cut_sources)]) == 0
+    assert not in_progress.exists() and data_dir.current_release().name != release
