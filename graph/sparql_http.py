@@ -140,7 +140,10 @@ def exchange(method: str, url: str, *, timeout: float, user_agent: str, data: An
     try:
         with opener.open(request, timeout=timeout) as response:
             chunks, size = [], 0
-            while chunk := response.read(CHUNK):
+            # read1: whatever one receive brings (up to CHUNK), so that the deadline is checked
+            # after every receive; read(CHUNK) waits for the whole chunk, and a server trickling a
+            # byte a second held the caller 18 hours per 64 KiB
+            while chunk := response.read1(CHUNK):
                 size += len(chunk)
                 if max_bytes is not None and size > max_bytes:
                     raise TooLarge(max_bytes)

@@ -326,6 +326,34 @@ def test_server_too_slow_is_503(fake_app, path: str) -> None:
     assert time.monotonic() - started < 2.9
 
 
+def trickle(body: bytes, every: float = 0.2):
+    """An answer whose headers come at once and whose body comes a byte at a time."""
+    def reply(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", JSON_RESULTS)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        try:
+            for byte in body:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(every)
+        except OSError:  # the caller gave up: that is the point
+            pass
+
+    return reply
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_server_trickling_bytes_is_cut_at_the_time_budget(fake_app, path: str) -> None:
+    """Each byte comes before the socket's timeout, so only a wall-clock deadline checked after
+    every receive stops the call (it was checked every 64 KiB: hours at a byte a second)."""
+    app = fake_app(trickle(b'{"head":{},"boolean":true}' + b" " * 200), timeout=1)
+    started = time.monotonic()
+    problem(app.test_client().get(path), 503, "query-timeout")
+    assert time.monotonic() - started < 4
+
+
 @pytest.mark.parametrize("path", PATHS)
 def test_unreadable_answer_is_503(fake_app, path: str) -> None:
     app = fake_app(answer(200, b"<html>a login page</html>", "text/html"))
