@@ -29,11 +29,22 @@ RDF_FORMATS = {
 POSITION = re.compile(r"line (\d+)(?:,? column (\d+))?", re.IGNORECASE)
 
 
+def _readable_text(path: Path) -> str:
+    """The file as UTF-8 text, or an :class:`UnreadableInputError` (exit 2: the input cannot be
+    read, which is not the same as data that does not conform, exit 1)."""
+    try:
+        return read_text(path)
+    except UnreadableInputError:
+        raise
+    except SourceError as exc:
+        raise UnreadableInputError(exc.location, exc.message) from None
+
+
 def load_rdf(path: Path, store: Store, base: str) -> int:
     fmt = RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ConfigError(f"{path}: unknown file type {path.suffix!r}; expected {', '.join(sorted(RDF_FORMATS))} or .csv")
-    text = read_text(path)
+    text = _readable_text(path)
     try:
         quads = list(parse(text, format=fmt, base_iri=base + "id/"))
     except SyntaxError as exc:
@@ -80,12 +91,17 @@ def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror:
     reports: list[LoadReport] = []
     specs = read_source_list()
     for path in paths:
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"{path}: no such file")
+        if not path.is_file():
+            kind = "a directory" if path.is_dir() else "not a regular file (a device, a pipe…)"
+            raise ConfigError(f"{path}: {kind}; give the file to validate")
         if path.suffix.lower() == ".csv":
+            _readable_text(path)
             reports.append(load_csv(path, spec_for_csv(path, source_id, specs), store, minter, mirror, cache))
         else:
             load_rdf(path, store, minter.base)
     if not len(store) and not any(r.rejects for r in reports):
-        raise SourceError(Location(str(paths[0])), "no triples to validate")
+        raise UnreadableInputError(Location(str(paths[0])), "no triples to validate (an empty file, or one "
+                                   "holding only a byte-order mark or comments)")
     return store, reports

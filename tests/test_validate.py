@@ -304,6 +304,34 @@ def test_validate_unparseable_file_is_exit_2_with_line_and_column(tmp_path: Path
     assert "broken.ttl" in err and "row 2" in err
 
 
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"", "no triples to validate"),
+    (b"\xef\xbb\xbf", "no triples to validate"),  # a byte-order mark and nothing else
+    (b"# a comment only\n", "no triples to validate"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),  # binary
+    ("<https://example.org/a> <https://example.org/b> \"café\" .\n".encode("latin-1"), "not UTF-8"),
+])
+def test_validate_unreadable_input_is_exit_2_not_1(tmp_path: Path, capsys, content: bytes, expected: str) -> None:
+    """Exit 1 says "the data does not conform"; a file that cannot be read is a runtime error (2)."""
+    path = tmp_path / "input.nt"
+    path.write_bytes(content)
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "input.nt" in err and expected in err
+
+
+def test_validate_names_what_is_not_a_file(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "folder.ttl"
+    folder.mkdir()
+    assert main(["validate", str(folder)]) == 2
+    assert "folder.ttl: a directory" in capsys.readouterr().err
+    assert main(["validate", "/dev/zero"]) == 2
+    assert "/dev/zero: not a regular file" in capsys.readouterr().err
+    assert main(["validate", str(tmp_path / "nowhere.ttl")]) == 2
+    assert "nowhere.ttl: no such file" in capsys.readouterr().err
+
+
 def test_validate_fail_on_levels(tmp_path: Path, capsys) -> None:
     """Warnings make the exit code 1 only with --fail-on warning."""
     path = tmp_path / "ok.ttl"
