@@ -13,6 +13,7 @@ import json
 from flask import Blueprint, Response, render_template, request
 
 from tid.endpoint import conneg
+from tid.endpoint.html import asset_url
 from tid.endpoint.http import Called, negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.problem import Problem
@@ -50,7 +51,7 @@ def index() -> Response:
 
     def draw(fmt: conneg.Format) -> str:
         if fmt is conneg.HTML:
-            return render_template("queries.html", queries=entries)
+            return render_template("queries.html", queries=entries, asset_url=asset_url)
         return json.dumps({"queries": entries}, ensure_ascii=False, indent=1) + "\n"
 
     return negotiated((conneg.JSON, conneg.HTML), draw, called=Called("format of this list", "format de cette liste"),

@@ -26,7 +26,7 @@ import json
 from flask import Blueprint, Request, Response, render_template, url_for
 
 from tid.endpoint import conneg, service_description
-from tid.endpoint.html import asset_url
+from tid.endpoint.html import asset_url, content_security_policy
 from tid.endpoint.http import negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.named_queries import catalogue
@@ -62,8 +62,13 @@ def render_query_page() -> Response:
         "release": release.id,
         "count": len(catalogue()),
     }
-    return negotiated(conneg.HTML, lambda _fmt: render_template("query_page.html", **context),
-                      tag=[release.id, "query-page", sorted(context.items())])
+    response = negotiated(conneg.HTML, lambda _fmt: render_template("query_page.html", **context),
+                          tag=[release.id, "query-page", sorted(context.items())])
+    # this site's scripts only, as every page; styles may also be inline here, because the vendored
+    # Yasgui writes a <style> element of its own at run time
+    response.headers["Content-Security-Policy"] = content_security_policy().replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
 
 
 @bp.get("/query-page")

@@ -29,6 +29,7 @@ from pyoxigraph import (
 from tid import ROOT
 from tid.endpoint import conneg
 from tid.endpoint.analysis import MAX_NESTING
+from tid.endpoint.html import asset_url
 from tid.endpoint.http import Body, Called, negotiated
 from tid.endpoint.live import Release, current_release
 from tid.endpoint.results import serialize_graph
@@ -184,7 +185,7 @@ def respond() -> Response:
     def draw(fmt: conneg.Format) -> Body:
         if fmt is conneg.HTML:
             en, fr = limits_text(config)
-            return render_template("sparql.html", endpoint=endpoint, release=release, counts=counts(release),
+            return render_template("sparql.html", asset_url=asset_url, endpoint=endpoint, release=release, counts=counts(release),
                                    limits_en=en, limits_fr=fr, union_en=UNION_EN, union_fr=UNION_FR,
                                    formats=(*conneg.SOLUTION_FORMATS, *conneg.GRAPH_FORMATS),
                                    federation=config["FEDERATION"])
