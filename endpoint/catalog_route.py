@@ -1,8 +1,8 @@
 """The DCAT-AP 3 catalogue of the release at ``/catalog`` (and ``/catalog.{ttl,jsonld,rdf,nt,trig,nq}``).
 
-The catalogue is the named graph ``{base}graph/catalogue`` that the build wrote into the store
-(:mod:`tid.graph.catalog`), or, for a store without it, the ``dumps/catalog.ttl`` written beside
-the dumps. It is served in every RDF format: ``/catalog`` negotiates (``Accept``, or ``format=``),
+The catalogue is ``dumps/catalog.ttl``, written by the build (:mod:`tid.graph.catalog`) with its
+literals as declared, or, for a release without that file, the named graph
+``{base}graph/catalogue`` of the store. It is served in every RDF format: ``/catalog`` negotiates (``Accept``, or ``format=``),
 ``/catalog.{ext}`` names its format in the URL, because data.gouv.fr's DCAT harvester guesses the
 format from the URL's extension and, failing that, from the ``Content-Type`` of a ``HEAD``
 (``reference/users-ecosystem.md`` §1.1): both answer the same headers.
@@ -124,15 +124,20 @@ def index(triples: Iterable[Triple], whole: NamedNode) -> Catalogue:
 
 
 def load_catalogue(release: Release) -> Catalogue:
-    """The release's catalogue (store first, then ``dumps/catalog.ttl``), once per release."""
+    """The release's catalogue (``dumps/catalog.ttl`` first, then the store's graph), once per release.
+
+    The file comes first because it holds the literals as the build wrote them: the store keeps a
+    value of a derived datatype under its primitive one (``dcat:byteSize`` written
+    ``xsd:nonNegativeInteger``, as DCAT-AP's ranges require, comes back ``xsd:integer``: Oxigraph
+    stores ``xsd:nonNegativeInteger`` as an integer), and a harvester must get what SEMIC's shapes accept."""
 
     def compute() -> Catalogue:
         minter = Minter(release.base)
-        triples = [quad.triple for quad in release.store.quads_for_pattern(None, None, None, catalogue_graph(minter))]
-        if not triples:
-            written = release.path / "dumps" / next(iter(CATALOGUE_FILES))
-            if written.is_file():
-                triples = [quad.triple for quad in parse(path=str(written), format=RdfFormat.TURTLE)]
+        written = release.path / "dumps" / next(iter(CATALOGUE_FILES))
+        if written.is_file():
+            triples = [quad.triple for quad in parse(path=str(written), format=RdfFormat.TURTLE)]
+        else:
+            triples = [quad.triple for quad in release.store.quads_for_pattern(None, None, None, catalogue_graph(minter))]
         return index(triples, whole_dataset(minter))
 
     return release.cached("catalog-route", compute)

@@ -364,3 +364,13 @@ def test_void_and_service_description_link_the_catalogue(cclient) -> None:
                               format="turtle")
     assert set(sd.objects(URIRef("http://localhost/sparql"), RDFS.seeAlso)) == {URIRef("http://localhost/catalog")}
     assert set(sd.objects(WHOLE, RDFS.seeAlso)) == {URIRef("http://localhost/catalog")}
+
+
+@pytest.mark.parametrize(("ext", "parser"), [("ttl", "turtle"), ("rdf", "xml"), ("jsonld", "json-ld"), ("nt", "nt")])
+def test_served_byte_sizes_keep_the_datatype_dcat_ap_requires(cclient, ext: str, parser: str) -> None:
+    """DCAT-AP 3 ranges dcat:byteSize over xsd:nonNegativeInteger; the store would give it back as
+    xsd:integer (Oxigraph keeps derived integer types as integers), so /catalog serves the file the
+    build wrote: every size, in every format, as declared."""
+    graph = rdflib.Graph().parse(data=cclient.get(f"/catalog.{ext}").get_data(as_text=True), format=parser)
+    sizes = list(graph.objects(None, DCAT.byteSize))
+    assert sizes and {size.datatype for size in sizes} == {rdflib.XSD.nonNegativeInteger}
