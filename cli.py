@@ -25,6 +25,7 @@ from tid import __version__
 from tid.endpoint.serve import add_parser as add_serve_parser
 from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import TidError
+from tid.graph.catalog.names import CONTACT_EMAIL
 from tid.graph.push import add_parser as add_push_parser
 from tid.graph.queries import list_queries, load_query
 from tid.graph.sources import SOURCE_LIST, fetch, read_source_list
@@ -82,6 +83,10 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
         console.print(f"Release {result.release} built and published in {elapsed:.1f} s. Sources reloaded: {reloaded}.")
     if not args.quiet:
         print_build_tables(console, manifest)
+    if options.contact_email == CONTACT_EMAIL:  # said even with --quiet: a published catalogue would carry it
+        console.print(f"[bold red]Warning:[/] the catalogue's contact point is the placeholder {CONTACT_EMAIL}, which "
+                      "reaches nobody: give --contact-email (or TID_CONTACT_EMAIL) before the catalogue is harvested.",
+                      highlight=False)
     return 0
 
 

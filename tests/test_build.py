@@ -265,6 +265,7 @@ def test_contact_email_reaches_the_catalogue(tmp_path: Path, cut_sources: Path, 
     assert data_dir.current_release() is None
     monkeypatch.setenv("TID_CONTACT_EMAIL", "donnees@territoires.example.org")
     assert main(common) == 0
+    assert "placeholder" not in capsys.readouterr().out  # an address was given: nothing to warn of
     store = open_read_only(data_dir)
     emails = {q.object.value for q in store.quads_for_pattern(None, NamedNode(VCARD_EMAIL), None, None)}
     assert emails == {"mailto:donnees@territoires.example.org"}
@@ -273,6 +274,12 @@ def test_contact_email_reaches_the_catalogue(tmp_path: Path, cut_sources: Path, 
     store = open_read_only(data_dir)
     assert {q.object.value for q in store.quads_for_pattern(None, NamedNode(VCARD_EMAIL), None, None)} == {
         "mailto:open-data@example.org"}
+    del store
+    monkeypatch.delenv("TID_CONTACT_EMAIL")
+    capsys.readouterr()
+    assert main(common) == 0  # none given: the placeholder, said loudly even with --quiet
+    out = capsys.readouterr().out
+    assert "contact point is the placeholder territoires-industrie-kg@example.org" in " ".join(out.split())
 
 
 VCARD_EMAIL = "http://www.w3.org/2006/vcard/ns#hasEmail"
