@@ -1,20 +1,27 @@
-"""GeoJSON of the things that have a geometry, for the maps of the pages.
+"""GeoJSON of the things that have a map, for the maps of the pages.
 
 ``/geo/{path}`` answers, for the thing ``{base}id/{path}``, an RFC 7946 FeatureCollection
-(``application/geo+json``): the thing's own geometry (a territory's perimeter, a site's
-location) and, for a territory, the locations of its sites clés en main when the data has them.
-The geometries are the GeoSPARQL ``geo:asWKT`` literals of the store (CRS84, as the loaders
-write them) turned into GeoJSON by shapely, already a dependency of the loaders; nothing is
-invented: a thing without a geometry gets a 404, and a territory's map shows only the sites that
-have coordinates.
+(``application/geo+json``), ``?at=YYYY-MM-DD`` giving the day it holds at (default today):
 
-Every feature carries ``iri``, ``label`` (French, else English), ``labels`` (both), ``role``
-(``self`` or ``site``) and ``page`` (the local page of the feature, when the site serves one).
-The answer is conditional (ETag of the release and path, 304), cacheable, and CORS-readable like
-every answer of the endpoint.
+* the thing's own geometry (``self``): a territory's perimeter, a commune's approximate point
+  (``tid:EmplacementApproximatif``: the centre of the bounding box of its contour);
+* for a territory, its member communes (``commune``) in the list in force that day, each at its
+  point; for a région, the perimeters of its territories (``territoire``) in that list;
+* its sites clés en main (``site``), each drawn at the point of the commune(s) its source names
+  (``locatedIn``): a site never gets a location of its own. A site whose commune no source states
+  is listed in the collection's ``unplaced`` member, not drawn.
 
-:func:`geojson_url` tells the resource pages whether to show a map: the set of things with a
-geometry is computed once per release (``geo-ressources-cartographiees.rq``).
+Foreign members (RFC 7946 §6.1) say the ``date``, the ``list`` a territory's members come from,
+``unplaced`` and ``notes`` (why an outline a source gives is not drawn: ``tid:perimetreEcarte``).
+Every feature carries ``iri``, ``label`` (French, else English), ``labels`` (both), ``role`` and
+``page`` (the local page of the feature, when the site serves one); points carry ``approximate``
+and ``method`` (what the point is). ``/geo-overview/{phase}`` is every territory of a phase,
+simplified, for the home page. The geometries are the GeoSPARQL ``geo:asWKT`` literals of the
+store (CRS84) turned into GeoJSON by shapely; nothing is invented. The answer is conditional
+(ETag of the release, path and date, 304), cacheable, and CORS-readable like every answer.
+
+:func:`geojson_url` tells the resource pages whether to show a map: the set of things with one is
+computed once per release (``geo-ressources-cartographiees.rq``).
 """
 
 from __future__ import annotations
