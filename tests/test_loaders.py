@@ -186,10 +186,15 @@ def test_sites_of_the_2026_12_schema_reject_with_file_row_and_column(tmp_path: P
                                                                        column: str, message: str) -> None:
     from tid.loaders import sites_cles_en_main
 
-    _triples, report = _load_transcription(sites_cles_en_main, _edited(tmp_path, SITES_2026_12, old, new))
+    _assert_one_reject(sites_cles_en_main, _edited(tmp_path, SITES_2026_12, old, new), row, column, message)
+
+
+def _assert_one_reject(loader, path: Path, row: int, column: str, message: str) -> None:
+    """The edited file loads with exactly one reject, which names its file, row and column."""
+    _triples, report = _load_transcription(loader, path)
     rejected = _rejected(report)
     assert len(rejected) == 1, rejected
-    assert rejected[0].startswith(f"sites_additional_2026-12.csv, row {row}, column {column!r}: "), rejected
+    assert rejected[0].startswith(f"{path.name}, row {row}, column {column!r}: "), rejected
     assert message in rejected[0]
 
 
@@ -258,8 +263,4 @@ def test_laureats_of_the_2026_12_schema_reject_with_file_row_and_column(tmp_path
                                                                           column: str, message: str) -> None:
     from tid.loaders import fonds_acceleration
 
-    _triples, report = _load_transcription(fonds_acceleration, _edited(tmp_path, LAUREATS_2026_12, old, new))
-    rejected = _rejected(report)
-    assert len(rejected) == 1, rejected
-    assert rejected[0].startswith(f"fonds_acceleration_laureats_additional_2026-12.csv, row {row}, column {column!r}: "), rejected
-    assert message in rejected[0]
+    _assert_one_reject(fonds_acceleration, _edited(tmp_path, LAUREATS_2026_12, old, new), row, column, message)

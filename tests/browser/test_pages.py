@@ -18,6 +18,7 @@ with the name of the missing route when that route is not served yet, never pass
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,14 +86,21 @@ class Visit:
         self.context.close()
 
 
-@pytest.fixture
-def visit(browser: Any, server: str) -> Iterator[Visit]:
+@contextmanager
+def visiting(browser: Any, server: str) -> Iterator[Visit]:
+    """A browser context for one test, closed after it; the pages must have reached no other host."""
     opened = Visit(browser)
     try:
         yield opened
     finally:
         opened.close()
     assert not opened.outside(server), f"the pages reached other hosts: {opened.outside(server)}"
+
+
+@pytest.fixture
+def visit(browser: Any, server: str) -> Iterator[Visit]:
+    with visiting(browser, server) as opened:
+        yield opened
 
 
 def wait_for_map(page: Any) -> dict[str, Any]:

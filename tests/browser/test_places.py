@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.browser.test_pages import Visit, wait_for_map
+from tests.browser.test_pages import Visit, visiting, wait_for_map
 from tests.helpers import create_test_app, serving
 from tid.graph.store import DataDir
 
@@ -32,12 +32,8 @@ def real_server(real_build) -> Iterator[str]:
 
 @pytest.fixture
 def visit(browser: Any, real_server: str) -> Iterator[Visit]:
-    opened = Visit(browser)
-    try:
+    with visiting(browser, real_server) as opened:
         yield opened
-    finally:
-        opened.close()
-    assert not opened.outside(real_server), opened.outside(real_server)
 
 
 def test_lacq_pau_tarbes_draws_its_perimeter_communes_and_sites(real_server: str, visit: Visit) -> None:
