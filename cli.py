@@ -135,11 +135,17 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
 def cmd_query(args: argparse.Namespace, console: Console) -> int:
 
     if args.list or not args.name:
-        table = Table(title="Named queries (tid query NAME --param k=v)")
-        for column in ("name", "title (fr)", "parameters"):
-            table.add_column(column)
-        for query in list_queries():
-            table.add_row(query.name, query.fr, ", ".join(f"{p.name} ({p.type})" for p in query.parameters))
+        columns = ["name", "title_fr", "title_en", "parameters"]
+        rows = [[query.name, query.fr, query.en, ", ".join(f"{p.name} ({p.type})" for p in query.parameters)]
+                for query in list_queries()]
+        if args.format != "table":  # for programs: every column, never cut
+            write_rows(args.format, columns, rows, console)
+            return 0
+        table = Table(title="Named queries (tid query NAME --param k=v)", expand=True)
+        for column, ratio in (("name", 2), ("title (fr)", 4), ("parameters", 2)):
+            table.add_column(column, ratio=ratio, overflow="fold")  # folded, never cut with "…"
+        for name, title_fr, _title_en, parameters in rows:
+            table.add_row(name, title_fr, parameters)
         console.print(table)
         return 0
     params = {}
@@ -317,7 +323,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False)
     try:
-        return args.run(args, console)
+        code = args.run(args, console)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`tid query … | head`): nothing more to say, and no traceback; stdout
+        # goes to /dev/null so that the interpreter's final flush does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except TidError as exc:
         errors.print(f"tid {args.command}: error: {exc}", markup=False, soft_wrap=True)
         return exc.exit_code

@@ -854,3 +854,36 @@ def test_epci_grand_est_ti_site_2021_logic_on_centre_val_de_loire(real_store) ->
     # in September 2021 the list in force (October 2020) is by commune: it states no EPCI's membership,
     # so the EPCI's own membership (from the 2023 list) does not hold then; the site's territory does
     assert {r["via"] for r in rows} == {"territoire déduit de la commune du site"}
+
+
+def test_tid_query_list_for_programs_and_people(capsys) -> None:
+    """`tid query --list --format csv|json` gives every column uncut; the table folds, never cuts."""
+    from tid.cli import main
+
+    names = [q.name for q in list_queries()]
+    assert main(["query", "--list", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert [r["name"] for r in rows] == names and all(r["title_fr"] and r["title_en"] for r in rows)
+    assert main(["query", "--list", "--format", "json"]) == 0
+    assert [r["name"] for r in json.loads(capsys.readouterr().out)] == names
+    assert main(["query", "--list"]) == 0
+    table = capsys.readouterr().out
+    assert "…" not in table
+
+
+def test_tid_query_into_a_closed_pipe_is_quiet(cut_data_dir, monkeypatch, capsys) -> None:
+    """`tid query … | head -1`: the reader goes away, the command ends without a traceback (its
+    stdout is a pipe whose reading end is already closed, so the first write fails for sure)."""
+    import io
+    import os
+
+    from tid.cli import main
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with io.open(write_end, "w", encoding="utf-8", closefd=True) as closed_pipe:
+        monkeypatch.setattr("sys.stdout", closed_pipe)
+        code = main(["query", "communes-d-un-territoire", "--data-dir", str(cut_data_dir.root), "--param",
+                     "territoire=https://w3id.org/territoires-industrie/id/territoire/2023-2027/ti-1107", "--format", "csv"])
+        assert code == 0
+    assert "Traceback" not in capsys.readouterr().err
