@@ -12,6 +12,7 @@ import io
 import shutil
 import tarfile
 import tomllib
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -197,8 +198,16 @@ def fetch(spec: SourceSpec, mirror: Path | None, cache: Path, timeout: float = 6
     if mirror and (mirror / spec.mirror).is_file():
         shutil.copyfile(mirror / spec.mirror, partial)
     elif spec.fetch == "download" and spec.url:
-        with urllib.request.urlopen(spec.url, timeout=timeout) as response:  # noqa: S310 - URLs from our list
-            payload = response.read()
+        try:
+            with urllib.request.urlopen(spec.url, timeout=timeout) as response:  # noqa: S310 - URLs from our list
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            raise SourceError(Location(spec.url), f"source {spec.id!r}: the server answered HTTP {exc.code} "
+                              f"{exc.reason}; try again later, or build from a mirror (--mirror)") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise SourceError(Location(spec.url), f"source {spec.id!r} cannot be downloaded ({reason}): without "
+                              "network, build from a mirror (--mirror or TID_MIRROR)") from None
         if spec.member:
             with tarfile.open(fileobj=io.BytesIO(payload), mode="r:*") as archive:
                 member = archive.extractfile(spec.member)

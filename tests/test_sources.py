@@ -47,6 +47,22 @@ def test_mirror_only_source_without_mirror_is_a_clear_error(tmp_path: Path, cut_
         fetch(spec, None, tmp_path)
 
 
+def test_a_download_without_network_is_one_line_not_a_traceback(tmp_path: Path, cut_sources: Path, capsys) -> None:
+    """No server listens at the address (a port nothing holds): the error names the source and
+    says what to do, with the exit code of a data problem, and no urllib traceback."""
+    import dataclasses
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    spec = next(s for s in read_source_list(cut_sources) if s.fetch == "download")
+    unreachable = dataclasses.replace(spec, url=f"http://127.0.0.1:{port}/nothing.tgz")
+    with pytest.raises(SourceError, match=rf"source {spec.id!r} cannot be downloaded .*build from a mirror"):
+        fetch(unreachable, None, tmp_path, timeout=5)
+    assert not (tmp_path / spec.id).exists() or not any((tmp_path / spec.id).iterdir())
+
+
 def test_changed_cached_file_is_refused(tmp_path: Path, cut_sources: Path) -> None:
     spec = next(s for s in read_source_list(cut_sources) if s.id == "cog2023-regions")
     path = fetch(spec, CUT_MIRROR, tmp_path)
