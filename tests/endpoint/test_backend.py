@@ -300,8 +300,16 @@ def fake_app(cut_data_dir) -> Iterator[Callable[..., Flask]]:
             server.close()
 
 
-# Each kind of address: the SPARQL protocol (worker), a resource page, the home page, the catalogue.
-PATHS = ["/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "/doc/territoire/2023-2027/ti-1107", "/", "/catalog"]
+# Each kind of address: the SPARQL protocol (worker), a resource page, the home page, a map.
+PATHS = ["/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "/doc/territoire/2023-2027/ti-1107", "/",
+         "/geo/territoire/2023-2027/ti-1107"]
+
+
+def test_the_catalogue_needs_no_backend(fake_app) -> None:
+    """The catalogue is the file the build wrote beside the release (its literals as declared), so
+    harvesters get it while the SPARQL server is down."""
+    response = fake_app(None).test_client().get("/catalog", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and b"dcat:Catalog" in response.get_data()
 
 
 @pytest.mark.parametrize("path", PATHS)
