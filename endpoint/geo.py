@@ -29,8 +29,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,6 +44,7 @@ from tid.endpoint import conneg
 from tid.endpoint.describe.params import BadParameter, parse_at
 from tid.endpoint.http import choose, negotiated
 from tid.endpoint.live import Release, current_release
+from tid.endpoint.lru import Lru
 from tid.endpoint.problem import Problem
 from tid.endpoint.urls import page_url, thing_iri, thing_path
 from tid.graph.queries import load_query
@@ -272,8 +271,7 @@ def phase_overview(release: Release, phase: str) -> dict[str, Any]:
     return {"type": "FeatureCollection", "phase": phase, "features": features}
 
 
-_dated: OrderedDict[tuple[str, str, str], dict[str, Any] | None] = OrderedDict()
-_dated_lock = threading.Lock()
+_dated: Lru[tuple[str, str, str], dict[str, Any] | None] = Lru(MAX_DATED_COLLECTIONS)
 
 
 def feature_collection(release: Release, iri: str, day: date) -> dict[str, Any] | None:
@@ -282,17 +280,7 @@ def feature_collection(release: Release, iri: str, day: date) -> dict[str, Any] 
     Foreign members (RFC 7946 §6.1) say what a program needs to read the map right: ``date`` (the
     day the members and territories hold at), ``unplaced`` (sites whose commune no source states:
     listed, not drawn), ``notes`` (why a perimeter is not drawn)."""
-    key = (release.id, iri, day.isoformat())
-    with _dated_lock:
-        if key in _dated:
-            _dated.move_to_end(key)
-            return _dated[key]
-    collection = _collect(release, iri, day)
-    with _dated_lock:
-        _dated[key] = collection
-        while len(_dated) > MAX_DATED_COLLECTIONS:
-            _dated.popitem(last=False)
-    return collection
+    return _dated.get((release.id, iri, day.isoformat()), lambda: _collect(release, iri, day))
 
 
 def _collect(release: Release, iri: str, day: date) -> dict[str, Any] | None:

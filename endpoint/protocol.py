@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,6 +36,7 @@ from tid.endpoint.analysis import MAX_NESTING, QueryShape, analyse, host_allowed
 from tid.endpoint.evaluate import Job, Kind, Outcome, Status
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
 from tid.endpoint.live import Live, current_live
+from tid.endpoint.lru import Lru
 from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied
 from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
 from tid.endpoint.remote import BackendTimeout, BackendUnavailable
@@ -167,27 +166,15 @@ def check_services(shape: QueryShape) -> None:
                           f"({', '.join(sorted(allowlist)) or 'empty'}). The query was not run.")
 
 
-_SHAPES: OrderedDict[bytes, QueryShape] = OrderedDict()
-_SHAPES_LOCK = threading.Lock()
 SHAPES_KEPT = 4096
+_SHAPES: Lru[bytes, QueryShape] = Lru(SHAPES_KEPT)
 
 
 def _analyse(query: str) -> QueryShape:
     """:func:`analyse`, once per distinct query text (a pure function of it), kept by the digest
     of the text: the cache holds 32 bytes a query, not the query (keyed by the text, 10,000
     refused 360 kB queries held 1.3 GB a process)."""
-    key = hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
-    with _SHAPES_LOCK:
-        shape = _SHAPES.get(key)
-        if shape is not None:
-            _SHAPES.move_to_end(key)
-            return shape
-    shape = analyse(query)
-    with _SHAPES_LOCK:
-        _SHAPES[key] = shape
-        while len(_SHAPES) > SHAPES_KEPT:
-            _SHAPES.popitem(last=False)
-    return shape
+    return _SHAPES.get(hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest(), lambda: analyse(query))
 
 
 @lru_cache(maxsize=1024)
