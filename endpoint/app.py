@@ -66,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.before_request(_utf8_query_string)
     app.after_request(_cors)
-    app.after_request(_no_sniffing)
+    app.after_request(_safety_headers)
     proxies = app.config["TRUST_PROXY_HEADERS"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
@@ -88,7 +88,7 @@ def _utf8_query_string() -> None:
                       "encode every parameter as UTF-8 before percent-encoding it.") from None
 
 
-def _no_sniffing(response: Response) -> Response:
+def _safety_headers(response: Response) -> Response:
     """``X-Content-Type-Options: nosniff`` on every answer, whichever view or error handler made it:
     a body that reflects the request (a 404's path) is then never read as another type; and every
     HTML answer a Content-Security-Policy (this site's scripts and styles only) and a referrer

@@ -286,12 +286,12 @@ def feature_collection(release: Release, iri: str, day: date) -> dict[str, Any] 
 def _collect(release: Release, iri: str, day: date) -> dict[str, Any] | None:
     features = own_features(release, iri)
     extra: dict[str, Any] = {}
-    kinds = kinds_of(release, iri)
-    if "territoire" in kinds:
+    kind = (thing_path(iri, release.base) or "").split("/", 1)[0]  # the kind of thing, as its IRI says
+    if kind == "territoire":
         members, listed = member_features(release, iri, day)
         features += members
         extra["list"] = listed
-    if "region" in kinds:
+    if kind == "region":
         features += region_features(release, iri, day)
     placed, unplaced = site_features(release, iri)
     features += placed
@@ -300,19 +300,6 @@ def _collect(release: Release, iri: str, day: date) -> dict[str, Any] | None:
         return None
     return {"type": "FeatureCollection", "date": day.isoformat(), **extra, "notes": notes, "unplaced": unplaced,
             "features": features}
-
-
-def kinds_of(release: Release, iri: str) -> set[str]:
-    """Which kinds of map ``iri`` has (``territoire``, ``region``), once per release."""
-
-    def compute() -> dict[str, set[str]]:
-        query = load_query("geo-carte-types")
-        found: dict[str, set[str]] = {}
-        for row in release.store.query(query.text):
-            found.setdefault(row["chose"].value, set()).add(row["type"].value)
-        return found
-
-    return release.cached("geo:kinds", compute).get(iri, set())
 
 
 def set_aside(release: Release, iri: str) -> dict[str, str]:
@@ -396,6 +383,5 @@ def overview(phase: str) -> Response:
 def _geojson_response(collection: dict[str, Any], name: str) -> Response:
     body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
     response = Response(body, content_type="application/geo+json")
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{name}.geojson"'
     return response

@@ -9,9 +9,10 @@
 * Assets: every file of ``endpoint/static`` is served at ``/assets/<file>``; :func:`asset_url`
   links it with ``?v=<hash of its bytes>``, and such a versioned URL is cached for a year
   (``immutable``): a changed file gets a new URL. Nothing is ever loaded from another host.
-* Headers: :func:`render_page` sends ``text/html; charset=utf-8``, a Content-Security-Policy
-  that allows scripts, styles, fonts and data from this site only (images also from the map's
-  tile server, :data:`settings` ``MAP_TILE_URL``) and the release; the ETag and cache headers
+* Headers: :func:`render_page` sends ``text/html; charset=utf-8`` and the release; the
+  application adds to every HTML answer the Content-Security-Policy of
+  :func:`content_security_policy` (scripts, styles, fonts and data from this site only; images
+  also from the map's tile server, :data:`settings` ``MAP_TILE_URL``); the ETag and cache headers
   come from :func:`tid.endpoint.http.negotiated`, which every page goes through.
 """
 
@@ -130,8 +131,5 @@ def render_page(template: str, *, status: int = 200, **context: Any) -> Response
     body = render_template(template, lang=lang, tr=tr, other_language_url=url_in_language(
         "en" if lang == "fr" else "fr"), asset_url=asset_url, **context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
-    response.headers["Content-Security-Policy"] = content_security_policy()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-TID-Release"] = current_release().id
     return response
