@@ -110,12 +110,14 @@ def url_in_language(lang: str) -> str:
     return quote(request.path) + (f"?{query}" if query else "")
 
 
-def content_security_policy() -> str:
+def content_security_policy(*, inline_styles: bool = False) -> str:
     """Scripts, styles, fonts and fetches from this site only; images also from the tile server
-    (``https://{s}.tile.example.org/...`` becomes the source ``https://*.tile.example.org``)."""
+    (``https://{s}.tile.example.org/...`` becomes the source ``https://*.tile.example.org``);
+    ``inline_styles``: styles written in the page too (the query page's Yasgui writes one)."""
     parts = urlsplit(current_app.config.get("MAP_TILE_URL") or "")
     tiles = f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}" if parts.scheme and parts.netloc else ""
-    return ("default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; connect-src 'self'; "
+    styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
+    return (f"default-src 'none'; script-src 'self'; style-src {styles}; font-src 'self'; connect-src 'self'; "
             f"img-src 'self' data:{tiles}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
