@@ -17,14 +17,14 @@ from tid.endpoint.html import asset_url
 from tid.endpoint.http import Called, negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.problem import Problem
-from tid.endpoint.protocol import answer
+from tid.endpoint.protocol import TRUNCATE, answer, truncation_accepted
 from tid.endpoint.urls import external_url
 from tid.errors import QueryError
 from tid.graph.queries import NAME, NamedQuery, list_queries, load_query
 
 bp = Blueprint("queries", __name__)
 
-RESERVED = ("format", "output")
+RESERVED = ("format", "output", TRUNCATE)
 
 
 def catalogue() -> list[NamedQuery]:
@@ -82,4 +82,4 @@ def run(name: str) -> Response:
     formats = request.args.getlist("format") or request.args.getlist("output")
     return answer(query.text, format_values=formats,
                   substitutions={variable.value: term for variable, term in substitutions.items()},
-                  etag_scope="named:" + name)
+                  etag_scope="named:" + name, truncate=truncation_accepted(request.args.getlist(TRUNCATE)))
