@@ -448,3 +448,40 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         if keep:
             request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, False)
     return cache_headers(response, tag)
+
+
+def run_for_page(query: str, substitutions: dict[str, Any], max_rows: int) -> Outcome:
+    """Run ``query`` as :func:`answer` does (the same checks, pool, time budget and failures), for a
+    page that draws its solutions: SPARQL JSON, at most ``max_rows`` rows (and the endpoint's
+    limits), the outcome rather than a response. ``truncated`` says when rows were left out."""
+    config = _settings()
+    shape = _analyse(query)
+    if shape.is_update or shape.form not in ("SELECT", "ASK"):
+        raise Problem("evaluation-error", "A page shows the solutions of a SELECT or ASK query; download this "
+                      "one's answer instead. / Une page montre les solutions d'une requête SELECT ou ASK ; "
+                      "téléchargez plutôt la réponse de celle-ci.")
+    check_services(shape)
+    live = current_live()
+    release = live.release
+    dataset_default, dataset_named, merge = _dataset(shape, (), ())
+    job = Job(
+        store_path=release.store_path,
+        query=query,
+        default_dataset=not shape.has_dataset_clause,
+        default_graph=dataset_default,
+        named_graphs=dataset_named,
+        merge_default_graph=merge,
+        substitutions=tuple(sorted(substitutions.items())),
+        solutions_format=conneg.SOLUTION_FORMATS[0],
+        graph_format=None,
+        max_rows=min(max_rows, config["MAX_ROWS"]),
+        max_bytes=config["MAX_BYTES"],
+        allowed_services=bool(shape.services),
+        truncation_link=_truncation_link(),
+        backend=release.backend,
+        base_iri=endpoint_url(),
+    )
+    outcome = _run(live, job)
+    if outcome.status is not Status.OK or outcome.format is None:
+        raise _failure(outcome)
+    return outcome
