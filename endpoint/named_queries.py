@@ -4,6 +4,14 @@ The catalogue is :func:`tid.graph.queries.list_queries` (the competency question
 queries behind the site's own answers). Parameters are bound as RDF terms through pyoxigraph substitutions
 (:meth:`NamedQuery.substitutions`), never pasted into the text. A run goes through the same path
 as ``/sparql`` (pool, time budget, limits, negotiation, ETag), so every format is available.
+
+A parameter that names a thing takes a code or a name as well as an IRI
+(:mod:`tid.endpoint.query_form`, through the crosswalk of ``/resolve``). A browser (``Accept``
+ranking ``text/html`` above every result format, or ``format=html``) gets the question's page
+instead (:func:`page`): the form, the table of the solutions (run through the same pool, at most
+:data:`PAGE_ROWS` rows), the downloads (this address with ``format=``) and the permalink; a value
+it cannot use gives the form again with the reason, 400. ``*/*`` and no ``Accept`` still get
+SPARQL JSON: programs see no change.
 """
 
 from __future__ import annotations
@@ -136,6 +144,7 @@ def page(query: NamedQuery) -> Response:
     given = {key: value for key, value in _given(PAGE_SKIP).items() if value.strip()}
     known = {p.name for p in query.parameters}
     errors: dict[str, str] = {}
+    choices: dict[str, list[dict]] = {}  # what an ambiguous or unknown value could mean, as links
     problems: list[str] = []
     bound: dict[str, str] = {}
     release = current_release()
@@ -145,6 +154,10 @@ def page(query: NamedQuery) -> Response:
                 bound[parameter.name] = resolve_value(parameter, given[parameter.name], release, lang)
             except Problem as exc:
                 errors[parameter.name] = _in(lang, exc.detail)
+                extra = {"lang": lang} if lang != "fr" else {}
+                choices[parameter.name] = [
+                    {**choice, "url": url_for("queries.run", name=query.name, **{**given, parameter.name: choice["write"]},
+                                              **extra)} for choice in exc.extensions.get("choices", [])]
     unknown = sorted(set(given) - known)
     if unknown:
         problems.append(_in(lang, f"This query has no parameter {', '.join(unknown)}. / Cette requête n'a pas de "
@@ -162,6 +175,8 @@ def page(query: NamedQuery) -> Response:
         for name in missing:
             errors.setdefault(name, "Valeur requise." if lang == "fr" else "A value is required.")
     context = _context(query, given, bound, errors, problems, lang)
+    for field in context["fields"]:
+        field["choices"] = choices.get(field["name"], [])
     if errors or problems:
         return render_page("named_query.html", status=400, **context)
 
@@ -188,7 +203,7 @@ def _context(query: NamedQuery, given: dict[str, str], bound: dict[str, str], er
     extra = {"lang": lang} if lang != "fr" else {}
     sample = examples(query)
     return {
-        "query": query, "fields": form_fields(query, given, bound, errors), "problems": problems,
+        "named": query, "fields": form_fields(query, given, bound, errors), "problems": problems,
         "action": url_for("queries.run", name=query.name), "given": bool(given),
         "downloads": links, "permalink": external_url("queries.run", name=query.name, **given, **extra),
         "example_url": url_for("queries.run", name=query.name, **sample, **extra) if sample else None,

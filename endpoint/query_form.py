@@ -139,14 +139,20 @@ def _by_name(parameter: Parameter, kind: Kind, value: str, release: Any, lang: s
     found = search_index(release).search(value, frozenset(kind.types) if kind.types else None)
     exact = [hit for hit in found.hits if hit.score >= EXACT - 1 and hit.field in ("label", "alt-label")]
     if exact:
-        return {hit.entry.iri: Candidate(hit.entry.iri, frozenset(), {lang: hit.entry.label(lang)}, hit.entry.phase, "")
+        return {hit.entry.iri: Candidate(hit.entry.iri, frozenset(), {lang: _named(hit.entry, lang)}, hit.entry.phase, "")
                 for hit in exact}
-    near = [{"iri": h.entry.iri, "label": h.entry.label(lang), "write": _written(h.entry.iri, None, release.base)}
+    near = [{"iri": h.entry.iri, "label": _named(h.entry, lang), "write": _written(h.entry.iri, None, release.base)}
             for h in found.hits[:SHOWN_CHOICES]]
     hint = "; ".join(f"{c['label']} ({c['write']})" for c in near)
     raise _bad(parameter, f"nothing of this kind is named {value!r}" + (f"; did you mean: {hint}?" if hint else ".")
                + f" Give {kind.en}.", f"rien de ce genre ne s'appelle {value!r}"
                + (f" ; vouliez-vous dire : {hint} ?" if hint else ".") + f" Donnez {kind.fr}.", choices=near)
+
+
+def _named(entry: Any, lang: str) -> str:
+    """A thing's label, with the département of a commune (four communes are named Saint-Denis)."""
+    label = entry.label(lang)
+    return f"{label} ({'dép.' if lang == 'fr' else 'dept'} {entry.departement})" if entry.departement else label
 
 
 def resolve_value(parameter: Parameter, raw: str, release: Any, lang: str = "fr") -> str:

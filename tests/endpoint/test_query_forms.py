@@ -121,6 +121,8 @@ def test_bad_values_give_the_form_again_with_400(client) -> None:
     assert "ETag" not in response.headers
     page = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in page and "ti-1103@2023-2027" in page and "ti-1103@2018-2023" in page
+    # each meaning is a link to the page with that value
+    assert 'href="/queries/communes-d-un-territoire?territoire=ti-1103@2018-2023"' in page
     for query_string in ({"territoire": "ti-9999"}, {"territoire": MELUN_IRI, "date": "yesterday"},
                          {"territoire": MELUN_IRI, "nothing": "x"}, {"date": "2024-01-01"}):
         bad = client.get("/queries/communes-d-un-territoire", query_string=query_string, headers=BROWSER)
@@ -208,3 +210,22 @@ def test_machine_answers_are_unchanged(client) -> None:
     assert json_answer.headers["Content-Type"] == SOLUTIONS_JSON
     assert_problem(client.get("/queries/communes-d-un-territoire", query_string={"territoire": "not an iri"}),
                    400, "bad-query-parameter")
+
+
+def test_pandas_reads_a_named_query_with_parameters_over_http(app) -> None:
+    """``pandas.read_csv`` on the URL (urllib: no Accept header) with ``format=csv``, as before; the
+    same frame whether the territory is given by its IRI or its code."""
+    pandas = pytest.importorskip("pandas")
+    from urllib.parse import urlencode
+
+    from tests.helpers import serving
+
+    with serving(app) as root:
+        by_iri = pandas.read_csv(f"{root}queries/communes-d-un-territoire?"
+                                 + urlencode({"territoire": MELUN_IRI, "date": "2024-06-01", "format": "csv"}))
+        by_code = pandas.read_csv(f"{root}queries/communes-d-un-territoire?"
+                                  + urlencode({"territoire": "ti-1107", "date": "2024-06-01", "format": "csv"}))
+        assert len(by_iri) > 0 and by_iri.equals(by_code)
+        assert set(by_iri["territoire"]) == {MELUN_IRI}
+        json_frame = pandas.read_json(f"{root}queries/territoires-par-phase")  # SPARQL JSON, no Accept
+        assert "results" in json_frame.index or "results" in json_frame.columns
