@@ -178,7 +178,10 @@ def page(query: NamedQuery) -> Response:
     for field in context["fields"]:
         field["choices"] = choices.get(field["name"], [])
     if errors or problems:
-        return render_page("named_query.html", status=400, **context)
+        response = render_page("named_query.html", status=400, **context)
+        response.vary.add("Accept")  # the same address gives programs a problem+json
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     def draw(_fmt: conneg.Format) -> Response:
         if ready:

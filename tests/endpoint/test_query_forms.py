@@ -16,6 +16,8 @@ import pytest
 
 from tests.helpers import BASE, HTML_TYPE, MELUN, MELUN_IRI, assert_problem
 
+BOTH_MODES = True  # over the embedded store and over a remote SPARQL server (conftest)
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"}
 SOLUTIONS_JSON = "application/sparql-results+json; charset=utf-8"
 TI_1103_NEW = BASE + "id/territoire/2023-2027/ti-1103"
@@ -119,6 +121,7 @@ def test_bad_values_give_the_form_again_with_400(client) -> None:
     assert response.status_code == 400
     assert response.headers["Content-Type"] == HTML_TYPE and "Content-Security-Policy" in response.headers
     assert "ETag" not in response.headers
+    assert response.headers["Vary"] == "Accept" and response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in page and "ti-1103@2023-2027" in page and "ti-1103@2018-2023" in page
     # each meaning is a link to the page with that value
@@ -229,3 +232,20 @@ def test_pandas_reads_a_named_query_with_parameters_over_http(app) -> None:
         assert set(by_iri["territoire"]) == {MELUN_IRI}
         json_frame = pandas.read_json(f"{root}queries/territoires-par-phase")  # SPARQL JSON, no Accept
         assert "results" in json_frame.index or "results" in json_frame.columns
+
+
+def test_a_parameter_given_twice_is_400_on_the_page_too(client) -> None:
+    response = client.get("/queries/communes-d-un-territoire", headers=BROWSER,
+                          query_string=[("territoire", MELUN_IRI), ("territoire", MELUN_IRI)])
+    assert response.status_code == 400 and response.headers["Content-Type"] == HTML_TYPE
+    assert "2 fois" in response.get_data(as_text=True)
+
+
+def test_the_page_says_when_it_shows_only_the_first_rows(make_app) -> None:
+    client = make_app(MAX_ROWS=1).test_client()
+    response = client.get("/queries/territoires-par-phase", headers=BROWSER)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count("<tr>") == 2 and 'class="truncated"' in page
+    complete = client.get("/queries/territoires-par-phase", query_string={"lang": "en"}, headers=BROWSER)
+    assert "only the first 1 are shown" in complete.get_data(as_text=True)
