@@ -190,8 +190,9 @@ def page(query: NamedQuery) -> Response:
                            rows=outcome.rows, elapsed=outcome.elapsed)
         return render_page("named_query.html", **context)
 
-    return negotiated(conneg.HTML, draw, tag=[release.id, "named-page", query.name, sorted(given.items()),
-                                              sorted(bound.items())])
+    # the terms bound, defaults included (date=today: the page changes with the day, as the answer does)
+    terms = sorted((name, str(term)) for name, term in substitutions.items())
+    return negotiated(conneg.HTML, draw, tag=[release.id, "named-page", query.name, sorted(given.items()), terms])
 
 
 def _in(lang: str, detail: str) -> str:

@@ -249,3 +249,21 @@ def test_the_page_says_when_it_shows_only_the_first_rows(make_app) -> None:
     assert page.count("<tr>") == 2 and 'class="truncated"' in page
     complete = client.get("/queries/territoires-par-phase", query_string={"lang": "en"}, headers=BROWSER)
     assert "only the first 1 are shown" in complete.get_data(as_text=True)
+
+
+def test_the_page_of_a_date_that_defaults_to_today_changes_with_the_day(client, monkeypatch) -> None:
+    import datetime
+
+    import tid.graph.queries as queries
+
+    first = client.get("/queries/territoires-par-region", headers=BROWSER)
+    assert first.status_code == 200
+
+    class Tomorrow(datetime.date):
+        @classmethod
+        def today(cls) -> datetime.date:
+            return datetime.date.today() + datetime.timedelta(days=1)
+
+    monkeypatch.setattr(queries, "date", Tomorrow)
+    second = client.get("/queries/territoires-par-region", headers={**BROWSER, "If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
