@@ -267,3 +267,27 @@ def test_the_page_of_a_date_that_defaults_to_today_changes_with_the_day(client, 
     monkeypatch.setattr(queries, "date", Tomorrow)
     second = client.get("/queries/territoires-par-region", headers={**BROWSER, "If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_table_of_real_answers(app, client) -> None:
+    """``query_form.table`` over answers of this endpoint: an ASK, labels with a language, a
+    count with its datatype, an IRI of the dataset and one of a vocabulary, a blank node."""
+    from tid.endpoint.query_form import table
+
+    ask = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    with app.test_request_context("/queries"):
+        assert table(ask.get_data(), BASE) == {"boolean": True, "columns": [], "rows": []}
+    select = client.get("/sparql", query_string={"query": f"""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?thing ?thingLabel ?type ?n ?b WHERE {{
+          <{MELUN_IRI}> a ?type ; rdfs:label ?thingLabel . FILTER(lang(?thingLabel) = "fr")
+          BIND(<{MELUN_IRI}> AS ?thing) BIND(3 AS ?n) BIND(BNODE() AS ?b) }} LIMIT 1"""})
+    with app.test_request_context("/queries"):  # links are built for the request
+        shown = table(select.get_data(), BASE)
+    assert shown["columns"] == ["thing", "thingLabel", "type", "n", "b"]
+    thing, label, kind, number, blank = shown["rows"][0]
+    assert thing == {"text": MELUN, "href": "/doc/territoire/2023-2027/ti-1107", "title": MELUN_IRI}  # named by ?thingLabel
+    assert label["text"] == MELUN and label["title"] == "@fr" and label["href"] is None
+    assert kind["text"].startswith("tid:") and kind["href"].startswith(BASE + "def#")
+    assert number["text"] == "3" and number["numeric"] and number["title"] == "xsd:integer"
+    assert blank["text"].startswith("_:") and blank["href"] is None
