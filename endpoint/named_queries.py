@@ -186,7 +186,7 @@ def page(query: NamedQuery) -> Response:
     def draw(_fmt: conneg.Format) -> Response:
         if ready:
             outcome = run_for_page(query.text, substitutions, PAGE_ROWS)
-            context.update(result=table(outcome.body, release.base), truncated=outcome.truncated,
+            context.update(result=table(outcome.body, release.base, lang), truncated=outcome.truncated,
                            rows=outcome.rows, elapsed=outcome.elapsed)
         return render_page("named_query.html", **context)
 

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from flask import url_for
 
 from tid.endpoint.problem import Problem
 from tid.endpoint.resolve import Candidate, lookup
 from tid.endpoint.search_index import EXACT, TYPES_BY_KEY, search_index
-from tid.endpoint.urls import page_url, thing_path
+from tid.endpoint.urls import SAFE_PATH, page_url, thing_path
 from tid.graph.queries import NamedQuery, Parameter, is_absolute_iri
 from tid.namespaces import PREFIXES
 
@@ -226,14 +229,37 @@ def short_iri(iri: str, base: str) -> str:
     return iri
 
 
-def _cell(term: dict[str, Any] | None, label: dict[str, Any] | None, base: str) -> dict[str, Any]:
+def _linker(base: str, lang: str) -> Callable[[str], str | None]:
+    """The local page of an IRI: a thing's ``/doc/…``, an ontology term's section of ``/def``;
+    else the IRI itself when it is a web address. The prefixes are built once per table (a table
+    has thousands of links, and ``url_for`` costs tens of microseconds)."""
+    suffix = f"?lang={lang}" if lang != "fr" else ""
+    ontology = url_for("ontology.ontology", **({"lang": lang} if suffix else {})) + "#"
+    documents = url_for("resources.document", path="x")[:-1]
+    terms = PREFIXES["tid"]
+
+    def href(iri: str) -> str | None:
+        if iri.startswith(terms) and len(iri) > len(terms):
+            return ontology + iri[len(terms):]
+        path = thing_path(iri, base)
+        if path is not None:
+            if SAFE_PATH.fullmatch(path):
+                return documents + path + suffix
+            local = page_url(iri, base)
+            return local + suffix if local else None
+        return iri if iri.startswith(("http://", "https://")) else None
+
+    return href
+
+
+def _cell(term: dict[str, Any] | None, label: dict[str, Any] | None, base: str,
+          href: Callable[[str], str | None]) -> dict[str, Any]:
     if term is None:
         return {"text": "", "href": None, "title": None}
     value = term["value"]
     if term["type"] == "uri":
-        href = page_url(value, base) or (value if value.startswith(("http://", "https://")) else None)
         text = label["value"] if label and label.get("type") == "literal" else short_iri(value, base)
-        return {"text": text, "href": href, "title": value}
+        return {"text": text, "href": href(value), "title": value}
     if term["type"] == "bnode":
         return {"text": "_:" + value, "href": None, "title": None}
     if term["type"] == "literal":
@@ -245,15 +271,16 @@ def _cell(term: dict[str, Any] | None, label: dict[str, Any] | None, base: str) 
     return {"text": json.dumps(value, ensure_ascii=False), "href": None, "title": term["type"]}
 
 
-def table(body: bytes, base: str) -> dict[str, Any]:
+def table(body: bytes, base: str, lang: str = "fr") -> dict[str, Any]:
     """Columns and cells of a SPARQL JSON answer; a column ``xLabel`` names the IRIs of ``x``."""
     data = json.loads(body)
     if "boolean" in data:
         return {"boolean": data["boolean"], "columns": [], "rows": []}
     columns = data["head"]["vars"]
+    href = _linker(base, lang)
     rows = []
     for binding in data["results"]["bindings"]:
-        rows.append([_cell(binding.get(v), binding.get(v + "Label"), base) for v in columns])
+        rows.append([_cell(binding.get(v), binding.get(v + "Label"), base, href) for v in columns])
     return {"boolean": None, "columns": columns, "rows": rows}
 
 

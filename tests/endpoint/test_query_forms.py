@@ -288,6 +288,10 @@ def test_the_table_of_real_answers(app, client) -> None:
     thing, label, kind, number, blank = shown["rows"][0]
     assert thing == {"text": MELUN, "href": "/doc/territoire/2023-2027/ti-1107", "title": MELUN_IRI}  # named by ?thingLabel
     assert label["text"] == MELUN and label["title"] == "@fr" and label["href"] is None
-    assert kind["text"].startswith("tid:") and kind["href"].startswith(BASE + "def#")
+    assert kind["text"].startswith("tid:") and kind["href"].startswith("/def#")  # a term: its section of /def
+    with app.test_request_context("/queries?lang=en"):
+        english = table(select.get_data(), BASE, "en")["rows"][0]
+    assert english[0]["href"] == "/doc/territoire/2023-2027/ti-1107?lang=en"
+    assert english[2]["href"].startswith("/def?lang=en#")
     assert number["text"] == "3" and number["numeric"] and number["title"] == "xsd:integer"
     assert blank["text"].startswith("_:") and blank["href"] is None
