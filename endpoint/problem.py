@@ -50,6 +50,8 @@ TYPES: dict[str, ProblemType] = {
                     "Federated queries are off, or the SERVICE endpoint is not on the allow-list, or its address cannot be known before the query runs (a variable). The query was not run and no connection was made."),
         ProblemType("result-truncated", 200, "Result truncated", "Résultat tronqué",
                     "Not an error: the response holds only the first rows (or triples) of the result, because a limit of the endpoint cut it. The X-TID-Truncated header names the limit (rows=N or bytes=N); the service description lists the limits. Add LIMIT/OFFSET to page through the result."),
+        ProblemType("result-too-large", 422, "Result too large for CSV or TSV", "Résultat trop grand pour CSV ou TSV",
+                    "A CSV or TSV answer has no place to say that it is incomplete, so this endpoint never cuts one silently: a result past the row or byte limit is refused, and `limit` names the limit that was reached (rows=N or bytes=N). Page through the result with ORDER BY, LIMIT and OFFSET, or ask for SPARQL JSON or XML (which say in their head that they were cut), or add `truncate=true` to accept the first rows (the X-TID-Truncated header then says where the answer was cut)."),
         ProblemType("not-found", 404, "Not found", "Introuvable", "Nothing is served at this address."),
         ProblemType("unknown-query", 404, "Unknown named query", "Requête nommée inconnue",
                     "There is no named query with this name; `/queries` lists them."),

@@ -60,6 +60,7 @@ class ProtocolRequest:
     named_graphs: list[str] = field(default_factory=list)
     format_values: list[str] = field(default_factory=list)
     has_parameters: bool = False
+    truncate: bool = False  # the client accepts a CSV or TSV answer cut at a limit (``truncate=true``)
 
 
 def _settings() -> dict[str, Any]:
@@ -138,7 +139,56 @@ def read_request() -> ProtocolRequest:
         named_graphs=params.getlist("named-graph-uri"),
         format_values=formats,
         has_parameters=query is not None or any(key not in ("format", "output") for key in params),
+        truncate=truncation_accepted(params.getlist(TRUNCATE)),
     )
+
+
+TRUNCATE = "truncate"
+_YES = frozenset({"true", "1", "yes", "on"})
+_NO = frozenset({"false", "0", "no", "off", ""})
+CUT_SILENTLY = frozenset({"csv", "tsv"})
+"""Formats with no place to say that an answer is incomplete: cut only when the client says it
+accepts that (``truncate=true``), else refused (:func:`_too_large`)."""
+
+
+def truncation_accepted(values: Sequence[str]) -> bool:
+    """Whether ``truncate=`` accepts an answer cut at a limit (``true``/``1``/``yes``; default no)."""
+    if len(values) > 1:
+        raise Problem("invalid-parameter", f"truncate is given {len(values)} times; give it once. / truncate est "
+                      f"donné {len(values)} fois ; donnez-le une seule fois.")
+    if not values:
+        return False
+    value = values[0].strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise Problem("invalid-parameter", f"truncate={values[0]!r} is neither true nor false. / truncate={values[0]!r} "
+                  "n'est ni true ni false.")
+
+
+def _too_large(outcome: Outcome) -> Problem:
+    """422 for a CSV or TSV answer a limit would cut: nothing in those formats could say so."""
+    kind, _, number = (outcome.truncated or "").partition("=")
+    name = outcome.format.key.upper() if outcome.format else "CSV"
+    if kind == "rows":
+        what_en, what_fr = f"more than {number} rows", f"plus de {number} lignes"
+        page = int(number)
+    else:
+        what_en, what_fr = f"more than {number} bytes", f"plus de {number} octets"
+        page = max(outcome.rows, 1)
+    return Problem(
+        "result-too-large",
+        f"The result has {what_en}, the most this endpoint puts in one answer, and a {name} answer cannot say that "
+        f"it is incomplete, so none was sent. Page through the result: add ORDER BY and LIMIT {page} OFFSET 0, then "
+        f"OFFSET {page}, and so on; or ask for SPARQL JSON or XML, which say in their head that they were cut; or "
+        f"add truncate=true to accept the first rows (X-TID-Truncated then says where the answer was cut). / Le "
+        f"résultat a {what_fr}, le plus que ce point d'accès met dans une réponse, et une réponse {name} ne peut pas "
+        f"dire qu'elle est incomplète : aucune n'a été envoyée. Parcourez le résultat par pages : ajoutez ORDER BY "
+        f"et LIMIT {page} OFFSET 0, puis OFFSET {page}, etc. ; ou demandez du SPARQL JSON ou XML, qui disent dans "
+        f"leur en-tête qu'ils ont été coupés ; ou ajoutez truncate=true pour accepter les premières lignes "
+        f"(X-TID-Truncated dit alors où la réponse a été coupée).",
+        limit=outcome.truncated, rows=outcome.rows, page_size=page)
 
 
 def _check_graph_iris(iris: Sequence[str], name: str) -> None:
@@ -302,8 +352,9 @@ def _dataset(shape: QueryShape, default_graphs: Sequence[str],
 
 def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
            format_values: Sequence[str] = (), substitutions: dict[str, Any] | None = None,
-           etag_scope: str = "sparql") -> Response:
-    """Run ``query`` for the current request and answer it (or raise a Problem)."""
+           etag_scope: str = "sparql", truncate: bool = False) -> Response:
+    """Run ``query`` for the current request and answer it (or raise a Problem). ``truncate``: the
+    client accepts a CSV or TSV answer cut at a limit; without it such an answer is a 422."""
     config = _settings()
     if len(query) > config["MAX_QUERY_LENGTH"]:
         raise Problem("query-too-long", f"The query has {len(query)} characters; this endpoint accepts at most "
@@ -343,7 +394,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
                  graph_format and graph_format.key, list(default_graphs), list(named_graphs),
                  [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"],
-                 endpoint_url()])  # the base relative IRIs resolve against
+                 endpoint_url(), truncate])  # the base relative IRIs resolve against
     if request.if_none_match and request.if_none_match.star_tag:
         # "*" matches whatever the tag: a malformed query must still be a 400, never a 304 (an
         # exact tag is one this endpoint gave to a query it ran, so it was well formed)
@@ -381,6 +432,8 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
 
     if outcome.status is not Status.OK or outcome.format is None:
         raise _failure(outcome)
+    if outcome.truncated and outcome.format.key in CUT_SILENTLY and not truncate:
+        raise _too_large(outcome)
 
     response = Response(outcome.body, status=200, content_type=outcome.format.content_type)
     response.headers["X-TID-Release"] = release.id
@@ -395,3 +448,40 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
         if keep:
             request.environ[result_cache.ENVIRON_KEY] = (release.id, tag, False)
     return cache_headers(response, tag)
+
+
+def run_for_page(query: str, substitutions: dict[str, Any], max_rows: int) -> Outcome:
+    """Run ``query`` as :func:`answer` does (the same checks, pool, time budget and failures), for a
+    page that draws its solutions: SPARQL JSON, at most ``max_rows`` rows (and the endpoint's
+    limits), the outcome rather than a response. ``truncated`` says when rows were left out."""
+    config = _settings()
+    shape = _analyse(query)
+    if shape.is_update or shape.form not in ("SELECT", "ASK"):
+        raise Problem("evaluation-error", "A page shows the solutions of a SELECT or ASK query; download this "
+                      "one's answer instead. / Une page montre les solutions d'une requête SELECT ou ASK ; "
+                      "téléchargez plutôt la réponse de celle-ci.")
+    check_services(shape)
+    live = current_live()
+    release = live.release
+    dataset_default, dataset_named, merge = _dataset(shape, (), ())
+    job = Job(
+        store_path=release.store_path,
+        query=query,
+        default_dataset=not shape.has_dataset_clause,
+        default_graph=dataset_default,
+        named_graphs=dataset_named,
+        merge_default_graph=merge,
+        substitutions=tuple(sorted(substitutions.items())),
+        solutions_format=conneg.SOLUTION_FORMATS[0],
+        graph_format=None,
+        max_rows=min(max_rows, config["MAX_ROWS"]),
+        max_bytes=config["MAX_BYTES"],
+        allowed_services=bool(shape.services),
+        truncation_link=_truncation_link(),
+        backend=release.backend,
+        base_iri=endpoint_url(),
+    )
+    outcome = _run(live, job)
+    if outcome.status is not Status.OK or outcome.format is None:
+        raise _failure(outcome)
+    return outcome

@@ -119,23 +119,11 @@ def id_url(iri: str, base: str) -> str:
     return url_for("resources.thing", path=path)
 
 
-@bp.get("/resolve")
-def resolve() -> Response:
-    """303 from an official identifier to our IRI's local address; see the module docstring."""
-    unknown = sorted(set(request.args) - set(IDENTIFIERS) - RESOLVE_EXTRAS)
-    if unknown:
-        raise Problem("invalid-parameter", f"/resolve has no parameter {', '.join(unknown)}; use one of "
-                      f"{', '.join(IDENTIFIERS)} (and phase with id_ti). / /resolve n'a pas de paramètre "
-                      f"{', '.join(unknown)} ; utilisez l'un de {', '.join(IDENTIFIERS)} (et phase avec id_ti).")
-    given = [name for name in IDENTIFIERS if name in request.args]
-    if not given:
-        choices = ", ".join(f"{n}=…" for n in IDENTIFIERS)
-        raise Problem("invalid-parameter", f"Give one identifier: {choices}. / Donnez un identifiant : {choices}.")
-    if len(given) > 1:
-        raise Problem("invalid-parameter", f"Give one identifier at a time (got {', '.join(given)}). / Donnez un "
-                      f"seul identifiant à la fois (reçus : {', '.join(given)}).")
-    name = given[0]
-    raw = single_value(name) or ""
+def lookup(release: Any, name: str, raw: str, phase: str | None = None) -> dict[str, Candidate]:
+    """The crosswalk: the things of the dataset the identifier ``name=raw`` names (``phase``: only
+    the territory of that phase, for ``id_ti``), by IRI; at least one. 400 ``invalid-parameter``
+    for a malformed value, 404 ``not-found`` when it names nothing. ``/resolve`` and the
+    parameters of the named queries (:mod:`tid.endpoint.named_queries`) both go through it."""
     pattern, what, prop, classes = IDENTIFIERS[name]
     value = _clean(name, raw)
     if not pattern.match(value):
@@ -144,16 +132,11 @@ def resolve() -> Response:
     if name == "siren" and not luhn_ok(value):
         raise Problem("invalid-parameter", f"siren={raw!r} fails the SIREN checksum (Luhn): a digit is wrong. / "
                       f"siren={raw!r} ne passe pas la clé de contrôle du SIREN (Luhn) : un chiffre est faux.")
-    phase = single_value("phase")
     if phase is not None:
-        if name != "id_ti":
-            raise Problem("invalid-parameter", "phase only goes with id_ti. / phase ne va qu'avec id_ti.")
         if not PHASE.match(phase.strip()):
             raise Problem("invalid-parameter", f"phase={phase!r} is not a phase such as 2018-2023 or 2023-2027. / "
                           f"phase={phase!r} n'est pas une phase comme 2018-2023 ou 2023-2027.")
         phase = phase.strip()
-
-    release = current_release()
     named = load_query("search-resolve")
     found = {
         solution["thing"].value
@@ -173,7 +156,33 @@ def resolve() -> Response:
         things[iri] = candidate
     if not things:
         described = f"{name}={value}" + (f" in phase {phase}" if phase else "")
-        raise Problem("not-found", f"Nothing in the data has {described}.", identifier=name, value=value)
+        raise Problem("not-found", f"Nothing in the data has {described}. / Rien dans les données n'a {name}={value}"
+                      + (f" dans la phase {phase}" if phase else "") + ".", identifier=name, value=value)
+    return things
+
+
+@bp.get("/resolve")
+def resolve() -> Response:
+    """303 from an official identifier to our IRI's local address; see the module docstring."""
+    unknown = sorted(set(request.args) - set(IDENTIFIERS) - RESOLVE_EXTRAS)
+    if unknown:
+        raise Problem("invalid-parameter", f"/resolve has no parameter {', '.join(unknown)}; use one of "
+                      f"{', '.join(IDENTIFIERS)} (and phase with id_ti). / /resolve n'a pas de paramètre "
+                      f"{', '.join(unknown)} ; utilisez l'un de {', '.join(IDENTIFIERS)} (et phase avec id_ti).")
+    given = [name for name in IDENTIFIERS if name in request.args]
+    if not given:
+        choices = ", ".join(f"{n}=…" for n in IDENTIFIERS)
+        raise Problem("invalid-parameter", f"Give one identifier: {choices}. / Donnez un identifiant : {choices}.")
+    if len(given) > 1:
+        raise Problem("invalid-parameter", f"Give one identifier at a time (got {', '.join(given)}). / Donnez un "
+                      f"seul identifiant à la fois (reçus : {', '.join(given)}).")
+    name = given[0]
+    phase = single_value("phase")
+    if phase is not None and name != "id_ti":
+        raise Problem("invalid-parameter", "phase only goes with id_ti. / phase ne va qu'avec id_ti.")
+    release = current_release()
+    value = _clean(name, single_value(name) or "")
+    things = lookup(release, name, value, phase)
     lang = page_language()
     if len(things) == 1:
         iri = next(iter(things))

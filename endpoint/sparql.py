@@ -46,4 +46,4 @@ def sparql() -> Response:
         raise Problem("missing-query", "No query: give one with query= (GET or form POST) or as an "
                       f"{protocol.DIRECT} body. A GET without any parameter returns the service description.")
     return protocol.answer(query.query, default_graphs=query.default_graphs, named_graphs=query.named_graphs,
-                           format_values=query.format_values)
+                           format_values=query.format_values, truncate=query.truncate)
