@@ -7,6 +7,7 @@ Exit codes follow pySHACL: 0 success/conforms, 1 the data does not conform or ha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class TidError(Exception):
@@ -45,6 +46,10 @@ class SourceError(TidError):
         self.location = location
         self.message = message
         super().__init__(f"{location}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # raised in a loading process, re-raised in the build's: pickled with its two arguments
+        return (type(self), (self.location, self.message))
 
 
 class ChecksumError(SourceError):

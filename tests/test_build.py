@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode
+import rdflib
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
+from rdflib.compare import isomorphic
 
 from tests.helpers import CUT_MIRROR, write_source_list
 from tid.cli import main
@@ -329,3 +331,39 @@ def test_a_second_build_on_one_data_directory_is_refused_and_touches_nothing(liv
     assert main(["build", "--quiet", "--force", "--data-dir", str(data_dir.root), "--mirror", str(mirror),
                  "--sources", str(cut_sources)]) == 0
     assert not in_progress.exists() and data_dir.current_release().name != release
+
+
+def test_sources_loaded_in_processes_give_the_same_release(built, tmp_path: Path, cut_sources: Path, monkeypatch) -> None:
+    """The loading processes (used for large inputs) write the same graphs as loading in-process."""
+    monkeypatch.setattr("tid.graph.build.POOL_THRESHOLD", 0)
+    data_dir = DataDir(tmp_path / "data")
+    result = build(BuildOptions(data_dir=data_dir, mirror=CUT_MIRROR, source_list=cut_sources))
+    serial_dir, serial = built
+    assert [(s["id"], s["graph"], s["triples"], s["rows_read"]) for s in result.manifest["sources"]] == \
+        [(s["id"], s["graph"], s["triples"], s["rows_read"]) for s in serial.manifest["sources"]]
+    assert result.manifest["counts"] == serial.manifest["counts"]
+    store, serial_store = open_read_only(data_dir), open_read_only(serial_dir)
+    for source in result.manifest["sources"]:  # the sources' graphs (the rest carries the release's date)
+        graph = NamedNode(source["graph"])
+        assert isomorphic(*(rdflib.Graph().parse(data=serialize(
+            [Triple(q.subject, q.predicate, q.object) for q in s.quads_for_pattern(None, None, None, graph)],
+            format=RdfFormat.N_TRIPLES), format="nt") for s in (store, serial_store))), source["id"]
+
+
+@pytest.mark.parametrize("case", ["wrong-encoding", "malformed-csv-row", "invalid-insee-code"])
+def test_a_bad_file_loaded_in_a_process_is_named_with_its_row(case: str, live, tmp_path: Path, monkeypatch,
+                                                              capsys) -> None:
+    """An error raised in a loading process (an exception, or rejected rows) reaches the user as it
+    would in-process: file, row, column."""
+    monkeypatch.setattr("tid.graph.build.POOL_THRESHOLD", 0)
+    data_dir, release, mirror = live
+    relative, transform, expected = BAD_INPUTS[case]
+    _break(mirror, relative, transform)
+    sources = write_source_list(tmp_path / "bad-sources.toml", mirror)
+    code = main(["build", "--quiet", "--no-dumps", "--data-dir", str(data_dir.root), "--mirror", str(mirror),
+                 "--sources", str(sources)])
+    message = capsys.readouterr().err.replace("\n", " ")
+    assert code == 1, message
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in: {message}"
+    assert data_dir.current_release().name == release

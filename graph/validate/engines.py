@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -66,22 +67,29 @@ def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None)
     return nodes
 
 
-def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None) -> dict[int, list[ShapeResult]]:
+def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None,
+                           workers: int = 2) -> dict[int, list[ShapeResult]]:
     """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
-    store's default graph (the merge of its named graphs); ``only``: the constraints to run."""
-    results: dict[int, list[ShapeResult]] = {}
+    store's default graph (the merge of its named graphs); ``only``: the constraints to run.
+
+    The constraints run ``workers`` at a time: pyoxigraph lets go of the GIL while it evaluates,
+    so two constraints use the machine's two cores (beside shacl-rust's lane in a full validation).
+    """
+    numbers = list(range(len(shapes.sparql)) if only is None else only)
     # several constraints share their targets (eleven target every commune or membership): each
     # set of focus nodes is read once a run
     targets_of: dict[tuple[tuple[str, str], ...], set[str]] = {}
-    for number in range(len(shapes.sparql)) if only is None else only:
-        constraint = shapes.sparql[number]
-        results[number] = []
-        key = tuple(shapes.targets.get(constraint.shape, []))
+    for number in numbers:
+        key = tuple(shapes.targets.get(shapes.sparql[number].shape, []))
         if key not in targets_of:
             targets_of[key] = focus_nodes(store, list(key))
-        targets = targets_of[key]
+
+    def results_of(number: int) -> list[ShapeResult]:
+        constraint = shapes.sparql[number]
+        targets = targets_of[tuple(shapes.targets.get(constraint.shape, []))]
         if not targets:
-            continue
+            return []
+        found = []
         solutions = store.query(constraint.query)
         variables = {v.value for v in solutions.variables}
         for solution in solutions:
@@ -90,7 +98,7 @@ def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | N
                 continue
             value = solution["value"] if "value" in variables else None
             path = solution["path"] if "path" in variables else None
-            results[number].append(ShapeResult(
+            found.append(ShapeResult(
                 focus=nt(this),
                 path=nt(path) if path is not None else constraint.path,
                 value=nt(value) if value is not None else (None if constraint.path else nt(this)),
@@ -99,7 +107,12 @@ def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | N
                 component="SPARQLConstraintComponent",
                 messages=constraint.messages,
             ))
-    return results
+        return found
+
+    if workers <= 1 or len(numbers) <= 1:
+        return {number: results_of(number) for number in numbers}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(numbers, pool.map(results_of, numbers), strict=True))
 
 
 def run_local(data_ntriples: Path | str, shapes: Shapes) -> list[ShapeResult]:
