@@ -248,11 +248,11 @@ def test_date_in_english(client: FlaskClient) -> None:
 
 def test_large_territory_has_pager_links_and_says_how_many(client: FlaskClient) -> None:
     first = page(client, LARGE_PAGE + "?at=all")
-    assert f'<a href="{LARGE_PAGE}?at=all&amp;page=2" rel="next">suivante</a>' in first
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;members_page=2" rel="next">suivante</a>' in first
     # the 101 communes of the October 2020 list, the 5 EPCIs and one commune of the end-of-phase
     # list, and the one commune of those EPCIs that the 2020 list does not name
     assert "Éléments 1–100 sur 107 (page 1/2)." in text_of(first)
-    second = page(client, LARGE_PAGE + "?at=all&page=2")
+    second = page(client, LARGE_PAGE + "?at=all&members_page=2")
     assert f'<a href="{LARGE_PAGE}?at=all" rel="prev">précédente</a>' in second
     assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(second)
     rows = section(first, "members").count('<th scope="row">') + section(second, "members").count('<th scope="row">')
@@ -377,8 +377,8 @@ def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
     # and the région of attachment (ANCT's numbering) of ti-1103 in each phase and of ti-1107
     assert '<a href="/def#regionRattachement" lang="fr">région de rattachement</a></th><td class="n">3</td>' in incoming
     assert "Éléments 1–100 sur 108 (page 1/2)." in text_of(incoming)
-    assert '<a href="/doc/region/11?at=all&amp;page=2" rel="next">suivante</a>' in incoming
-    second = section(page(client, "/doc/region/11?at=all&page=2"), "incoming")
+    assert '<a href="/doc/region/11?at=all&amp;incoming_page=2" rel="next">suivante</a>' in incoming
+    second = section(page(client, "/doc/region/11?at=all&incoming_page=2"), "incoming")
     assert "Éléments 101–108 sur 108 (page 2/2)." in text_of(second)
     assert second.count('<tr><th scope="row">') == 3 + 8  # the three counts, and the 8 links of page 2
     # today: the territories of the July 2024 list only, and the page says how many
