@@ -407,3 +407,42 @@ def test_unknown_wave_is_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"{PHASE1_TERRITORY_PAGE}?{query}")
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/problem+json; charset=utf-8"
+
+
+def test_members_and_incoming_links_have_their_own_pagers(client: FlaskClient) -> None:
+    """Two tables paged on one page: moving one pager leaves the other where it is, and each
+    pager's links keep the other's position."""
+    moved = page(client, LARGE_PAGE + "?at=all&members_page=2")
+    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(section(moved, "members"))
+    incoming = section(moved, "incoming")
+    assert "Éléments 1–100 sur" in text_of(incoming)
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;members_page=2&amp;incoming_page=2" rel="next">suivante</a>' in incoming
+    both = page(client, LARGE_PAGE + "?at=all&members_page=2&incoming_page=2")
+    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(section(both, "members"))
+    assert re.search(r"Éléments 101–\d+ sur \d+ \(page 2/2\)\.", text_of(section(both, "incoming")))
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;incoming_page=2" rel="prev">précédente</a>' in section(both, "members")
+    # each pager names what it pages, for screen readers
+    assert 'aria-label="Pages des membres"' in moved and 'aria-label="Pages des liens entrants"' in moved
+    # the RDF documents keep one page parameter (Hydra): the HTML pagers do not move them
+    turtle = client.get(LARGE_PAGE + ".ttl?at=all&members_page=2")
+    assert turtle.status_code == 200
+    assert turtle.get_data() == client.get(LARGE_PAGE + ".ttl?at=all").get_data()
+
+
+@pytest.mark.parametrize("query", ["members_page=0", "incoming_page=x", "members_page=-1", "incoming_page=1e3"])
+def test_bad_pager_values_are_400(client: FlaskClient, query: str) -> None:
+    response = client.get(f"{LARGE_PAGE}?at=all&{query}", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json; charset=utf-8"
+    name = query.split("=", 1)[0]
+    assert json.loads(response.get_data())["detail"].startswith(f"{name}=")
+
+
+@pytest.mark.parametrize("query", ["members_page=3", "incoming_page=9"])
+def test_pager_past_its_last_page_is_404(client: FlaskClient, query: str) -> None:
+    response = client.get(f"{LARGE_PAGE}?at=all&{query}", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert query in response.get_data(as_text=True)
+    # the HTML pagers are the page's: an RDF document ignores them
+    assert client.get(f"{LARGE_PAGE}.ttl?at=all&{query}").status_code == 200
