@@ -31,7 +31,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import serialize
 
-from tid.endpoint import conneg
+from tid.endpoint import conneg, jsonld
 from tid.endpoint.describe import (
     BadParameter,
     Description,
@@ -240,4 +240,6 @@ def _rdf(description: Description, fmt: conneg.Format, base: str) -> bytes:
     triples = graph_of(description, doc_iri, page_iri(description.page.number), page_iri)
     if fmt.key in ("ttl", "rdf"):
         return serialize(triples, format=fmt.rdf_format, prefixes=prefixes(base))
+    if fmt.key == "jsonld":
+        return jsonld.write(triples, prefixes(base))
     return serialize(triples, format=fmt.rdf_format)
