@@ -16,6 +16,7 @@ Routes:
   (a browser is sent to the catalogue's page);
 * ``/openapi.json``: the OpenAPI 3.1 description of this HTTP API;
 * ``/id/{path}`` (303) and ``/doc/{path}``: the things of the graph, negotiated, as of a date;
+  ``/cite/{path}``: how to cite one (``CITATION.cff``);
 * ``/def``, ``/shapes``: the ontology and the shapes; ``/geo/{path}``: GeoJSON for the maps;
 * ``/``, ``/search``, ``/resolve``, ``/changes``, ``/sitemap.xml``, ``/robots.txt``;
 * ``/assets/{file}``: the pages' static files; ``/problems/{type}``: what each error type means.

@@ -200,6 +200,18 @@ def description(server: str) -> dict[str, Any]:
                                       "content": _content(documents)},
                               **_errors(400, 404, 406)},
             }},
+            "/cite/{path}": {"get": {
+                "tags": ["linked-data"], "operationId": "citation",
+                "summary": "How to cite a thing or a dataset: a CITATION.cff document (CFF 1.2.0)",
+                "parameters": [_param("path", "path", "The thing's path.", {"type": "string"},
+                                      example="dataset/territoires-industrie"),
+                               _param("lang", "query", "Language of the titles.",
+                                      {"type": "string", "enum": ["fr", "en"]})],
+                "responses": {"200": {"description": "The citation (CFF, in YAML's JSON form).",
+                                      "content": {"application/yaml": {"schema": {"type": "object"}},
+                                                  "application/json": {"schema": {"type": "object"}}}},
+                              **_errors(404, 406)},
+            }},
             "/geo/{path}": {"get": {
                 "tags": ["linked-data"], "operationId": "geojson", "summary": "The map of a thing as GeoJSON",
                 "parameters": [_param("path", "path", "The thing's path.", {"type": "string"},

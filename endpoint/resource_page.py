@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from tid.endpoint import catalog_page, conneg
 from tid.endpoint.catalog_route import load_catalogue
+from tid.endpoint.citation import citation_of
 from tid.endpoint.describe import Description, Statement, pick
 from tid.endpoint.geo import geojson_url, unplaced_sites
 from tid.endpoint.html import json_for_script, page_language
@@ -156,6 +157,8 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         "short": lambda iri: _short(iri, base),
         "val": val, "num": num, "tid": PREFIXES["tid"], "today": date.today(),
         "dataset": dataset, "size": lambda n: catalog_page.human_size(n, lang),
+        "citation": citation_of(d.iri, own[0] if own else None, lang),
+        "cite_url": url_for("citation.cite", path=d.path, **lang_args),
         "statements": _language_first(d.statements, lang),
     }
 

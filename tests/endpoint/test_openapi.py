@@ -13,7 +13,7 @@ from werkzeug.routing import Map
 
 from tid.graph.queries import list_queries
 
-PATHS = {"/sparql", "/queries", "/queries/{name}", "/search", "/resolve", "/id/{path}", "/doc/{path}", "/geo/{path}",
+PATHS = {"/sparql", "/queries", "/queries/{name}", "/search", "/resolve", "/id/{path}", "/doc/{path}", "/cite/{path}", "/geo/{path}",
          "/catalog", "/catalog.{ext}", "/.well-known/void"}
 
 
