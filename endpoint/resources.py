@@ -12,9 +12,10 @@
   ``Link: <…>; rel="next"`` (and ``prev``, ``first``, ``last``), Hydra triples in RDF. The HTML
   page has one pager per table, each with its own parameter: ``members_page`` (the members) and
   ``incoming_page`` (the incoming links); ``page`` still sets both (older links). A bad value is a
-  400, a page past its table's last page a 404. ``?at=YYYY-MM-DD``: the memberships, sites and dated links that hold at that
-  date, and which phase, territory list, geographic vintage and wave that is; ``?vague={slug}``
-  is the same at the date of that labelling wave. The HTML page without ``at`` shows today's
+  400, a page past its table's last page a 404 (the RDF documents ignore them). ``?at=YYYY-MM-DD``:
+  the memberships, sites and dated links that hold at that date, and which phase, territory
+  list, geographic vintage and wave that is; ``?vague={slug}`` is the same at the date of that
+  labelling wave. The HTML page without ``at`` shows today's
   state (a thing of the past: its last day's) and says so; ``?at=all`` and the RDF documents
   without ``at`` hold every date. A bad ``page``, ``at`` or ``vague`` is a 400.
 * Unknown things: 404, an HTML page for browsers, ``application/problem+json`` otherwise.

@@ -69,7 +69,7 @@ def thing_iri(path: str, base: str) -> str:
 # A thing's path: segments of letters, digits and ``- . _ ~`` (codes, slugs, versions), none
 # starting with a dot (so no ``..``); anything else names nothing of this dataset.
 SAFE_PATH = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*")
-DOC_PARAMETERS = ("page", "members_page", "incoming_page", "at", "vague", "lang")
+DOC_PARAMETERS = ("page", "at", "vague", "lang")
 """The parameters of a document's address that its other variants and pages keep."""
 
 

@@ -309,8 +309,8 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
     """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
     past the last page. ``members_page`` and ``incoming_page`` (the HTML page's two pagers) page
     the memberships and the incoming links each on its own, at ``page`` when not given; a number
-    past its list's last page is None too. The caller checks that the resource exists. ``snapshots`` keeps what the
-    store says about the resources asked for last. Without ``at``, ``today`` (when given) asks for
+    past its list's last page is None too. The caller checks that the resource exists.
+    ``snapshots`` keeps what the store says about the resources asked for last. Without ``at``, ``today`` (when given) asks for
     today's state of a resource that has one (its last day's, when it has ended); without either,
     the description holds every date."""
     def compute() -> Snapshot:
