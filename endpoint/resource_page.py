@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from tid.endpoint import catalog_page, conneg
 from tid.endpoint.catalog_route import load_catalogue
-from tid.endpoint.citation import citation_of
+from tid.endpoint.citation import Citation, citation_of
 from tid.endpoint.describe import Description, Statement, pick
 from tid.endpoint.geo import geojson_url, unplaced_sites
 from tid.endpoint.html import json_for_script, page_language
@@ -135,6 +135,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
     current_args = kept_args(drop=("format", "page", "members_page", "incoming_page"))
     dataset = catalog_page.summary(load_catalogue(current_release()), d.iri, lang) \
         if kind in ("catalogue", "dataset") else None
+    citation = citation_of(d.iri, own[0] if own else None, lang)
 
     def page_href(param: str, n: int) -> str:
         """Page ``n`` of one pager (``members_page``, ``incoming_page``), the other pager kept where it is."""
@@ -149,7 +150,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         # Incoming links from memberships are the rows of the membership tables: not twice.
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
         "downloads": downloads,
-        "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
+        "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link, dataset, citation, lang)),
         "geojson_url": (mapped := geojson_url(d.iri, d.at)), "map_kind": kind,
         "region_territories": [dict(t, link=link(t["iri"], {"fr": t["label"]} if t["label"] else None))
                                for t in region_territories(d)] if kind == "region" else [],
@@ -157,7 +158,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         "short": lambda iri: _short(iri, base),
         "val": val, "num": num, "tid": PREFIXES["tid"], "today": date.today(),
         "dataset": dataset, "size": lambda n: catalog_page.human_size(n, lang),
-        "citation": citation_of(d.iri, own[0] if own else None, lang),
+        "citation": citation,
         "cite_url": url_for("citation.cite", path=d.path, **lang_args),
         "statements": _language_first(d.statements, lang),
     }
@@ -209,8 +210,12 @@ def _short(iri: str, base: str) -> str:
     return iri
 
 
-def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    """The schema.org description search engines read."""
+def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Callable[..., dict[str, Any]],
+                dataset: catalog_page.DatasetSummary | None = None, citation: Citation | None = None,
+                lang: str = "fr") -> dict[str, Any]:
+    """The schema.org description search engines read; for a dataset or the catalogue, what a
+    dataset search reads too (description, licence, publisher, version, dates, coverage, the
+    downloads as ``DataDownload``, the citation)."""
     kind = next((PAGE_TYPES[t][1] for t in d.types if t in PAGE_TYPES), "Thing")
     data: dict[str, Any] = {"@context": "https://schema.org/", "@type": kind, "@id": d.iri,
                             "url": base + "doc/" + d.path}
@@ -229,4 +234,21 @@ def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Ca
             places.append({"@type": "AdministrativeArea", "@id": statement.value.value, "name": target["text"]})
     if places:
         data["containedInPlace"] = places
+    if citation is not None:
+        data["citation"] = citation.text(lang)
+    if dataset is not None:
+        data.update({key: value for key, value in {
+            "description": dataset.description[0] if dataset.description else None,
+            "license": dataset.licence_iri, "version": dataset.version,
+            "dateModified": dataset.modified, "datePublished": dataset.issued,
+            "publisher": {"@type": "Organization", "name": dataset.publisher} if dataset.publisher else None,
+            "creator": {"@type": "Organization", "name": dataset.creator} if dataset.creator else None,
+            "keywords": dataset.keywords or None,
+            "temporalCoverage": f"{dataset.start or '..'}/{dataset.end or '..'}" if dataset.start or dataset.end else None,
+            "spatialCoverage": dataset.spatial,
+            "distribution": [{"@type": "DataDownload", "name": f.title, "contentUrl": f.url,
+                              **({"encodingFormat": f.media_type} if f.media_type else {}),
+                              **({"contentSize": str(f.size)} if f.size is not None else {})}
+                             for f in dataset.downloads if f.is_file and f.url] or None,
+        }.items() if value})
     return data

@@ -127,3 +127,22 @@ def test_other_pages_have_no_dataset_summary(client: FlaskClient, url: str) -> N
     body = page(client, url)
     assert 'class="dataset-summary"' not in body
     assert 'id="facts"' in body
+
+
+def test_the_dataset_page_tells_search_engines_what_a_dataset_search_reads(client: FlaskClient, manifest: dict) -> None:
+    from tests.endpoint.test_resource_pages import json_ld
+
+    data = json_ld(page(client, WHOLE_PAGE))
+    assert data["@type"] == "Dataset" and data["@id"] == "https://w3id.org/territoires-industrie/id/dataset/territoires-industrie"
+    assert data["license"] == ETALAB and data["version"] == manifest["release"]
+    assert data["publisher"] == {"@type": "Organization", "name": PROJECT_NAME}
+    assert data["temporalCoverage"] == "2018-11-22/2027-12-31" and data["spatialCoverage"] == "France"
+    assert data["description"].startswith("Les programmes de politique industrielle")
+    downloads = {d["contentUrl"]: d for d in data["distribution"]}
+    for dump in manifest["dumps"]:
+        if dump["file"] in CATALOGUE_FILES:
+            continue
+        entry = downloads["https://w3id.org/territoires-industrie/dumps/" + dump["file"]]
+        assert entry["@type"] == "DataDownload" and entry["contentSize"] == str(dump["bytes"])
+    assert data["citation"].startswith(f"{PROJECT_NAME} ({manifest['built'][:4]}). Territoires d'industrie")
+    assert json_ld(page(client, CATALOGUE_PAGE))["@type"] == "DataCatalog"
