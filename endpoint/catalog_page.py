@@ -17,7 +17,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from tid.endpoint.catalog_route import Catalogue
-from tid.namespaces import DCAT, DCT, FOAF, RDF, RDFS, SKOS, SPDX, VCARD
+from tid.namespaces import DCAT, DCT, FOAF, IANA_MEDIA_TYPES, RDF, RDFS, SKOS, SPDX, VCARD
 
 Node = NamedNode | BlankNode
 
@@ -121,7 +121,7 @@ def _download(catalogue: Catalogue, node: Node, lang: str) -> Download:
     download = _iri(_first(catalogue, node, DCAT.downloadURL))
     url = download or _iri(_first(catalogue, node, DCAT.accessURL))
     media = _iri(_first(catalogue, node, DCAT.mediaType))
-    media_type = media.split("/media-types/", 1)[-1] if media else None
+    media_type = media.removeprefix(IANA_MEDIA_TYPES) if media else None
     file_type = _iri(_first(catalogue, node, DCT["format"]))
     code = file_type.rsplit("/", 1)[-1] if file_type else None
     fmt = FORMAT_NAMES.get(media_type or "") or FILE_TYPE_NAMES.get(code or "") \

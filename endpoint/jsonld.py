@@ -22,6 +22,9 @@ from typing import Any
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
+from tid.namespaces import PREFIXES
+
+XSD_STRING = PREFIXES["xsd"] + "string"
 COMPACT_LIMIT = 10_000
 """The largest graph compacted (about a second here); a larger one keeps full IRIs."""
 
@@ -35,7 +38,7 @@ def _term(node: Any) -> rdflib.term.Node:
         if node.language:
             return rdflib.Literal(node.value, lang=node.language)
         datatype = node.datatype.value if node.datatype else None
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        if datatype == XSD_STRING:
             datatype = None
         return rdflib.Literal(node.value, datatype=rdflib.URIRef(datatype) if datatype else None)
     raise TypeError(f"JSON-LD cannot carry {node!r}")  # an RDF 1.2 triple term: refused before (NO_TRIPLE_TERMS)

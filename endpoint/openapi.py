@@ -23,6 +23,7 @@ from tid.endpoint.http import negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.urls import DOC_EXTENSIONS, external_url
 from tid.graph.queries import list_queries
+from tid.namespaces import LICENCE_OUVERTE_2
 
 bp = Blueprint("openapi", __name__)
 
@@ -80,7 +81,7 @@ def description(server: str) -> dict[str, Any]:
             "description": "Read-only. Every answer carries CORS headers and an ETag (304 on If-None-Match). "
                            "Errors are problem details (RFC 9457). " + TEXT_FR_EN,
             "license": {"name": "Licence Ouverte 2.0 (data) / MIT (code)",
-                        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence"},
+                        "url": LICENCE_OUVERTE_2},
         },
         "servers": [{"url": server}],
         "tags": [{"name": name, "description": text} for name, text in (
