@@ -12,8 +12,11 @@ Routes:
 * ``/sparql``: SPARQL 1.1 Protocol (queries); on a bare GET the query page for browsers, the
   service description for everyone else;
 * ``/queries``, ``/queries/{name}``: the named queries, listed and run with bound parameters;
-* ``/.well-known/void``: VoID; ``/dumps/{file}``: the release's bulk dumps; ``/catalog``: DCAT-AP;
+* ``/.well-known/void``: VoID; ``/dumps/{file}``: the release's bulk dumps; ``/catalog``: DCAT-AP
+  (a browser is sent to the catalogue's page);
+* ``/openapi.json``: the OpenAPI 3.1 description of this HTTP API;
 * ``/id/{path}`` (303) and ``/doc/{path}``: the things of the graph, negotiated, as of a date;
+  ``/cite/{path}``: how to cite one (``CITATION.cff``);
 * ``/def``, ``/shapes``: the ontology and the shapes; ``/geo/{path}``: GeoJSON for the maps;
 * ``/``, ``/search``, ``/resolve``, ``/changes``, ``/sitemap.xml``, ``/robots.txt``;
 * ``/assets/{file}``: the pages' static files; ``/problems/{type}``: what each error type means.

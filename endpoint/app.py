@@ -17,12 +17,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tid.endpoint import (
     catalog_route,
     changes,
+    citation,
     errors,
     geo,
     home,
     html,
     named_queries,
     ontology_docs,
+    openapi,
     query_page,
     resolve,
     resources,
@@ -61,7 +63,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     atexit.register(live.close)
 
     for blueprint in (sparql.bp, named_queries.bp, void.bp, query_page.bp, html.bp, home.bp, search.bp, resolve.bp,
-                      ontology_docs.bp, resources.bp, geo.bp, catalog_route.bp, changes.bp):
+                      ontology_docs.bp, resources.bp, geo.bp, catalog_route.bp, changes.bp, openapi.bp,
+                      citation.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     app.before_request(_utf8_query_string)

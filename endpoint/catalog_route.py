@@ -20,7 +20,13 @@ extension, or as ``format=``) so that each page is read the way the first one wa
 
 ``/catalog`` without ``page`` or ``page_size`` answers the whole catalogue in one document when it
 has at most ``CATALOG_PAGE_SIZE`` datasets (default 100), and its first page otherwise; with either
-parameter it always answers a page. Errors: an unknown ``format`` or a bad ``page`` /
+parameter it always answers a page.
+
+**People.** A request to ``/catalog`` whose ``Accept`` prefers HTML to every RDF format (a
+browser's) and that names no ``format`` is sent (303, ``Vary: Accept``) to the catalogue's page,
+``/doc/catalogue/territoires-industrie``, which shows it as a portal shows a dataset
+(:mod:`tid.endpoint.catalog_page`); ``*/*``, no ``Accept`` or an RDF type (a harvester's ``HEAD``
+and ``GET``) get RDF as before. ``/catalog.{ext}`` never redirects. Errors: an unknown ``format`` or a bad ``page`` /
 ``page_size`` is 400, a page past the last one or an unknown extension 404, an unacceptable
 ``Accept`` 406 (listing the formats), any method but GET, HEAD and OPTIONS 405.
 """
@@ -32,7 +38,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request, url_for
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from tid.endpoint import conneg
@@ -40,8 +46,8 @@ from tid.endpoint.http import RDF_FORMAT, choose, format_values, negotiated, sin
 from tid.endpoint.live import Release, current_release
 from tid.endpoint.problem import Problem
 from tid.endpoint.results import serialize_graph
-from tid.endpoint.urls import external_url
-from tid.graph.catalog import CATALOGUE_FILES, catalogue_graph, whole_dataset
+from tid.endpoint.urls import external_url, thing_path
+from tid.graph.catalog import CATALOGUE_FILES, catalogue_graph, catalogue_node, whole_dataset
 from tid.namespaces import DCAT, PREFIXES, RDF, XSD, Minter, Vocabulary
 
 bp = Blueprint("catalog", __name__)
@@ -237,8 +243,29 @@ def _respond(ext: str | None) -> Response:
     return response
 
 
+def _page_redirect() -> Response | None:
+    """A 303 to the catalogue's page for people when the request prefers HTML to every RDF format
+    (a browser's ``Accept``) and names no ``format``; None otherwise (``*/*``, no ``Accept``, a
+    harvester's ``HEAD`` or ``GET``: RDF as before). ``lang`` is kept."""
+    if format_values() or conneg.negotiate(request.accept_mimetypes, (*OFFERS, conneg.HTML)) is not conneg.HTML:
+        return None
+    release = current_release()
+    path = thing_path(catalogue_node(Minter(release.base)).value, release.base)
+    response = Response(status=303)
+    lang = request.args.get("lang")
+    response.headers["Location"] = url_for("resources.document", path=path, **({"lang": lang} if lang else {}))
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    response.vary.add("Accept")
+    del response.headers["Content-Type"]
+    return response
+
+
 @bp.get("/catalog")
 def catalog() -> Response:
+    """The catalogue, negotiated; a browser is sent to its page (:func:`_page_redirect`)."""
+    redirect = _page_redirect()
+    if redirect is not None:
+        return redirect
     return _respond(None)
 
 

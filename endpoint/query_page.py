@@ -2,7 +2,8 @@
 
 A browser that opens ``/sparql`` (``Accept`` prefers ``text/html``, no parameter at all) gets
 :func:`render_query_page`: a YASGUI editor whose requests go to this endpoint (``POST``), with a
-tab per named query of ``/queries``, the project's prefixes declared, results as a table (with
+tab for each of a handful of named queries (:data:`FEATURED_QUERIES`) and every query of
+``/queries`` in a menu that opens its tab, the project's prefixes declared, results as a table (with
 CSV download) or the raw SPARQL JSON, and YASGUI's permalink (share button) and local
 persistence. Every file the page needs comes from this blueprint: no CDN, no other host.
 
@@ -36,6 +37,10 @@ bp = Blueprint("query_page", __name__)
 
 # Prefixes the editor's blank tab starts with; every prefix of PREFIXES is known to the editor.
 DEFAULT_QUERY_PREFIXES = ("tid", "rdfs", "dct", "igeo", "org")
+FEATURED_QUERIES = ("territoires-par-phase", "communes-d-un-territoire", "territoire-d-une-commune",
+                    "sites-par-vague", "epci-grand-est-ti-site-2021")
+"""The handful of named queries the page opens as tabs (what an analyst asks first); the others
+are in its menu. A name no longer in the catalogue is left out."""
 
 
 def wants_query_page(req: Request) -> bool:
@@ -80,6 +85,7 @@ def _examples() -> dict:
         "queries": {query.name: query.text for query in catalogue()},
         "prefixes": dict(PREFIXES),
         "defaultPrefixes": [name for name in DEFAULT_QUERY_PREFIXES if name in PREFIXES],
+        "featured": [name for name in FEATURED_QUERIES if name in {query.name for query in catalogue()}],
     }
 
 

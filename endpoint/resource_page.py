@@ -12,7 +12,9 @@ from typing import Any
 from flask import url_for
 from pyoxigraph import Literal, NamedNode
 
-from tid.endpoint import conneg
+from tid.endpoint import catalog_page, conneg
+from tid.endpoint.catalog_route import load_catalogue
+from tid.endpoint.citation import Citation, citation_of
 from tid.endpoint.describe import Description, Statement, pick
 from tid.endpoint.geo import geojson_url, unplaced_sites
 from tid.endpoint.html import json_for_script, page_language
@@ -36,6 +38,8 @@ PAGE_TYPES: dict[str, tuple[str | None, str]] = {
     PREFIXES["tid"] + "Mesure": (None, "GovernmentService"),
     PREFIXES["foaf"] + "Person": (None, "Person"),
     PREFIXES["tid"] + "Evenement": (None, "Event"),
+    PREFIXES["dcat"] + "Catalog": ("catalogue", "DataCatalog"),
+    PREFIXES["dcat"] + "Dataset": ("dataset", "Dataset"),
 }
 PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["xsd"] + "integer", PREFIXES["xsd"] + "date",
                    PREFIXES["xsd"] + "decimal", PREFIXES["xsd"] + "boolean", PREFIXES["rdf"] + "langString"}
@@ -128,10 +132,16 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         if row.vague:
             entry["waves"].append({"link": link(row.vague, {"fr": row.vague_label} if row.vague_label else None),
                                    "date": row.date, "possible": row.possible})
-    current_args = kept_args(drop=("format", "page"))
+    current_args = kept_args(drop=("format", "page", "members_page", "incoming_page"))
+    dataset = catalog_page.summary(load_catalogue(current_release()), d.iri, lang) \
+        if kind in ("catalogue", "dataset") else None
+    citation = citation_of(d.iri, own[0] if own else None, lang)
 
-    def page_href(n: int) -> str:
-        return doc_url(d.path, None, **current_args, **({"page": n} if n > 1 else {}))
+    def page_href(param: str, n: int) -> str:
+        """Page ``n`` of one pager (``members_page``, ``incoming_page``), the other pager kept where it is."""
+        numbers = {"members_page": d.members_pager.number if d.members_pager else 1,
+                   "incoming_page": d.incoming_pager.number if d.incoming_pager else 1, param: n}
+        return doc_url(d.path, None, **current_args, **{k: v for k, v in numbers.items() if v > 1})
 
     return {
         "d": d, "kind": kind, "link": link, "term": term, "own_label": own, "facts": facts,
@@ -140,14 +150,30 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         # Incoming links from memberships are the rows of the membership tables: not twice.
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
         "downloads": downloads,
-        "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link)),
+        "page_href": page_href, "jsonld": json_for_script(_schema_org(d, base, own, link, dataset, citation, lang)),
         "geojson_url": (mapped := geojson_url(d.iri, d.at)), "map_kind": kind,
         "region_territories": [dict(t, link=link(t["iri"], {"fr": t["label"]} if t["label"] else None))
                                for t in region_territories(d)] if kind == "region" else [],
         "unplaced_sites": [dict(s, link=link(s["iri"], {"fr": s["label"]})) for s in unplaced_sites(d.iri)] if mapped else [],
         "short": lambda iri: _short(iri, base),
         "val": val, "num": num, "tid": PREFIXES["tid"], "today": date.today(),
+        "dataset": dataset, "size": lambda n: catalog_page.human_size(n, lang),
+        "citation": citation,
+        "cite_url": url_for("citation.cite", path=d.path, **lang_args),
+        "statements": _language_first(d.statements, lang),
     }
+
+
+def _language_first(statements: list[Statement], lang: str) -> list[Statement]:
+    """The statements by property in their order, the values of one property in the page's
+    language first, then French, then the others (a French page does not open on English)."""
+    order = {p: i for i, p in reversed(list(enumerate(s.predicate for s in statements)))}
+
+    def rank(statement: Statement) -> int:
+        language = statement.value.language if isinstance(statement.value, Literal) else None
+        return 0 if not language or language == lang else 1 if language == "fr" else 2
+
+    return sorted(statements, key=lambda s: (order[s.predicate], rank(s)))
 
 
 def region_territories(d: Description) -> list[dict[str, Any]]:
@@ -176,7 +202,7 @@ def _short(iri: str, base: str) -> str:
     path = thing_path(iri, base)
     if path is not None:
         return path
-    if iri.startswith(base):
+    if iri.startswith(base) and len(iri) > len(base):  # the base itself is shown whole, never as ""
         return iri[len(base):]
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
@@ -184,8 +210,12 @@ def _short(iri: str, base: str) -> str:
     return iri
 
 
-def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Callable[..., dict[str, Any]]) -> dict[str, Any]:
-    """The schema.org description search engines read."""
+def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Callable[..., dict[str, Any]],
+                dataset: catalog_page.DatasetSummary | None = None, citation: Citation | None = None,
+                lang: str = "fr") -> dict[str, Any]:
+    """The schema.org description search engines read; for a dataset or the catalogue, what a
+    dataset search reads too (description, licence, publisher, version, dates, coverage, the
+    downloads as ``DataDownload``, the citation)."""
     kind = next((PAGE_TYPES[t][1] for t in d.types if t in PAGE_TYPES), "Thing")
     data: dict[str, Any] = {"@context": "https://schema.org/", "@type": kind, "@id": d.iri,
                             "url": base + "doc/" + d.path}
@@ -204,4 +234,21 @@ def _schema_org(d: Description, base: str, own: tuple[str, str] | None, link: Ca
             places.append({"@type": "AdministrativeArea", "@id": statement.value.value, "name": target["text"]})
     if places:
         data["containedInPlace"] = places
+    if citation is not None:
+        data["citation"] = citation.text(lang)
+    if dataset is not None:
+        data.update({key: value for key, value in {
+            "description": dataset.description[0] if dataset.description else None,
+            "license": dataset.licence_iri, "version": dataset.version,
+            "dateModified": dataset.modified, "datePublished": dataset.issued,
+            "publisher": {"@type": "Organization", "name": dataset.publisher} if dataset.publisher else None,
+            "creator": {"@type": "Organization", "name": dataset.creator} if dataset.creator else None,
+            "keywords": dataset.keywords or None,
+            "temporalCoverage": f"{dataset.start or '..'}/{dataset.end or '..'}" if dataset.start or dataset.end else None,
+            "spatialCoverage": dataset.spatial,
+            "distribution": [{"@type": "DataDownload", "name": f.title, "contentUrl": f.url,
+                              **({"encodingFormat": f.media_type} if f.media_type else {}),
+                              **({"contentSize": str(f.size)} if f.size is not None else {})}
+                             for f in dataset.downloads if f.is_file and f.url] or None,
+        }.items() if value})
     return data

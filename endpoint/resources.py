@@ -9,10 +9,13 @@
   ``If-None-Match``; HEAD has the headers of GET and no body. No acceptable variant: 406 that
   lists them (body, ``Link`` and ``Alternates`` headers).
 * ``?page=N``: large resources are paged (incoming links and memberships);
-  ``Link: <…>; rel="next"`` (and ``prev``, ``first``, ``last``), Hydra triples in RDF, pager
-  links in HTML. ``?at=YYYY-MM-DD``: the memberships, sites and dated links that hold at that
-  date, and which phase, territory list, geographic vintage and wave that is; ``?vague={slug}``
-  is the same at the date of that labelling wave. The HTML page without ``at`` shows today's
+  ``Link: <…>; rel="next"`` (and ``prev``, ``first``, ``last``), Hydra triples in RDF. The HTML
+  page has one pager per table, each with its own parameter: ``members_page`` (the members) and
+  ``incoming_page`` (the incoming links); ``page`` still sets both (older links). A bad value is a
+  400, a page past its table's last page a 404 (the RDF documents ignore them). ``?at=YYYY-MM-DD``:
+  the memberships, sites and dated links that hold at that date, and which phase, territory
+  list, geographic vintage and wave that is; ``?vague={slug}`` is the same at the date of that
+  labelling wave. The HTML page without ``at`` shows today's
   state (a thing of the past: its last day's) and says so; ``?at=all`` and the RDF documents
   without ``at`` hold every date. A bad ``page``, ``at`` or ``vague`` is a 400.
 * Unknown things: 404, an HTML page for browsers, ``application/problem+json`` otherwise.
@@ -29,7 +32,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, request
 from pyoxigraph import serialize
 
-from tid.endpoint import conneg
+from tid.endpoint import conneg, jsonld
 from tid.endpoint.describe import (
     BadParameter,
     Description,
@@ -57,6 +60,8 @@ MAX_PATH = 300
 FORMATS: dict[str, conneg.Format] = {f.key: f for f in (*conneg.GRAPH_FORMATS, conneg.HTML) if f.key in DOC_EXTENSIONS}
 # Server order: RDF first (``*/*`` and no Accept get Turtle); browsers ask for text/html.
 OFFERS: tuple[conneg.Format, ...] = tuple(FORMATS[key] for key in ("ttl", "jsonld", "nt", "rdf", "html"))
+PAGER_PARAMETERS = ("members_page", "incoming_page")
+"""The HTML page's own pagers, one per table (``page`` pages both, and the RDF documents)."""
 
 
 def release_terms() -> Terms:
@@ -174,6 +179,7 @@ def document(path: str) -> Response:
     try:
         at = parse_at(request.args.get("at"))
         page = parse_page(request.args.get("page"))
+        pagers = {name: parse_page(request.args[name], name) for name in PAGER_PARAMETERS if name in request.args}
         if "vague" in request.args:
             if at is not None:
                 raise BadParameter("Give at= or vague=, not both. / Donnez at= ou vague=, pas les deux.")
@@ -199,16 +205,19 @@ def document(path: str) -> Response:
 
     def draw(fmt: conneg.Format) -> Body:
         description = describe(release.store, release_terms(), iri, stem, base=release.base, page=page, at=at, today=today,
-                               page_size=_page_size(), cached=release.cached, snapshots=_snapshots())
+                               page_size=_page_size(), cached=release.cached, snapshots=_snapshots(),
+                               **(pagers if fmt is conneg.HTML else {}))
         if description is None:
-            raise Problem("not-found", f"{request.path} has no page {page}.")
+            asked = ", ".join(f"{name}={n}" for name, n in {"page": page, **pagers}.items() if name in request.args)
+            raise Problem("not-found", f"{request.path} has no such page ({asked or 'page=1'}).")
         described.append(description)
         if fmt is conneg.HTML:
             downloads = [(f, doc_url(description.path, f.key, **kept_args())) for f in OFFERS]
             return render_page("resource.html", **page_context(description, release.base, downloads))
         return _rdf(description, fmt, release.base)
 
-    response = negotiated(fmt, draw, tag=["resource", release.id, stem, page, at.isoformat() if at else None,
+    response = negotiated(fmt, draw, tag=["resource", release.id, stem, page, sorted(pagers.items()),
+                                          at.isoformat() if at else None,
                                           today.isoformat() if today else None, request.args.get("at"),
                                           request.args.get("vague")])
     return _finish(response, stem, fmt, described[0] if described else None, ext is not None)
@@ -232,4 +241,6 @@ def _rdf(description: Description, fmt: conneg.Format, base: str) -> bytes:
     triples = graph_of(description, doc_iri, page_iri(description.page.number), page_iri)
     if fmt.key in ("ttl", "rdf"):
         return serialize(triples, format=fmt.rdf_format, prefixes=prefixes(base))
+    if fmt.key == "jsonld":
+        return jsonld.write(triples, prefixes(base))
     return serialize(triples, format=fmt.rdf_format)

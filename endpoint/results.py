@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, Triple, serialize
 
+from tid.endpoint import jsonld
 from tid.endpoint.conneg import Format
 from tid.namespaces import PREFIXES, SPARQL_RESULTS_XML
 
@@ -227,7 +228,10 @@ _COMMENTED = {"ttl", "nt", "trig", "nq"}
 
 
 def serialize_graph(triples: list[Triple], fmt: Format, prefixes: dict[str, str]) -> bytes:
-    """``triples`` in the RDF format ``fmt`` (Turtle and TriG with ``prefixes``)."""
+    """``triples`` in the RDF format ``fmt`` (Turtle and TriG with ``prefixes``; JSON-LD compacted
+    against a ``@context`` of ``prefixes``, :mod:`tid.endpoint.jsonld`)."""
+    if fmt.key == "jsonld":
+        return jsonld.write(triples, prefixes)
     if fmt.key in ("ttl", "trig"):
         return serialize(triples, format=fmt.rdf_format, prefixes=prefixes)
     return serialize(triples, format=fmt.rdf_format)

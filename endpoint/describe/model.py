@@ -174,6 +174,9 @@ class Description:
     at_wave: Period | None = None
     as_of: Any = None  # the AsOf of ``at`` (the lists in force, the vintage), when the page is at a date
     membership_iris: frozenset[str] = frozenset()  # every membership of the resource (all pages)
+    # The HTML page's two pagers (memberships, incoming links); ``page`` pages both at once (RDF).
+    members_pager: Pager | None = None
+    incoming_pager: Pager | None = None
 
     @property
     def types(self) -> list[str]:

@@ -31,11 +31,11 @@ def parse_at(raw: str | None) -> date | None:
         raise BadParameter(_not_a_date(raw)) from None
 
 
-def parse_page(raw: str | None) -> int:
-    """``?page=N`` (N ≥ 1) -> N; 1 when absent."""
+def parse_page(raw: str | None, name: str = "page") -> int:
+    """``?page=N`` (N ≥ 1; or another pager's parameter ``name``) -> N; 1 when absent."""
     if raw is None:
         return 1
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
-        raise BadParameter(f"page={raw!r} is not a page number (1, 2, 3…). / page={raw!r} n'est pas un numéro de "
-                           "page (1, 2, 3…).")
+        raise BadParameter(f"{name}={raw!r} is not a page number (1, 2, 3…). / {name}={raw!r} n'est pas un numéro "
+                           "de page (1, 2, 3…).")
     return int(raw)

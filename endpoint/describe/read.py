@@ -303,11 +303,14 @@ def _within_life(day: date, statements: list[Statement]) -> date:
 
 def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page: int = 1, at: date | None = None,
              today: date | None = None, page_size: int = DEFAULT_PAGE_SIZE,
+             members_page: int | None = None, incoming_page: int | None = None,
              cached: Callable[[str, Callable[[], Any]], Any] | None = None,
              snapshots: Snapshots | None = None) -> Description | None:
     """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
-    past the last page. The caller checks that the resource exists. ``snapshots`` keeps what the
-    store says about the resources asked for last. Without ``at``, ``today`` (when given) asks for
+    past the last page. ``members_page`` and ``incoming_page`` (the HTML page's two pagers) page
+    the memberships and the incoming links each on its own, at ``page`` when not given; a number
+    past its list's last page is None too. The caller checks that the resource exists.
+    ``snapshots`` keeps what the store says about the resources asked for last. Without ``at``, ``today`` (when given) asks for
     today's state of a resource that has one (its last day's, when it has ended); without either,
     the description holds every date."""
     def compute() -> Snapshot:
@@ -331,15 +334,20 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
     pager = Pager(page, page_size, max(1, math.ceil(largest / page_size)))
     if page > pager.last:
         return None
+    members_pager = Pager(members_page or page, page_size, max(1, math.ceil(len(memberships) / page_size)))
+    incoming_pager = Pager(incoming_page or page, page_size, max(1, math.ceil(len(incoming) / page_size)))
+    if (members_page or 1) > members_pager.last or (incoming_page or 1) > incoming_pager.last:
+        return None
     member_counts: dict[str, int] = defaultdict(int)
     for membership in memberships:
         if membership.direction == "members":
             member_counts[membership.kind or "autre"] += 1
     return Description(
         iri=iri, path=path, page=pager, at=at, terms=terms, statements=snap.statements,
-        incoming_counts=dict(counts), incoming_by_kind=dict(by_kind), incoming=pager.window(incoming), incoming_total=len(incoming),
-        memberships=pager.window(memberships), memberships_total=len(memberships), member_counts=dict(member_counts),
+        incoming_counts=dict(counts), incoming_by_kind=dict(by_kind), incoming=incoming_pager.window(incoming), incoming_total=len(incoming),
+        memberships=members_pager.window(memberships), memberships_total=len(memberships), member_counts=dict(member_counts),
         sites=_sites_at(snap.sites, at), measures=[m for m in snap.measures if _holds(m.debut, m.fin, at)],
         sources=snap.sources, at_phase=state.phase if state else None, at_wave=_latest_wave(terms, at), as_of=state,
         membership_iris=frozenset(m.membership.value for m in snap.memberships),
+        members_pager=members_pager, incoming_pager=incoming_pager,
     )

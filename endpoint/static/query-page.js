@@ -2,8 +2,12 @@
  * configured for this endpoint only.
  *
  * - requests go to the page's own /sparql URL, by POST (no other endpoint is offered);
- * - one tab per named query of /queries (JSON), id "ex-<name>", with the query's text from
- *   /query-page/examples.json (which also gives the prefixes);
+ * - a tab for each of a handful of featured named queries (examples.json's "featured"), id
+ *   "ex-<name>", with the query's text from /query-page/examples.json (which also gives the
+ *   prefixes); every named query of /queries (JSON) is in the menu below the editor's header, and
+ *   choosing one opens its tab (created then): the page no longer opens on a tab per query;
+ * - a visitor's earlier example tabs that are not featured and that they did not edit are closed
+ *   (the page once opened a tab per query);
  * - the prefixes are declared in the blank tab, known to the editor's autocompletion and used by
  *   the result table to abbreviate IRIs;
  * - autocompleters that call other hosts (Linked Open Vocabularies, prefix.cc) are off;
@@ -15,6 +19,8 @@
   var root = document.getElementById("yasgui");
   var status = document.getElementById("query-page-status");
   var list = document.getElementById("examples-list");
+  var menu = document.getElementById("examples-menu");
+  var count = document.getElementById("examples-count");
   var EXAMPLE_PREFIX = "ex-";
   var STORAGE_KEY = "tid-query-page-examples";
   var OFFLINE_COMPLETERS = ["property", "class"]; // both query lov.linkeddata.es
@@ -75,14 +81,24 @@
     if (anchor) anchor.title = entry.fr + " — " + entry.en;
   }
 
-  function listItem(yasgui, tabId, entry) {
+  // The tab of a named query, created the first time it is asked for.
+  function openTab(yasgui, tabId, entry, text, requestConfig) {
+    if (!yasgui.getTab(tabId)) {
+      yasgui.addTab(false, { id: tabId, name: entry.name, yasqe: { value: text }, requestConfig: requestConfig });
+      describe(tabId, entry);
+    }
+    yasgui.selectTabId(tabId);
+  }
+
+  function listItem(open, tabId, entry) {
     var li = document.createElement("li");
     var button = document.createElement("button");
     button.type = "button";
     button.textContent = entry.name;
     button.dataset.tab = tabId;
     button.addEventListener("click", function () {
-      yasgui.selectTabId(tabId);
+      open();
+      if (menu) menu.open = false;
       root.scrollIntoView({ behavior: "smooth", block: "start" });
     });
     li.appendChild(button);
@@ -149,23 +165,36 @@
 
     var stored = readStored();
     var texts = examples.queries || {};
+    var featured = examples.featured || [];
     var entries = catalogue.queries || [];
+    var active = yasgui.persistentConfig && yasgui.persistentConfig.currentId ? yasgui.persistentConfig.currentId() : null;
     entries.forEach(function (entry) {
       var tabId = EXAMPLE_PREFIX + entry.name;
       var text = texts[entry.name];
       if (text === undefined) return;
       var tab = yasgui.getTab(tabId);
-      if (!tab) {
+      var isFeatured = featured.indexOf(entry.name) >= 0;
+      if (tab && !isFeatured && tabId !== active) {
+        var json = tab.getPersistedJson();
+        var value = json && json.yasqe ? json.yasqe.value : undefined;
+        if (value === text || value === stored[entry.name]) {
+          tab.close(); // an example tab of the page's earlier layout, unedited: back in the menu
+          tab = null;
+        }
+      }
+      if (!tab && isFeatured) {
         yasgui.addTab(false, { id: tabId, name: entry.name, yasqe: { value: text }, requestConfig: requestConfig });
-      } else if (stored[entry.name] !== undefined && stored[entry.name] !== text) {
+      } else if (tab && stored[entry.name] !== undefined && stored[entry.name] !== text) {
         refresh(tab, stored[entry.name], text);
       }
-      describe(tabId, entry);
-      list.appendChild(listItem(yasgui, tabId, entry));
+      if (yasgui.getTab(tabId)) describe(tabId, entry);
+      list.appendChild(listItem(function () { openTab(yasgui, tabId, entry, text, requestConfig); }, tabId, entry));
     });
     writeStored(texts);
     window.tidYasgui = yasgui;
-    say("Prêt : " + entries.length + " requêtes d'exemple.", entries.length + " example queries ready.");
+    if (count) count.textContent = String(list.children.length);
+    say("Prêt : " + featured.length + " exemples ouverts, " + entries.length + " requêtes nommées dans le menu.",
+        featured.length + " examples open, " + entries.length + " named queries in the menu.");
     document.body.dataset.ready = "true";
   }
 

@@ -262,3 +262,36 @@ def test_ontology_page_and_a_term_link(server: str, visit: Visit) -> None:
     page.goto(server + "shapes#TerritoireIndustrie-idTi", wait_until="load")
     assert page.locator("#TerritoireIndustrie-idTi").is_visible()
     assert not visit.errors, visit.errors
+
+
+# -- on a phone ------------------------------------------------------------------------------------
+
+PHONE = {"width": 375, "height": 812}
+PHONE_PAGES = [f"doc/{MELUN_PATH}", "doc/commune/77288", f"doc/{MELUN_EPCI_PATH}", "doc/region/11?at=all",
+               "doc/catalogue/territoires-industrie", "doc/dataset/territoires-industrie",
+               f"doc/{MELUN_PATH}?lang=en", "search?q=melun", "def"]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
+def test_pages_fit_a_phone(browser: Any, server: str, path: str) -> None:
+    """At 375 px nothing widens the page: a wide table scrolls inside its own box, long IRIs and
+    checksums break. The page's width is the screen's, and no element outside a table's box or
+    the map reaches past the screen's right edge."""
+    with visiting(browser, server) as opened:
+        opened.context.close()
+        opened.context = browser.new_context(locale="fr-FR", service_workers="block", viewport=PHONE)
+        opened.context.on("request", lambda req: opened.requests.append(req.url))
+        page = opened.context.new_page()
+        response = page.goto(server + path, wait_until="load")
+        assert response is not None and response.status == 200
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        past = page.evaluate("""() => { const width = document.documentElement.clientWidth; const out = [];
+            for (const el of document.querySelectorAll('body *')) {
+              const box = el.getBoundingClientRect();
+              if (box.width > 0 && box.right > width + 1 && !el.closest('.scroll, .map')) out.push(el.tagName + ' ' + el.className);
+            }
+            return out; }""")
+        assert not past, past
+        # every wide table is in a box that scrolls sideways
+        for box in page.locator(".scroll").all():
+            assert box.evaluate("el => getComputedStyle(el).overflowX") == "auto"

@@ -1,9 +1,11 @@
 """The query page at ``/sparql`` in a real browser: Debian's Chromium driven by Playwright.
 
 The app is built over the cut mirror (the endpoint tests' fixtures) and served on a free
-localhost port (``conftest.serving``). The browser opens ``/sparql``, finds one example tab per named
-query of ``/queries``, runs ``territoires-par-phase`` and sees the table's rows; every request
-the page made stayed on the test server (YASGUI is served by the endpoint, no CDN).
+localhost port (``conftest.serving``). The browser opens ``/sparql``, finds a tab for each of the
+handful of featured queries only and every named query of ``/queries`` in the menu (a choice there
+opens its tab), runs ``territoires-par-phase`` and sees the table's rows; at 375 px the editor
+comes right after the header and nothing is wider than the screen; every request the page made
+stayed on the test server (YASGUI is served by the endpoint, no CDN).
 
 The browser is ``conftest.browser`` (skipped without Chromium, failed instead when ``CI`` is
 set). The checks without a browser always run.
@@ -104,6 +106,30 @@ def test_examples_give_the_text_of_every_named_query(client) -> None:
 
 # -- in Chromium ----------------------------------------------------------------------------------
 
+def client_json(url: str) -> Any:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"})) as answer:
+        return json.load(answer)
+
+
+def test_query_page_fits_a_phone_and_opens_on_the_editor(server: str, browser: Any) -> None:
+    """At 375 px: no horizontal scrolling, and the editor starts within the first screen (the
+    page once opened on 26 tabs in six rows)."""
+    context = browser.new_context(locale="fr-FR", service_workers="block", viewport={"width": 375, "height": 812})
+    try:
+        page = context.new_page()
+        page.goto(server + "sparql", wait_until="load")
+        page.wait_for_function("() => document.body.dataset.ready !== 'false'", timeout=30_000)
+        assert page.evaluate("document.body.dataset.ready") == "true"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        tabs = page.locator("a[role=tab]")
+        rows = {round(box["y"]) for box in (tabs.nth(i).bounding_box() for i in range(tabs.count())) if box}
+        assert len(rows) <= 3, f"the tabs take {len(rows)} rows"
+        editor = page.locator(".CodeMirror").first.bounding_box()
+        assert editor is not None and editor["y"] < 812, editor
+    finally:
+        context.close()
+
+
 def test_query_page_runs_an_example_in_chromium(server: str, browser: Any) -> None:
     origin = urlsplit(server)
     with urllib.request.urlopen(urllib.request.Request(server + "queries", headers={"Accept": "application/json"})) as r:
@@ -120,15 +146,26 @@ def test_query_page_runs_an_example_in_chromium(server: str, browser: Any) -> No
         response = page.goto(server + "sparql", wait_until="load")
         assert response is not None and response.status == 200
         assert page.evaluate("document.documentElement.lang") == "fr"
-        page.wait_for_function("document.body.dataset.ready !== 'false'", timeout=30_000)
+        page.wait_for_function("() => document.body.dataset.ready !== 'false'", timeout=30_000)
         assert page.evaluate("document.body.dataset.ready") == "true", page.inner_text("#query-page-status")
 
-        # One example tab per named query, with the query's name.
-        for name in names:
+        # A tab for each featured query only; every named query in the menu, closed.
+        featured = client_json(server + "query-page/examples.json")["featured"]
+        assert EXAMPLE in featured and 3 <= len(featured) <= 6 < len(names)
+        for name in featured:
             tab = page.locator(f"#tab-ex-{name}")
             assert tab.count() == 1, f"no example tab for {name}"
             assert name in tab.inner_text()
-        assert page.locator("a[role=tab][id^='tab-ex-']").count() == len(names)
+        assert page.locator("a[role=tab][id^='tab-ex-']").count() == len(featured)
+        assert page.locator("#examples-list button").all_text_contents() == names
+        assert page.evaluate("document.getElementById('examples-menu').open") is False
+        # the menu opens a query's tab, created then
+        other = next(name for name in names if name not in featured)
+        page.click("#examples-menu > summary")
+        page.click(f"#examples-list button[data-tab='ex-{other}']")
+        page.locator(f"#tab-ex-{other}").wait_for(state="visible")
+        assert page.locator("a[role=tab][id^='tab-ex-']").count() == len(featured) + 1
+        assert page.evaluate("document.getElementById('examples-menu').open") is False
 
         # Run the example: its tab, its editor's query button, then the table's rows.
         page.click(f"#tab-ex-{EXAMPLE}")

@@ -120,10 +120,40 @@ def test_catalog_by_extension_and_by_format_parameter(cclient, manifest, accept,
 
 
 def test_any_and_missing_accept_get_turtle(cclient) -> None:
-    for headers in ({"Accept": "*/*"}, {}, {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}):
-        response = cclient.get("/catalog", headers=headers)
-        assert response.status_code == 200
-        assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    for headers in ({"Accept": "*/*"}, {}, {"Accept": "text/html;q=0.5,text/turtle"}):
+        for method in (cclient.get, cclient.head):  # a harvester's HEAD reads the format from these headers
+            response = method("/catalog", headers=headers)
+            assert response.status_code == 200
+            assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+            assert response.headers["Vary"] == "Accept"
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html", "text/html,*/*;q=0.8"])
+def test_a_browser_is_sent_to_the_catalogues_page(cclient, accept: str) -> None:
+    for method in (cclient.get, cclient.head):
+        response = method("/catalog", headers={"Accept": accept})
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/doc/catalogue/territoires-industrie"
+        assert response.headers["Vary"] == "Accept"
+        assert response.headers["Cache-Control"] == "public, max-age=300"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Content-Type" not in response.headers
+        assert response.get_data() == b""
+    english = cclient.get("/catalog?lang=en", headers={"Accept": accept})
+    assert english.headers["Location"] == "/doc/catalogue/territoires-industrie?lang=en"
+    page = cclient.get(english.headers["Location"], headers={"Accept": accept})
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    # what names its format is never redirected: format=, an extension
+    for url in ("/catalog?format=ttl", "/catalog.ttl", "/catalog?format=jsonld"):
+        response = cclient.get(url, headers={"Accept": accept})
+        assert response.status_code == 200, url
+        assert response.headers["Content-Type"] != "text/html; charset=utf-8"
+    # a bad format is still a 400, whatever Accept says
+    assert cclient.get("/catalog?format=bogus", headers={"Accept": accept}).status_code == 400
 
 
 @pytest.mark.parametrize(("accept", "ext", "parser", "media_type"), FORMATS)

@@ -248,11 +248,11 @@ def test_date_in_english(client: FlaskClient) -> None:
 
 def test_large_territory_has_pager_links_and_says_how_many(client: FlaskClient) -> None:
     first = page(client, LARGE_PAGE + "?at=all")
-    assert f'<a href="{LARGE_PAGE}?at=all&amp;page=2" rel="next">suivante</a>' in first
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;members_page=2" rel="next">suivante</a>' in first
     # the 101 communes of the October 2020 list, the 5 EPCIs and one commune of the end-of-phase
     # list, and the one commune of those EPCIs that the 2020 list does not name
     assert "Éléments 1–100 sur 107 (page 1/2)." in text_of(first)
-    second = page(client, LARGE_PAGE + "?at=all&page=2")
+    second = page(client, LARGE_PAGE + "?at=all&members_page=2")
     assert f'<a href="{LARGE_PAGE}?at=all" rel="prev">précédente</a>' in second
     assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(second)
     rows = section(first, "members").count('<th scope="row">') + section(second, "members").count('<th scope="row">')
@@ -377,8 +377,8 @@ def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
     # and the région of attachment (ANCT's numbering) of ti-1103 in each phase and of ti-1107
     assert '<a href="/def#regionRattachement" lang="fr">région de rattachement</a></th><td class="n">3</td>' in incoming
     assert "Éléments 1–100 sur 108 (page 1/2)." in text_of(incoming)
-    assert '<a href="/doc/region/11?at=all&amp;page=2" rel="next">suivante</a>' in incoming
-    second = section(page(client, "/doc/region/11?at=all&page=2"), "incoming")
+    assert '<a href="/doc/region/11?at=all&amp;incoming_page=2" rel="next">suivante</a>' in incoming
+    second = section(page(client, "/doc/region/11?at=all&incoming_page=2"), "incoming")
     assert "Éléments 101–108 sur 108 (page 2/2)." in text_of(second)
     assert second.count('<tr><th scope="row">') == 3 + 8  # the three counts, and the 8 links of page 2
     # today: the territories of the July 2024 list only, and the page says how many
@@ -407,3 +407,42 @@ def test_unknown_wave_is_400(client: FlaskClient, query: str) -> None:
     response = client.get(f"{PHASE1_TERRITORY_PAGE}?{query}")
     assert response.status_code == 400
     assert response.headers["Content-Type"] == "application/problem+json; charset=utf-8"
+
+
+def test_members_and_incoming_links_have_their_own_pagers(client: FlaskClient) -> None:
+    """Two tables paged on one page: moving one pager leaves the other where it is, and each
+    pager's links keep the other's position."""
+    moved = page(client, LARGE_PAGE + "?at=all&members_page=2")
+    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(section(moved, "members"))
+    incoming = section(moved, "incoming")
+    assert "Éléments 1–100 sur" in text_of(incoming)
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;members_page=2&amp;incoming_page=2" rel="next">suivante</a>' in incoming
+    both = page(client, LARGE_PAGE + "?at=all&members_page=2&incoming_page=2")
+    assert "Éléments 101–107 sur 107 (page 2/2)." in text_of(section(both, "members"))
+    assert re.search(r"Éléments 101–\d+ sur \d+ \(page 2/2\)\.", text_of(section(both, "incoming")))
+    assert f'<a href="{LARGE_PAGE}?at=all&amp;incoming_page=2" rel="prev">précédente</a>' in section(both, "members")
+    # each pager names what it pages, for screen readers
+    assert 'aria-label="Pages des membres"' in moved and 'aria-label="Pages des liens entrants"' in moved
+    # the RDF documents keep one page parameter (Hydra): the HTML pagers do not move them
+    turtle = client.get(LARGE_PAGE + ".ttl?at=all&members_page=2")
+    assert turtle.status_code == 200
+    assert turtle.get_data() == client.get(LARGE_PAGE + ".ttl?at=all").get_data()
+
+
+@pytest.mark.parametrize("query", ["members_page=0", "incoming_page=x", "members_page=-1", "incoming_page=1e3"])
+def test_bad_pager_values_are_400(client: FlaskClient, query: str) -> None:
+    response = client.get(f"{LARGE_PAGE}?at=all&{query}", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json; charset=utf-8"
+    name = query.split("=", 1)[0]
+    assert json.loads(response.get_data())["detail"].startswith(f"{name}=")
+
+
+@pytest.mark.parametrize("query", ["members_page=3", "incoming_page=9"])
+def test_pager_past_its_last_page_is_404(client: FlaskClient, query: str) -> None:
+    response = client.get(f"{LARGE_PAGE}?at=all&{query}", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert query in response.get_data(as_text=True)
+    # the HTML pagers are the page's: an RDF document ignores them
+    assert client.get(f"{LARGE_PAGE}.ttl?at=all&{query}").status_code == 200

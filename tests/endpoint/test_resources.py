@@ -404,7 +404,8 @@ def test_the_four_rdf_formats_hold_the_same_graph(client: FlaskClient) -> None:
 
 def test_json_ld_is_json(client: FlaskClient) -> None:
     data = json.loads(client.get(f"/doc/{COMMUNE_PATH}.jsonld").data)
-    assert any(node.get("@id") == COMMUNE_IRI for node in data)
+    assert set(data) == {"@context", "@graph"}
+    assert any(node.get("@id") == COMMUNE_IRI for node in data["@graph"])
 
 
 def test_kept_snapshots_answer_the_same_bytes(client: FlaskClient, make_app) -> None:
