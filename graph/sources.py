@@ -79,6 +79,11 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): a source list is a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: the source list cannot be read ({exc.strerror or exc}): give a TOML file "
+                          "that exists (--sources)") from None
     specs: list[SourceSpec] = []
     known = {f.name for f in SourceSpec.__dataclass_fields__.values()} - {"root"}
     for number, entry in enumerate(data.get("source", []), start=1):
