@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import json
 import os
 import sys
@@ -446,15 +447,28 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
+OS_HINTS = {
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.EISDIR: "give a file, not a directory",
+    errno.EACCES: "check its permissions",
+    errno.EPERM: "check its permissions",
+    errno.EROFS: "choose a writable place (--data-dir)",
+    errno.ENOSPC: "free some space, or choose another place (--data-dir)",
+    errno.EDQUOT: "free some space, or choose another place (--data-dir)",
+}
+
+
 def os_error(exc: OSError) -> str:
-    """``/path: no such file or directory; check the path and its permissions``."""
+    """``/path: no such file or directory; check the path``: the system's words and what to do."""
     reason = (exc.strerror or str(exc)).rstrip(".")
     if reason[1:2].islower():  # "No such file" -> "no such file"; "IO error" stays
         reason = reason[:1].lower() + reason[1:]
+    hint = OS_HINTS.get(exc.errno, "check the path and its permissions")
     if exc.filename is None:
-        return reason
+        return f"{reason}; {hint}"
     where = str(exc.filename) + (f" -> {exc.filename2}" if exc.filename2 else "")
-    return f"{where}: {reason}; check the path and its permissions"
+    return f"{where}: {reason}; {hint}"
 
 
 if __name__ == "__main__":

@@ -183,8 +183,8 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
 
     config = app_config(args)
     check_data_dir(config)
+    options = gunicorn_options(args, config)  # refuses the settings a server could only fail with
     check_address(args.host, args.port)
-    options = gunicorn_options(args, config)
 
     class Server(BaseApplication):
         def load_config(self) -> None:

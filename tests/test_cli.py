@@ -180,7 +180,7 @@ def test_a_directory_that_cannot_be_written(tmp_path: Path, capsys) -> None:
     afile.write_text("", encoding="utf-8")
     assert main(["fetch", "--data-dir", str(afile / "var"), "--mirror", str(REPO / "tests" / "data" / "mirror")]) == 2
     line = error_line(capsys, "tid fetch")
-    assert "not a directory; check the path and its permissions" in line
+    assert line.endswith(": not a directory; a part of the path is a file, not a directory") and str(afile) in line
 
 
 @pytest.mark.parametrize(("argv", "says"), [
@@ -195,6 +195,36 @@ def test_a_directory_that_cannot_be_written(tmp_path: Path, capsys) -> None:
 def test_a_bad_query_or_parameter(argv, says, cut_data_dir: DataDir, capsys) -> None:
     assert main(["query", *argv, "--data-dir", str(cut_data_dir.root)]) == 2
     assert says in error_line(capsys, "tid query")
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a part",  # cut off mid-answer
+    b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nnot a tgz!!",  # not the archive expected
+    b"",  # the connection closed without an answer
+])
+def test_fetch_when_the_download_fails(answer: bytes, tmp_path: Path, monkeypatch, capsys) -> None:
+    """A server that answers badly (here one that sends ``answer`` and hangs up): one line naming
+    the source and what to do, exit code 1 (the source's data cannot be had), no traceback."""
+    import threading
+
+    monkeypatch.delenv("TID_MIRROR", raising=False)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer_once() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(answer)
+
+        threading.Thread(target=answer_once, daemon=True).start()
+        sources = tmp_path / "sources.toml"
+        sources.write_text(source_list(f"http://127.0.0.1:{server.getsockname()[1]}/x.tgz"), encoding="utf-8")
+        code = main(["fetch", "--data-dir", str(tmp_path / "var"), "--sources", str(sources)])
+    line = error_line(capsys, "tid fetch")
+    assert code == 1
+    assert "source 'regions'" in line and "build from a mirror (--mirror or TID_MIRROR)" in line
 
 
 def test_push_without_a_server(cut_data_dir: DataDir, capsys) -> None:
@@ -233,16 +263,20 @@ def test_an_interrupted_command(monkeypatch, tmp_path: Path, capsys) -> None:
     assert "interrupted; the files already checked stay in the cache" in error_line(capsys, "tid fetch")
 
 
+def source_list(url: str) -> str:
+    """A source list of one source to download from ``url`` (a member of a tar archive)."""
+    return ('[[source]]\nid = "regions"\ntitle = "x"\npublisher = "x"\nloader = "cog_regions"\n'
+            f'media_type = "application/json"\nlicence = "https://l"\nmirror = "x.json"\nsha256 = "{"0" * 64}"\n'
+            f'url = "{url}"\nmember = "package/data/regions.json"\n')
+
+
 def test_ctrl_c_in_a_real_process(tmp_path: Path) -> None:
     """SIGINT sent to a real `tid` process that waits on the network: exit 130, one line."""
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         sources = tmp_path / "sources.toml"
-        sources.write_text(
-            '[[source]]\nid = "x"\ntitle = "x"\npublisher = "x"\nloader = "cog_regions"\nmedia_type = "text/csv"\n'
-            f'licence = "https://l"\nmirror = "x.csv"\nsha256 = "{"0" * 64}"\n'
-            f'url = "http://127.0.0.1:{silent.getsockname()[1]}/x.csv"\n', encoding="utf-8")
+        sources.write_text(source_list(f"http://127.0.0.1:{silent.getsockname()[1]}/x.tgz"), encoding="utf-8")
         process = subprocess.Popen([sys.executable, "-m", "tid.cli", "fetch", "--data-dir", str(tmp_path / "var"),
                                     "--sources", str(sources)], stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "COLUMNS": "80"})
