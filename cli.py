@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from tid import __version__
 from tid.endpoint.serve import add_parser as add_serve_parser
@@ -34,7 +35,7 @@ from tid.graph.queries import list_queries, load_query
 from tid.graph.sources import SOURCE_LIST, fetch, read_source_list
 from tid.graph.store import DataDir, open_read_only
 from tid.namespaces import DEFAULT_BASE, RDFS, Minter
-from tid.tables import print_table
+from tid.tables import Cell, Shortener, print_columns, print_table
 
 
 def _data_dir(args: argparse.Namespace) -> DataDir:
@@ -95,27 +96,30 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def print_build_tables(console: Console, manifest: dict) -> None:
-    graphs = Table(title="Named graphs", show_lines=False)
-    for column in ("source", "graph", "rows read", "skipped", "rejected", "triples"):
-        graphs.add_column(column, justify="right" if column in ("rows read", "skipped", "rejected", "triples") else "left")
+    """The named graphs (each named ``{source}/{version}``) and the instances per class, within the
+    terminal's width (:func:`tid.tables.print_columns`)."""
+    shortener = Shortener(manifest.get("base") or DEFAULT_BASE)
+    numbers = ("rows read", "skipped", "rejected", "triples")
+    rows = []
     for source in manifest["sources"]:
-        graphs.add_row(
-            source["id"], source["graph"].rsplit("/graph/", 1)[-1], str(source["rows_read"]),
-            str(source["rows_skipped"]), str(source["rows_rejected"]), str(source["triples"]),
-        )
+        graph = source["graph"].rsplit("/graph/", 1)[-1]
+        if not graph.startswith(source["id"] + "/"):  # a graph not named after its source: say both
+            graph = f"{graph} ({source['id']})"
+        rows.append([Cell(graph, iri=True), *(Cell(str(source[key])) for key in
+                                               ("rows_read", "rows_skipped", "rows_rejected", "triples"))])
     for graph, count in manifest["counts"]["graphs"].items():
         if not any(s["graph"] == graph for s in manifest["sources"]):
-            graphs.add_row("—", graph.rsplit("/graph/", 1)[-1], "", "", "", str(count))
-    console.print(graphs)
-    classes = Table(title="Instances per class")
-    classes.add_column("class")
-    classes.add_column("instances", justify="right")
-    for cls, count in manifest["counts"]["classes"].items():
-        classes.add_row(cls, str(count))
-    console.print(classes)
+            rows.append([Cell(graph.rsplit("/graph/", 1)[-1], iri=True), Cell(""), Cell(""), Cell(""), Cell(str(count))])
+    console.print(Text("Named graphs", style="bold"))
+    print_columns(console, ["graph", *numbers], rows)
+    console.print()
+    console.print(Text("Instances per class", style="bold"))
+    print_columns(console, ["class", "instances"],
+                  [[shortener.cell(NamedNode(cls)), Cell(str(count))] for cls, count in manifest["counts"]["classes"].items()])
     validation = manifest.get("validation")
     if validation:
-        console.print(f"SHACL ({', '.join(validation['shapes'])}): {validation['by_severity'] or 'conforms'}")
+        results = ", ".join(f"{count} {severity}" for severity, count in validation["by_severity"].items())
+        console.print(f"SHACL ({', '.join(validation['shapes'])}): {results or 'conforms'}.")
     console.print(f"{manifest['counts']['quads']} quads in the store.")
 
 

@@ -417,3 +417,21 @@ def test_too_many_columns_give_one_block_per_row() -> None:
 def test_unbound_and_multiline_cells_keep_one_line_per_row() -> None:
     lines = render(80, ["a", "b"], [[Literal("first\nsecond"), None], [Literal("x"), Literal("1")]])
     assert lines[2].split() == ["first", "second"] and lines[3].split() == ["x", "1"] and lines[4] == "2 row(s)."
+
+
+def test_the_build_tables_fit_the_terminal(manifest: dict) -> None:
+    """`tid build`'s closing tables: graphs as ``source/version``, classes as CURIEs, within 80 columns."""
+    from tid.cli import print_build_tables
+
+    console = Console(width=80, record=True, file=io.StringIO())
+    print_build_tables(console, manifest)
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0] == "Named graphs" and lines[1].split() == ["graph", "rows", "read", "skipped", "rejected", "triples"]
+    source = manifest["sources"][0]
+    graph = source["graph"].rsplit("/graph/", 1)[-1]
+    assert re.search(rf"^{re.escape(graph)} +{source['rows_read']} +{source['rows_skipped']} +{source['rows_rejected']}"
+                     rf" +{source['triples']}$", "\n".join(lines), re.MULTILINE)
+    assert re.search(r"^tid:TerritoireIndustrie +\d+$", "\n".join(lines), re.MULTILINE)
+    assert "https://" not in "\n".join(lines)
+    assert lines[-1] == f"{manifest['counts']['quads']} quads in the store."
