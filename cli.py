@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK (argcomplete: this module completes its own command line)
 """``tid``: the command line. Library code raises typed errors; this module turns them into
 messages on stderr and exit codes (0 success, 1 bad data or rejected rows, 2 usage or runtime).
 
@@ -386,8 +387,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help="run a named query of queries/ on the built graph")
     common(p)
-    p.add_argument("name", nargs="?", help="query name (see --list)")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="bind a parameter")
+    p.add_argument("name", nargs="?", help="query name (see --list)").completer = _query_names
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a parameter").completer = _query_parameters
     p.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table",
                    help="table: for people, cut to the terminal's width (COLUMNS); csv, json: every cell whole")
     p.add_argument("--list", action="store_true", help="list the named queries")
@@ -410,9 +412,33 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _query_names(**_: object) -> list[str]:
+    return [query.name for query in list_queries()]
+
+
+def _query_parameters(parsed_args: argparse.Namespace, **_: object) -> list[str]:
     try:
-        args = parser().parse_args(argv)
+        return [f"{parameter.name}=" for parameter in load_query(parsed_args.name).parameters]
+    except (TidError, TypeError):  # no query named yet, or an unknown one
+        return []
+
+
+def complete(top: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request, if this run is one (``eval "$(register-python-argcomplete
+    tid)"`` in bash or zsh): the commands, their options, the query names, a query's parameters.
+    argcomplete is imported only then, so that other runs do not pay for it."""
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(top)  # prints the completions and exits
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    top = parser()
+    if argv is None:
+        complete(top)
+    try:
+        args = top.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error, said already in one line
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     console = Console(stderr=False, highlight=False)

@@ -89,6 +89,25 @@ def test_every_example_is_a_valid_command_line(capsys) -> None:
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize(("line", "completions"), [
+    ("tid qu", {"query"}),
+    ("tid query --fo", {"--format"}),
+    ("tid query communes-d", {"communes-d-un-territoire"}),
+    ("tid query communes-d-un-territoire -p ", {"territoire=", "date="}),
+    ("tid --de", {"--debug"}),
+])
+def test_shell_completion(line: str, completions: set[str], tmp_path: Path) -> None:
+    """What bash or zsh gets once `eval "$(register-python-argcomplete tid)"` is run: the console
+    script, asked as the shell asks (argcomplete's environment variables)."""
+    answer = tmp_path / "completions"
+    done = subprocess.run([str(Path(sys.executable).with_name("tid"))], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "_ARGCOMPLETE": "1", "_ARGCOMPLETE_STDOUT_FILENAME": str(answer),
+                               "COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE_IFS": "\n"},
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert set(answer.read_text(encoding="utf-8").split()) == completions
+
+
 def test_top_help_lists_the_exit_codes(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
