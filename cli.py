@@ -110,13 +110,14 @@ def print_build_tables(console: Console, manifest: dict) -> None:
                                                ("rows_read", "rows_skipped", "rows_rejected", "triples"))])
     for graph, count in manifest["counts"]["graphs"].items():
         if not any(s["graph"] == graph for s in manifest["sources"]):
-            rows.append([Cell(graph.rsplit("/graph/", 1)[-1], iri=True), Cell(""), Cell(""), Cell(""), Cell(str(count))])
+            rows.append([Cell(graph.rsplit("/graph/", 1)[-1], iri=True), *(Cell("") for _ in range(3)),
+                         Cell(str(count))])
     console.print(Text("Named graphs", style="bold"))
     print_columns(console, ["graph", *numbers], rows)
     console.print()
     console.print(Text("Instances per class", style="bold"))
-    print_columns(console, ["class", "instances"],
-                  [[shortener.cell(NamedNode(cls)), Cell(str(count))] for cls, count in manifest["counts"]["classes"].items()])
+    classes = manifest["counts"]["classes"].items()
+    print_columns(console, ["class", "instances"], [[shortener.cell(NamedNode(c)), Cell(str(n))] for c, n in classes])
     validation = manifest.get("validation")
     if validation:
         results = ", ".join(f"{count} {severity}" for severity, count in validation["by_severity"].items())

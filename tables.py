@@ -160,7 +160,8 @@ def print_table(console: Console, variables: Sequence[str], terms: Sequence[Sequ
         console.print(Text(f"{short} = {namespace}"), soft_wrap=True)
 
 
-def _without(names: Sequence[str], rows: Sequence[Sequence[Cell]], drop: Sequence[int]) -> tuple[list[str], list[list[Cell]]]:
+def _without(names: Sequence[str], rows: Sequence[Sequence[Cell]],
+             drop: Sequence[int]) -> tuple[list[str], list[list[Cell]]]:
     return ([name for i, name in enumerate(names) if i not in drop],
             [[cell for i, cell in enumerate(row) if i not in drop] for row in rows])
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tid import ROOT
-from tid.errors import ChecksumError, ConfigError, Location, SourceError
+from tid.errors import ChecksumError, ConfigError, DownloadError, Location, SourceError
 
 SOURCE_LIST = ROOT / "sources.toml"
 FETCH_MODES = {"download", "mirror", "project"}
@@ -208,13 +208,13 @@ def fetch(spec: SourceSpec, mirror: Path | None, cache: Path, timeout: float = 6
             with urllib.request.urlopen(spec.url, timeout=timeout) as response:  # noqa: S310 - URLs from our list
                 payload = response.read()
         except urllib.error.HTTPError as exc:
-            raise SourceError(Location(spec.url), f"source {spec.id!r}: the server answered HTTP {exc.code} "
-                              f"{exc.reason}; try again later, or build from a mirror (--mirror)") from None
+            raise DownloadError(Location(spec.url), f"source {spec.id!r}: the server answered HTTP {exc.code} "
+                                f"{exc.reason}; try again later, or build from a mirror (--mirror)") from None
         except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             # no route, no name, refused, timed out, or cut off mid-answer (IncompleteRead)
             reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
-            raise SourceError(Location(spec.url), f"source {spec.id!r} cannot be downloaded ({reason}): without "
-                              "network, build from a mirror (--mirror or TID_MIRROR)") from None
+            raise DownloadError(Location(spec.url), f"source {spec.id!r} cannot be downloaded ({reason}): without "
+                                "network, build from a mirror (--mirror or TID_MIRROR)") from None
         except ValueError as exc:  # urllib's "unknown url type" for an address without a scheme
             raise ConfigError(f"source {spec.id!r}: url {spec.url!r} is not a web address ({exc})") from None
         if spec.member:
@@ -222,13 +222,13 @@ def fetch(spec: SourceSpec, mirror: Path | None, cache: Path, timeout: float = 6
                 with tarfile.open(fileobj=io.BytesIO(payload), mode="r:*") as archive:
                     member = archive.extractfile(spec.member)
                     if member is None:
-                        raise SourceError(Location(spec.url), f"{spec.member!r} is not a file in the archive")
+                        raise DownloadError(Location(spec.url), f"{spec.member!r} is not a file in the archive")
                     payload = member.read()
             except (tarfile.TarError, EOFError, KeyError) as exc:
                 reason = " ".join(str(exc).split())  # tarfile lists, one a line, each method it tried
-                raise SourceError(Location(spec.url), f"source {spec.id!r}: the download is not the tar archive "
-                                  f"expected, or lacks {spec.member!r} ({reason}); try again later, or build from "
-                                  "a mirror (--mirror or TID_MIRROR)") from None
+                raise DownloadError(Location(spec.url), f"source {spec.id!r}: the download is not the tar archive "
+                                    f"expected, or lacks {spec.member!r} ({reason}); try again later, or build from "
+                                    "a mirror (--mirror or TID_MIRROR)") from None
         partial.write_bytes(payload)
     else:
         raise SourceError(Location(spec.mirror), f"source {spec.id!r} has no download; it comes only from a mirror")

@@ -223,7 +223,8 @@ def test_a_bad_query_or_parameter(argv, says, cut_data_dir: DataDir, capsys) -> 
 ])
 def test_fetch_when_the_download_fails(answer: bytes, tmp_path: Path, monkeypatch, capsys) -> None:
     """A server that answers badly (here one that sends ``answer`` and hangs up): one line naming
-    the source and what to do, exit code 1 (the source's data cannot be had), no traceback."""
+    the source and what to do, exit code 2 (a runtime error: the same command may work later), no
+    traceback."""
     import threading
 
     monkeypatch.delenv("TID_MIRROR", raising=False)
@@ -242,8 +243,18 @@ def test_fetch_when_the_download_fails(answer: bytes, tmp_path: Path, monkeypatc
         sources.write_text(source_list(f"http://127.0.0.1:{server.getsockname()[1]}/x.tgz"), encoding="utf-8")
         code = main(["fetch", "--data-dir", str(tmp_path / "var"), "--sources", str(sources)])
     line = error_line(capsys, "tid fetch")
-    assert code == 1
+    assert code == 2
     assert "source 'regions'" in line and "build from a mirror (--mirror or TID_MIRROR)" in line
+
+
+def test_fetch_without_network(tmp_path: Path, monkeypatch, capsys) -> None:
+    """No server at the address (a port nothing holds): exit code 2, like `tid push` without its server."""
+    monkeypatch.delenv("TID_MIRROR", raising=False)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(source_list(f"http://127.0.0.1:{free_port()}/x.tgz"), encoding="utf-8")
+    assert main(["fetch", "--data-dir", str(tmp_path / "var"), "--sources", str(sources)]) == 2
+    line = error_line(capsys, "tid fetch")
+    assert "source 'regions' cannot be downloaded (" in line and "without network, build from a mirror" in line
 
 
 def test_push_without_a_server(cut_data_dir: DataDir, capsys) -> None:
@@ -446,7 +457,8 @@ def test_the_build_tables_fit_the_terminal(manifest: dict) -> None:
     print_build_tables(console, manifest)
     lines = console.export_text().splitlines()
     assert max(len(line) for line in lines) <= 80
-    assert lines[0] == "Named graphs" and lines[1].split() == ["graph", "rows", "read", "skipped", "rejected", "triples"]
+    assert lines[0] == "Named graphs"
+    assert lines[1].split() == ["graph", "rows", "read", "skipped", "rejected", "triples"]
     source = manifest["sources"][0]
     graph = source["graph"].rsplit("/graph/", 1)[-1]
     assert re.search(rf"^{re.escape(graph)} +{source['rows_read']} +{source['rows_skipped']} +{source['rows_rejected']}"
