@@ -160,8 +160,8 @@ class _Server:
                             f"{exc.message or '(no message)'}{hint}", graph=graph, status=exc.status,
                             server_message=exc.message, url=self.url) from None
         except TimedOut:
-            raise PushError(f"{what}: {shown} did not answer within {self.timeout:g} s", graph=graph,
-                            url=self.url) from None
+            raise PushError(f"{what}: {shown} did not answer within {self.timeout:g} s; a slow server needs a "
+                            "longer --timeout", graph=graph, url=self.url) from None
         except Unreachable as exc:
             raise PushError(f"{what}: cannot reach {shown}: {exc.text}; is the server running at that address?",
                             graph=graph, url=self.url) from None

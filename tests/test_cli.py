@@ -264,6 +264,16 @@ def test_push_without_a_server(cut_data_dir: DataDir, capsys) -> None:
     assert f"cannot reach {url}" in line and "is the server running at that address?" in line
 
 
+def test_push_to_a_server_that_does_not_answer(cut_data_dir: DataDir, capsys) -> None:
+    with socket.socket() as silent:  # takes connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/store"
+        assert main(["push", url, "--data-dir", str(cut_data_dir.root), "--quiet", "--timeout", "1"]) == 2
+    line = error_line(capsys, "tid push")
+    assert f"{url} did not answer within 1 s; a slow server needs a longer --timeout" in line
+
+
 def test_serve_on_a_port_in_use(cut_data_dir: DataDir, capsys) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -309,7 +319,9 @@ def test_ctrl_c_in_a_real_process(tmp_path: Path) -> None:
         sources.write_text(source_list(f"http://127.0.0.1:{silent.getsockname()[1]}/x.tgz"), encoding="utf-8")
         process = subprocess.Popen([sys.executable, "-m", "tid.cli", "fetch", "--data-dir", str(tmp_path / "var"),
                                     "--sources", str(sources)], stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, "COLUMNS": "80"})
+                                   env={**os.environ, "COLUMNS": "80"},
+                                   # as a shell starts it, even when this test runs with SIGINT ignored
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             process.wait(timeout=3)  # it must still be waiting for the answer
         except subprocess.TimeoutExpired:
