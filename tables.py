@@ -1,17 +1,20 @@
 """Query results as a person reads them on a terminal (``tid query --format table``).
 
-A wide result is not wrapped into a soup of folded columns. Instead:
+A wide result is not wrapped into a soup of folded columns. Instead, within the terminal's width
+(``COLUMNS`` when set), one line per row:
 
 * IRIs are written short: ``org:Membership`` for a vocabulary of :data:`tid.namespaces.PREFIXES`,
   ``id/commune/64430`` for a thing of the release's base; the abbreviations used are stated under
-  the table;
-* numbers are right-aligned, and a column keeps the width of its longest cell when it can;
-* when the columns do not fit, the widest ones are cut first, each to the same width, with an
-  ellipsis (a cell's start is what tells one row from another: a name, a code, an IRI's type);
+  the table; numbers are right-aligned;
+* when the columns do not fit, a column with the same value in every row (the territory asked
+  about, the date) is said once above the table; then an IRI beside its label (``site`` and
+  ``siteLabel``) is left out; then the widest columns are cut first, each to the same width, with
+  an ellipsis: a text loses its end, an IRI its middle (its kind and its code stay);
 * when even that leaves a column too narrow to read (many columns on a narrow terminal), each row
   is written as a block of ``column  value`` lines instead, as ``psql``'s expanded mode does.
 
-``--format csv`` and ``--format json`` give every cell whole: they are for programs.
+The line under the table says what was left out or cut. ``--format csv`` and ``--format json``
+give every cell whole: they are for programs.
 """
 
 from __future__ import annotations
@@ -108,12 +111,14 @@ def column_widths(natural: Sequence[int], available: int) -> list[int] | None:
     floor = [min(width, MIN_WIDTH) for width in natural]
     if sum(floor) > available:
         return None
-    cap = MIN_WIDTH
-    for candidate in range(max(natural), MIN_WIDTH - 1, -1):  # the widest common cap that fits
-        if sum(min(width, candidate) for width in natural) <= available:
-            cap = candidate
-            break
-    widths = [min(width, cap) for width in natural]
+    low, high = MIN_WIDTH, max(natural)  # the widest common cap that fits: low fits, high does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if sum(min(width, middle) for width in natural) <= available:
+            low = middle
+        else:
+            high = middle
+    widths = [min(width, low) for width in natural]
     spare = available - sum(widths)
     for index in sorted(range(len(natural)), key=lambda i: natural[i] - widths[i], reverse=True):
         give = min(spare, natural[index] - widths[index])  # leftover cells to the most cut columns
@@ -145,8 +150,9 @@ def print_table(console: Console, variables: Sequence[str], terms: Sequence[Sequ
             notes.append(f"the {len(same)} column(s) above have the same value in every row")
     if not fits(console, names, rows):
         # A thing's IRI beside its label (``site`` and ``siteLabel``): a person reads the label.
+        lower = {name.lower() for name in names}
         labelled = [i for i, name in enumerate(names)
-                    if any(other.lower() in {name.lower() + suffix for suffix in LABEL_SUFFIXES} for other in names)
+                    if any(name.lower() + suffix in lower for suffix in LABEL_SUFFIXES)
                     and all(row[i].iri or not row[i].text for row in rows)]
         if labelled:
             notes.append(f"not shown: {', '.join(names[i] for i in labelled)} (the IRIs of the labels shown)")

@@ -478,3 +478,13 @@ def test_the_build_tables_fit_the_terminal(manifest: dict) -> None:
     assert re.search(r"^tid:TerritoireIndustrie +\d+$", "\n".join(lines), re.MULTILINE)
     assert "https://" not in "\n".join(lines)
     assert lines[-1] == f"{manifest['counts']['quads']} quads in the store."
+
+
+def test_column_widths() -> None:
+    from tid.tables import MIN_WIDTH, column_widths
+
+    assert column_widths([10, 20, 8], 80) == [10, 20, 8]  # all fit: as they are
+    assert column_widths([10, 100_000, 50, 8], 80) == [10, 31, 31, 8]  # the widest share what is left
+    assert column_widths([13, 13], 25) == [13, 12]  # the cell left over goes to a cut column
+    assert column_widths([30] * 10, 80) is None  # each below MIN_WIDTH: blocks instead
+    assert column_widths([MIN_WIDTH + 5] * 4, 4 * MIN_WIDTH) == [MIN_WIDTH] * 4
