@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pyoxigraph import Literal, NamedNode
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -151,9 +152,13 @@ def cmd_query(args: argparse.Namespace, console: Console) -> int:
         if args.format != "table":  # for programs: every column, never cut
             write_rows(args.format, columns, rows, console)
             return 0
-        table = Table(title="Named queries (tid query NAME --param k=v)", expand=True)
-        for column, ratio in (("name", 2), ("title (fr)", 4), ("parameters", 2)):
-            table.add_column(column, ratio=ratio, overflow="fold")  # folded, never cut with "…"
+        # A name is to be copied: whole, on one line; the titles and parameters wrap between words,
+        # never cut with "…".
+        table = Table(title="Named queries (tid query NAME --param k=v)", expand=True, box=box.SIMPLE_HEAD,
+                      show_edge=False, pad_edge=False)
+        table.add_column("name", no_wrap=True, min_width=max(len(row[0]) for row in rows))
+        table.add_column("title (fr)", ratio=3, overflow="fold")
+        table.add_column("parameters", ratio=2, min_width=len("parameters"), overflow="fold")
         for name, title_fr, _title_en, parameters in rows:
             table.add_row(name, title_fr, parameters)
         console.print(table)

@@ -488,3 +488,16 @@ def test_column_widths() -> None:
     assert column_widths([13, 13], 25) == [13, 12]  # the cell left over goes to a cut column
     assert column_widths([30] * 10, 80) is None  # each below MIN_WIDTH: blocks instead
     assert column_widths([MIN_WIDTH + 5] * 4, 4 * MIN_WIDTH) == [MIN_WIDTH] * 4
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_the_list_of_queries_keeps_each_name_whole(columns: int, monkeypatch, capsys) -> None:
+    """A name is to be copied: on one line, never folded; the titles wrap between words."""
+    from tid.graph.queries import list_queries
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["query", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    starts = [line.split(" ", 1)[0] for line in lines[3:] if line and not line.startswith(" ")]
+    assert starts == [query.name for query in list_queries()]
