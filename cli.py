@@ -1,6 +1,7 @@
 # PYTHON_ARGCOMPLETE_OK (argcomplete: this module completes its own command line)
 """``tid``: the command line. Library code raises typed errors; this module turns them into
-messages on stderr and exit codes (0 success, 1 bad data or rejected rows, 2 usage or runtime).
+one line on stderr each (``tid CMD: error: …``, the traceback too with ``--debug``) and exit codes
+(0 success, 1 bad data or rejected rows, 2 usage or runtime, 130 interrupted).
 
 ``tid build`` and ``tid validate`` import their modules inside their functions: the other
 commands start without the loaders, the validation engines and rdflib (a few tenths of a second).
