@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from tid.errors import ConfigError
+
 PREFIX = "TID_"
 DEFAULT_DATA_DIR = "var"
 """Where the releases live when neither ``--data-dir`` nor ``TID_DATA_DIR`` says (relative to the
@@ -28,7 +30,11 @@ COMMAND_VARIABLES: dict[str, str] = {
 
 def data_dir_path(given: str | os.PathLike[str] | None = None) -> Path:
     """The data directory: ``given`` (``--data-dir``), else ``TID_DATA_DIR``, else ``./var``; absolute."""
-    return Path(given or os.environ.get(PREFIX + "DATA_DIR") or DEFAULT_DATA_DIR).resolve()
+    path = Path(given or os.environ.get(PREFIX + "DATA_DIR") or DEFAULT_DATA_DIR).resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--data-dir / TID_DATA_DIR: {path} is not a directory; give the directory where the "
+                          "releases live (created by `tid build`)")
+    return path
 
 
 def prefixed(environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -66,6 +66,13 @@ class QueryError(TidError):
     """An unknown query name, a missing or malformed parameter."""
 
 
+class DownloadError(SourceError):
+    """A source that cannot be downloaded: no network, a server that fails or answers something else
+    than the file. A runtime error (exit 2), not bad data: the same command may work later."""
+
+    exit_code = 2
+
+
 class UnreadableInputError(SourceError):
     """A file given to ``tid validate`` that cannot be parsed: a runtime error (exit 2), as in pySHACL."""
 

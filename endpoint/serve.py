@@ -23,7 +23,9 @@ Run alone: ``python -m tid.endpoint.serve serve --data-dir var``.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -40,7 +42,23 @@ SWITCH_INTERVAL = 0.001
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("serve", help="serve the SPARQL endpoint over the live store (gunicorn, read-only)")
+    p = subparsers.add_parser(
+        "serve", help="serve the SPARQL endpoint over the live store (gunicorn, read-only)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Serve the live release over HTTP: the SPARQL 1.1 endpoint (/sparql), the
+dereferenceable IRIs (/id/..., /doc/...), the pages, maps, catalogue and dumps.
+The store is opened read-only; a new release is picked up without restart.
+Queries run in worker processes and are killed past their time budget.""",
+        epilog="""\
+examples:
+  tid serve --data-dir var                          # http://127.0.0.1:8000/sparql
+  tid serve --host 0.0.0.0 --port 8080 --workers 4 --timeout 60
+  tid serve --public-url https://data.example.org/ti/ --trust-proxy-headers 1
+  tid serve --backend http://localhost:7878/query   # over the graphs `tid push` sent
+  tid serve --federation --service-allow rdf.insee.fr
+
+Ctrl-C stops the server.""")
     p.add_argument("--data-dir", help=f"where the live release is (TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
     p.add_argument("--backend", metavar="URL",
                    help="serve from this SPARQL 1.1 query service, which holds the release's graphs (`tid push`), "
@@ -134,12 +152,39 @@ def warm(app: Any) -> None:
         app.logger.exception("warming the endpoint failed")
 
 
+def check_address(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (gunicorn would retry it
+    five times, then stop with its own log lines). gunicorn sets ``SO_REUSEADDR`` too, so a port
+    whose last connections are still closing is not taken for one in use."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port {port}: a port is a number from 1 to 65535")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError, OverflowError) as exc:
+        raise ConfigError(f"--host {host!r} --port {port}: not an address to listen on ({exc}); "
+                          "give an interface's name or address, and a port from 1 to 65535") from None
+    family, kind, protocol, _name, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                hint = "another server listens there: stop it, or choose another --port"
+            elif exc.errno == errno.EACCES:
+                hint = "a port below 1024 needs privileges: choose another --port"
+            else:
+                hint = "choose another --host or --port"
+            raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}): {hint}") from None
+
+
 def cmd_serve(args: argparse.Namespace, console: Any) -> int:
     from gunicorn.app.base import BaseApplication  # only `tid serve` needs gunicorn
 
     config = app_config(args)
     check_data_dir(config)
-    options = gunicorn_options(args, config)
+    options = gunicorn_options(args, config)  # refuses the settings a server could only fail with
+    check_address(args.host, args.port)
 
     class Server(BaseApplication):
         def load_config(self) -> None:

@@ -27,6 +27,7 @@ from tid import ROOT, __version__
 from tid.errors import ConfigError, DataError
 from tid.graph import catalog, changelog, derive, export, validate
 from tid.graph.provenance import LoadRecord, describe_load, describe_project_graph
+from tid.graph.queries import is_absolute_iri
 from tid.graph.report import report_quads, result_iri
 from tid.graph.shapes import load_shapes, shapes_files
 from tid.graph.sources import (
@@ -227,10 +228,18 @@ def rejects_message(loaded: Iterable[LoadedSource], limit: int = 20) -> str:
     return f"{total} row(s) rejected; nothing was published:\n" + "\n".join(lines) + more
 
 
+def check_base(base: str) -> None:
+    """The IRI base every IRI of the release starts with: absolute, and ending with ``/``."""
+    if not (is_absolute_iri(base) and base.endswith("/")):
+        raise ConfigError(f"--base / TID_BASE: {base!r} is not an IRI base; give an absolute IRI that ends with '/', "
+                          f"e.g. {DEFAULT_BASE}")
+
+
 def build(options: BuildOptions, progress: Progress = _no_progress) -> BuildResult:
     """Build a release in ``options.data_dir``, one build at a time there (a second one is refused
     with the first one's process named, rather than let it delete the first one's work)."""
     catalog.check_contact_email(options.contact_email)
+    check_base(options.base)
     with options.data_dir.build_lock():
         return _build(options, progress)
 

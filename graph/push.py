@@ -160,8 +160,8 @@ class _Server:
                             f"{exc.message or '(no message)'}{hint}", graph=graph, status=exc.status,
                             server_message=exc.message, url=self.url) from None
         except TimedOut:
-            raise PushError(f"{what}: {shown} did not answer within {self.timeout:g} s", graph=graph,
-                            url=self.url) from None
+            raise PushError(f"{what}: {shown} did not answer within {self.timeout:g} s; a slow server needs a "
+                            "longer --timeout", graph=graph, url=self.url) from None
         except Unreachable as exc:
             raise PushError(f"{what}: cannot reach {shown}: {exc.text}; is the server running at that address?",
                             graph=graph, url=self.url) from None
@@ -284,8 +284,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``tid push URL [--data-dir] [--delete-missing] …``."""
     p = subparsers.add_parser(
         "push", help="load the live release into a SPARQL 1.1 Graph Store Protocol server (one PUT per named graph)",
-        description="Replace, one by one, each named graph of the live release on a SPARQL 1.1 Graph Store "
-                    "Protocol server (PUT URL?graph=IRI). Running it twice changes nothing.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Replace, one by one, each named graph of the live release on a SPARQL 1.1 Graph
+Store Protocol server (PUT URL?graph=IRI), then the merge of them all as the
+graph {base}graph/merge, and count what the server holds. Running it twice
+changes nothing.""",
+        epilog="""\
+examples:
+  tid push http://localhost:7878/store                   # Oxigraph
+  tid push http://localhost:3030/tid/data                # Fuseki, dataset "tid"
+  tid push https://user:password@sparql.example.org/store --delete-missing
+  tid push http://localhost:8890/sparql-graph-crud       # Virtuoso (query service derived)
+  tid push http://host/gsp --query-url http://host/sparql --timeout 300""")
     p.add_argument("url", help="the server's Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph), "
                    "http://localhost:3030/DATASET/data (Fuseki); credentials as https://user:password@host/…")
     p.add_argument("--data-dir", help=f"where the releases live (TID_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
@@ -305,7 +316,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_push(args: argparse.Namespace, console: Any) -> int:
     data_dir = DataDir(data_dir_path(args.data_dir))
     with ProgressBars(TextColumn("{task.description:<60}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True, disable=args.quiet) as bars:
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=args.quiet or not console.is_terminal) as bars:
         task = bars.add_task("push", total=1)
 
         def progress(what: str, done: int, total: int) -> None:

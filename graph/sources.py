@@ -8,6 +8,7 @@ download cache filled by ``tid fetch``. Loaders only ever see local paths.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import shutil
 import tarfile
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tid import ROOT
-from tid.errors import ChecksumError, ConfigError, Location, SourceError
+from tid.errors import ChecksumError, ConfigError, DownloadError, Location, SourceError
 
 SOURCE_LIST = ROOT / "sources.toml"
 FETCH_MODES = {"download", "mirror", "project"}
@@ -79,6 +80,11 @@ def read_source_list(path: Path = SOURCE_LIST) -> list[SourceSpec]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): a source list is a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: the source list cannot be read ({exc.strerror or exc}): give a TOML file "
+                          "that exists (--sources)") from None
     specs: list[SourceSpec] = []
     known = {f.name for f in SourceSpec.__dataclass_fields__.values()} - {"root"}
     for number, entry in enumerate(data.get("source", []), start=1):
@@ -202,18 +208,27 @@ def fetch(spec: SourceSpec, mirror: Path | None, cache: Path, timeout: float = 6
             with urllib.request.urlopen(spec.url, timeout=timeout) as response:  # noqa: S310 - URLs from our list
                 payload = response.read()
         except urllib.error.HTTPError as exc:
-            raise SourceError(Location(spec.url), f"source {spec.id!r}: the server answered HTTP {exc.code} "
-                              f"{exc.reason}; try again later, or build from a mirror (--mirror)") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise SourceError(Location(spec.url), f"source {spec.id!r} cannot be downloaded ({reason}): without "
-                              "network, build from a mirror (--mirror or TID_MIRROR)") from None
+            raise DownloadError(Location(spec.url), f"source {spec.id!r}: the server answered HTTP {exc.code} "
+                                f"{exc.reason}; try again later, or build from a mirror (--mirror)") from None
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+            # no route, no name, refused, timed out, or cut off mid-answer (IncompleteRead)
+            reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
+            raise DownloadError(Location(spec.url), f"source {spec.id!r} cannot be downloaded ({reason}): without "
+                                "network, build from a mirror (--mirror or TID_MIRROR)") from None
+        except ValueError as exc:  # urllib's "unknown url type" for an address without a scheme
+            raise ConfigError(f"source {spec.id!r}: url {spec.url!r} is not a web address ({exc})") from None
         if spec.member:
-            with tarfile.open(fileobj=io.BytesIO(payload), mode="r:*") as archive:
-                member = archive.extractfile(spec.member)
-                if member is None:
-                    raise SourceError(Location(spec.url), f"{spec.member!r} is not a file in the archive")
-                payload = member.read()
+            try:
+                with tarfile.open(fileobj=io.BytesIO(payload), mode="r:*") as archive:
+                    member = archive.extractfile(spec.member)
+                    if member is None:
+                        raise DownloadError(Location(spec.url), f"{spec.member!r} is not a file in the archive")
+                    payload = member.read()
+            except (tarfile.TarError, EOFError, KeyError) as exc:
+                reason = " ".join(str(exc).split())  # tarfile lists, one a line, each method it tried
+                raise DownloadError(Location(spec.url), f"source {spec.id!r}: the download is not the tar archive "
+                                    f"expected, or lacks {spec.member!r} ({reason}); try again later, or build from "
+                                    "a mirror (--mirror or TID_MIRROR)") from None
         partial.write_bytes(payload)
     else:
         raise SourceError(Location(spec.mirror), f"source {spec.id!r} has no download; it comes only from a mirror")

@@ -136,7 +136,12 @@ def open_read_only(data_dir: DataDir) -> Store:
     release = data_dir.current_release()
     if release is None:
         raise ConfigError(f"no built graph in {data_dir.root}: run `tid build` first")
-    return Store.read_only(str(release / "store"))
+    try:
+        return Store.read_only(str(release / "store"))
+    except (OSError, RuntimeError) as exc:  # pyoxigraph: a missing or damaged store (RocksDB's words)
+        reason = " ".join(str(exc).split())
+        raise ConfigError(f"the store of the live release {release.name} cannot be opened ({reason}): build a new "
+                          f"release with `tid build --force --data-dir {data_dir.root}`") from None
 
 
 def merged(quads: Iterable[Quad]) -> Iterator[Quad]:

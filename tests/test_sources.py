@@ -49,7 +49,8 @@ def test_mirror_only_source_without_mirror_is_a_clear_error(tmp_path: Path, cut_
 
 def test_a_download_without_network_is_one_line_not_a_traceback(tmp_path: Path, cut_sources: Path, capsys) -> None:
     """No server listens at the address (a port nothing holds): the error names the source and
-    says what to do, with the exit code of a data problem, and no urllib traceback."""
+    says what to do, with the exit code of a runtime error (2: the same command may work later),
+    and no urllib traceback."""
     import dataclasses
     import socket
 
@@ -58,8 +59,9 @@ def test_a_download_without_network_is_one_line_not_a_traceback(tmp_path: Path, 
         port = probe.getsockname()[1]
     spec = next(s for s in read_source_list(cut_sources) if s.fetch == "download")
     unreachable = dataclasses.replace(spec, url=f"http://127.0.0.1:{port}/nothing.tgz")
-    with pytest.raises(SourceError, match=rf"source {spec.id!r} cannot be downloaded .*build from a mirror"):
+    with pytest.raises(SourceError, match=rf"source {spec.id!r} cannot be downloaded .*build from a mirror") as raised:
         fetch(unreachable, None, tmp_path, timeout=5)
+    assert raised.value.exit_code == 2
     assert not (tmp_path / spec.id).exists() or not any((tmp_path / spec.id).iterdir())
 
 
