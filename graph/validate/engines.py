@@ -6,7 +6,7 @@ written the same way."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +66,20 @@ def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None)
     return nodes
 
 
-def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None) -> dict[int, list[ShapeResult]]:
+def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None,
+                           progress: Callable[[str], None] | None = None) -> dict[int, list[ShapeResult]]:
     """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
-    store's default graph (the merge of its named graphs); ``only``: the constraints to run."""
+    store's default graph (the merge of its named graphs); ``only``: the constraints to run;
+    ``progress``: told of each constraint as it starts."""
     results: dict[int, list[ShapeResult]] = {}
     # several constraints share their targets (eleven target every commune or membership): each
     # set of focus nodes is read once a run
     targets_of: dict[tuple[tuple[str, str], ...], set[str]] = {}
-    for number in range(len(shapes.sparql)) if only is None else only:
+    numbers = list(range(len(shapes.sparql)) if only is None else only)
+    for position, number in enumerate(numbers, start=1):
         constraint = shapes.sparql[number]
+        if progress:
+            progress(f"SPARQL constraint {position}/{len(numbers)}: {constraint.shape.strip('<>').rsplit('#', 1)[-1]}")
         results[number] = []
         key = tuple(shapes.targets.get(constraint.shape, []))
         if key not in targets_of:
