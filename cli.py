@@ -255,7 +255,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
             elif args.files:
                 results += validate.validate_store(store, shapes).results
             else:
-                say(f"validating {len(store)} quads: {len(core_files)} shape files, {len(shapes.sparql)} SPARQL constraints")
+                say(f"validating the whole graph: {len(core_files)} shape files, {len(shapes.sparql)} SPARQL constraints")
                 outcome = validate.validate_store(store, shapes, ignore=frozenset({minter.graph("validation").value}),
                                                   progress=say)
                 results += outcome.results

@@ -27,12 +27,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, Variable, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, Variable
 
 from tid import ROOT, __version__
 from tid.errors import ConfigError, SourceError
@@ -42,9 +41,8 @@ from tid.graph.queries import load_query
 from tid.graph.report import ShapeResult
 from tid.graph.shapes import Shapes, nt
 from tid.graph.store import DataDir, merged
-from tid.graph.validate.engines import dedupe, run_local
-from tid.graph.validate.incremental import _closure, _neighbours, _touched, constraints_reading
-from tid.namespaces import RDF, RDFS, Minter
+from tid.graph.validate.scoped import Reach
+from tid.namespaces import RDF, Minter
 
 Progress = Callable[[str], None]
 
@@ -199,77 +197,6 @@ def join(joined: JoinedGraph, contribution: Contribution, minter: Minter) -> Non
     joined.union = union
 
 
-def _subclasses(store: Store, cls: str) -> set[NamedNode]:
-    found, frontier = {NamedNode(cls)}, [NamedNode(cls)]
-    while frontier:
-        for quad in store.quads_for_pattern(None, RDFS.subClassOf, frontier.pop(), DefaultGraph()):
-            if isinstance(quad.subject, NamedNode) and quad.subject not in found:
-                found.add(quad.subject)
-                frontier.append(quad.subject)
-    return found
-
-
-def is_target(store: Store, node: Any, targets: list[tuple[str, str]], classes: dict[str, set[NamedNode]]) -> bool:
-    """Whether ``node`` is a focus node of these targets (SHACL's instances: subclasses too)."""
-    for kind, term in targets:
-        if kind == "class":
-            if term not in classes:
-                classes[term] = _subclasses(store, term)
-            if any(True for q in store.quads_for_pattern(node, RDF.type, None, DefaultGraph()) if q.object in classes[term]):
-                return True
-        elif kind == "node" and nt(node) == term:
-            return True
-        elif kind == "subjectsOf" and any(True for _ in store.quads_for_pattern(node, NamedNode(term), None, DefaultGraph())):
-            return True
-        elif kind == "objectsOf" and any(True for _ in store.quads_for_pattern(None, NamedNode(term), node, DefaultGraph())):
-            return True
-    return False
-
-
-def run_sparql_on(store: Store, shapes: Shapes, numbers: Iterable[int], nodes: set[Any]) -> list[ShapeResult]:
-    """The SPARQL constraints ``numbers`` for the target nodes among ``nodes``, each bound as ``$this``
-    (a blank node cannot be bound from one query to the next: the local shapes still see it)."""
-    results: list[ShapeResult] = []
-    candidates = sorted((node for node in nodes if isinstance(node, NamedNode)), key=lambda node: node.value)
-    classes: dict[str, set[NamedNode]] = {}
-    for number in numbers:
-        constraint = shapes.sparql[number]
-        targets = shapes.targets.get(constraint.shape, [])
-        for node in candidates:
-            if not is_target(store, node, targets, classes):
-                continue
-            focus = nt(node)
-            solutions = store.query(constraint.query, substitutions={Variable("this"): node})
-            variables = {v.value for v in solutions.variables}
-            for solution in solutions:
-                value = solution["value"] if "value" in variables else None
-                path = solution["path"] if "path" in variables else None
-                results.append(ShapeResult(
-                    focus=focus,
-                    path=nt(path) if path is not None else constraint.path,
-                    value=nt(value) if value is not None else (None if constraint.path else focus),
-                    severity=constraint.severity,
-                    source_shape=constraint.shape,
-                    component="SPARQLConstraintComponent",
-                    messages=constraint.messages,
-                ))
-    return results
-
-
-def run_local_on(store: Store, shapes: Shapes, nodes: set[Any]) -> list[ShapeResult]:
-    """The local shapes for ``nodes`` (and the blank nodes they reach, checked whole)."""
-    focus = {node for node in nodes if not isinstance(node, Literal)}
-    pending = {node for node in _neighbours(store, focus) if isinstance(node, BlankNode)} - focus
-    while pending:
-        focus |= pending
-        pending = {node for node in _neighbours(store, pending) if isinstance(node, BlankNode)} - focus
-    if not focus:
-        return []
-    keys = {nt(node) for node in focus}
-    data = serialize(_closure(store, focus), format=RdfFormat.N_TRIPLES).decode("utf-8")
-    return [r for r in run_local(data, shapes) if r.focus in keys]
-
-
 @dataclass
 class ContributionOutcome:
     results: list[ShapeResult]
@@ -285,17 +212,9 @@ def validate_contribution(joined: JoinedGraph, shapes: Shapes) -> ContributionOu
     union = joined.union
     assert union is not None
     changed = joined.file_triples | set(joined.derived)
-    described = {t.subject for t in joined.file_triples} | {t.subject for t in joined.derived}
-    local_nodes = _touched(union, shapes, changed) | described
-    sparql_nodes = described | {t.object for t in changed if not isinstance(t.object, Literal)}
-    constraints = constraints_reading(union, shapes, changed)
-
-    def results(store: Store) -> list[ShapeResult]:
-        return dedupe(run_local_on(store, shapes, local_nodes) + run_sparql_on(store, shapes, constraints, sparql_nodes))
-
-    found = results(union)
-    own = {nt(node) for node in described}
-    before = {r.key for r in results(joined.base)} if any(r.focus not in own for r in found) else set()
+    reach = Reach.of(union, shapes, changed)
+    found = reach.results(union, shapes)
+    own = {nt(node) for node in reach.described}
+    before = {r.key for r in reach.results(joined.base, shapes)} if any(r.focus not in own for r in found) else set()
     kept = [r for r in found if r.focus in own or r.key not in before]
-    return ContributionOutcome(kept, joined.description, time.perf_counter() - started,
-                               len(local_nodes | sparql_nodes), len(joined.derived))
+    return ContributionOutcome(kept, joined.description, time.perf_counter() - started, reach.size, len(joined.derived))
