@@ -211,12 +211,17 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     contribution = joined = None
     if args.files:
         try:
-            contribution = load_files([Path(f) for f in args.files], args.source, minter, mirror, data_dir.downloads)
+            contribution = load_files([Path(f) for f in args.files], args.source, minter, mirror, data_dir.downloads,
+                                      args.only_source_csv)
         except SourceError as exc:
             if args.format == "github":  # the parse error as an annotation too, then the error and exit 2
                 where = [f"file={_gh_property(exc.location.file)}"] + ([f"line={exc.location.row}"] if exc.location.row else [])
                 sys.stdout.write(f"::error {','.join(where)},title=tid validate::{_gh_message(exc.message)}\n")
             raise
+        for skipped in contribution.skipped:
+            say(f"{skipped}: skipped, its header is not that of a source CSV (--only-source-csv)")
+        if len(contribution.skipped) == len(args.files):
+            return 0
         for report in contribution.reports:
             for reject in report.rejects:
                 where = f"{reject.location.file}#row={reject.location.row}"
@@ -358,6 +363,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--closed", action="store_true",
                    help="validate the files alone, not in the graph they join (the built release, or the mirror's "
                    "reference files): a reference to what the files do not describe then fails")
+    p.add_argument("--only-source-csv", action="store_true",
+                   help="skip a CSV whose header is not that of one of the project's source CSVs (for a hook given "
+                   "every CSV of a repository); without it, such a CSV is an error")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on standard error")
     p.set_defaults(run=cmd_validate)
 

@@ -54,6 +54,8 @@ class Contribution:
     store: Store
     reports: list[LoadReport] = field(default_factory=list)
     locations: list[Locations] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """CSV files left out: their header is no source's (``only_source_csv``)."""
 
     def triples(self) -> set[Triple]:
         return {q.triple for q in self.store.quads_for_pattern(None, None, None, DefaultGraph())}
@@ -156,7 +158,11 @@ def _located_object(triple: Triple) -> str:
     return obj.value if hasattr(obj, "datatype") else nt(obj)
 
 
-def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror: Path | None, cache: Path) -> Contribution:
+def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror: Path | None, cache: Path,
+               only_source_csv: bool = False) -> Contribution:
+    """The files read into one store. ``only_source_csv``: a CSV whose header no source's loader
+    reads is left out (listed in ``skipped``) instead of being an error, for a hook that is given
+    every CSV of a repository; when every file is left out, the contribution is empty."""
     contribution = Contribution(Store())
     store = contribution.store
     specs = read_source_list()
@@ -169,11 +175,19 @@ def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror:
         if path.suffix.lower() == ".csv":
             _readable_text(path)
             locations = Locations(str(path))
-            contribution.reports.append(load_csv(path, spec_for_csv(path, source_id, specs), store, minter, mirror,
-                                                 cache, locations))
+            try:
+                spec = spec_for_csv(path, source_id, specs)
+            except ConfigError:
+                if only_source_csv and not source_id:
+                    contribution.skipped.append(str(path))
+                    continue
+                raise
+            contribution.reports.append(load_csv(path, spec, store, minter, mirror, cache, locations))
             contribution.locations.append(locations)
         else:
             contribution.locations.append(read_rdf(path, store, minter.base))
+    if len(contribution.skipped) == len(paths):
+        return contribution
     if not len(store) and not any(r.rejects for r in contribution.reports):
         raise UnreadableInputError(Location(str(paths[0])), "no triples to validate (an empty file, or one "
                                    "holding only a byte-order mark or comments)")
