@@ -204,6 +204,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         status.print(f"tid validate: {what} ({time.perf_counter() - started:.1f} s)", markup=False, soft_wrap=True)
 
     data_dir, mirror = _data_dir(args), _mirror(args)
+    source_list = Path(args.sources) if args.sources else SOURCE_LIST
     core_files, dcat_files = profile_files(args.profile, mirror)
     minter = Minter(args.base or os.environ.get("TID_BASE") or DEFAULT_BASE)
     reject_results: list[ShapeResult] = []
@@ -212,7 +213,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     if args.files:
         try:
             contribution = load_files([Path(f) for f in args.files], args.source, minter, mirror, data_dir.downloads,
-                                      args.only_source_csv)
+                                      args.only_source_csv, source_list)
         except SourceError as exc:
             if args.format == "github":  # the parse error as an annotation too, then the error and exit 2
                 where = [f"file={_gh_property(exc.location.file)}"] + ([f"line={exc.location.row}"] if exc.location.row else [])
@@ -234,7 +235,7 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
             joined = release_graph(data_dir)
             if joined is None:
                 say("no built release: reading the reference files of the mirror")
-                joined = reference_graph(data_dir, mirror, minter, say)
+                joined = reference_graph(data_dir, mirror, minter, say, source_list)
             heading.append(f"validated in the graph it joins: {joined.description}")
     else:
         store = open_read_only(data_dir)
@@ -363,6 +364,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--closed", action="store_true",
                    help="validate the files alone, not in the graph they join (the built release, or the mirror's "
                    "reference files): a reference to what the files do not describe then fails")
+    p.add_argument("--sources", help="another source list than the packaged sources.toml (the CSV sources, and the "
+                   "reference files read when no release is built)")
     p.add_argument("--only-source-csv", action="store_true",
                    help="skip a CSV whose header is not that of one of the project's source CSVs (for a hook given "
                    "every CSV of a repository); without it, such a CSV is an error")

@@ -84,7 +84,8 @@ def release_graph(data_dir: DataDir) -> JoinedGraph | None:
     return JoinedGraph(store, f"release {release.name} ({release})", _workdir(data_dir))
 
 
-def reference_graph(data_dir: DataDir, mirror: Path | None, minter: Minter, progress: Progress) -> JoinedGraph:
+def reference_graph(data_dir: DataDir, mirror: Path | None, minter: Minter, progress: Progress,
+                    source_list: Path | None = None) -> JoinedGraph:
     """The graph the sources give without a release: each source of ``sources.toml`` read by its
     loader from the mirror (or the download cache), the ontology and the derivations, in a store
     of its own. A source that cannot be found is a usage error (exit 2), not bad data."""
@@ -94,11 +95,11 @@ def reference_graph(data_dir: DataDir, mirror: Path | None, minter: Minter, prog
     if mirror is None and not data_dir.downloads.is_dir():
         raise ConfigError(f"no built graph in {data_dir.root} and no mirror (--mirror or TID_MIRROR): nothing to "
                           "validate the file against; run `tid build`, give the mirror, or use --closed")
-    specs = read_source_list()
+    specs = read_source_list(source_list) if source_list else read_source_list()
     try:
         resolved = resolve(specs, mirror, data_dir.downloads)
     except SourceError as exc:
-        raise ConfigError(f"{exc.location.file}: a reference file is missing: {exc.message}") from None
+        raise ConfigError(f"{exc.location.file}: a reference file cannot be read: {exc.message}") from None
     by_id = {r.spec.id: r for r in resolved}
     code = files_digest(CODE_FILES)
     workdir = _workdir(data_dir)

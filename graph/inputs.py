@@ -122,10 +122,10 @@ def spec_for_csv(path: Path, source_id: str | None, specs: list[SourceSpec]) -> 
     return matches[0]
 
 
-def reference_files(spec: SourceSpec, mirror: Path | None, cache: Path) -> dict[str, Path]:
+def reference_files(spec: SourceSpec, mirror: Path | None, cache: Path, specs_list: list[SourceSpec]) -> dict[str, Path]:
     """The files the source's loader reads besides the CSV. One that cannot be found is a usage
     error (exit 2: give the mirror), not data that does not conform."""
-    specs = {s.id: s for s in read_source_list()}
+    specs = {s.id: s for s in specs_list}
     try:
         return {needed: locate(specs[needed], mirror, cache) for needed in spec.requires}
     except SourceError as exc:
@@ -133,10 +133,10 @@ def reference_files(spec: SourceSpec, mirror: Path | None, cache: Path) -> dict[
 
 
 def load_csv(path: Path, spec: SourceSpec, store: Store, minter: Minter, mirror: Path | None, cache: Path,
-             locations: Locations | None = None) -> LoadReport:
+             locations: Locations | None = None, specs: list[SourceSpec] | None = None) -> LoadReport:
     """The CSV read by its source's loader into ``store``; with ``locations``, each triple's row
     (the row the loader was reading when it wrote it)."""
-    references = reference_files(spec, mirror, cache)
+    references = reference_files(spec, mirror, cache, specs if specs is not None else read_source_list())
     report = LoadReport(str(path))
     ctx = LoadContext(minter=minter, report=report, phase=spec.phase, reference_date=spec.reference_date,
                       geography_date=spec.geography_date, source_id=spec.id, source_title=spec.title,
@@ -159,13 +159,13 @@ def _located_object(triple: Triple) -> str:
 
 
 def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror: Path | None, cache: Path,
-               only_source_csv: bool = False) -> Contribution:
+               only_source_csv: bool = False, source_list: Path | None = None) -> Contribution:
     """The files read into one store. ``only_source_csv``: a CSV whose header no source's loader
     reads is left out (listed in ``skipped``) instead of being an error, for a hook that is given
     every CSV of a repository; when every file is left out, the contribution is empty."""
     contribution = Contribution(Store())
     store = contribution.store
-    specs = read_source_list()
+    specs = read_source_list(source_list) if source_list else read_source_list()
     for path in paths:
         if not path.exists():
             raise ConfigError(f"{path}: no such file")
@@ -182,7 +182,7 @@ def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror:
                     contribution.skipped.append(str(path))
                     continue
                 raise
-            contribution.reports.append(load_csv(path, spec, store, minter, mirror, cache, locations))
+            contribution.reports.append(load_csv(path, spec, store, minter, mirror, cache, locations, specs))
             contribution.locations.append(locations)
         else:
             contribution.locations.append(read_rdf(path, store, minter.base))
