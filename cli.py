@@ -234,7 +234,6 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
         else:
             joined = release_graph(data_dir)
             if joined is None:
-                say("no built release: reading the reference files of the mirror")
                 joined = reference_graph(data_dir, mirror, minter, say, source_list)
             heading.append(f"validated in the graph it joins: {joined.description}")
     else:

@@ -95,6 +95,7 @@ def reference_graph(data_dir: DataDir, mirror: Path | None, minter: Minter, prog
     if mirror is None and not data_dir.downloads.is_dir():
         raise ConfigError(f"no built graph in {data_dir.root} and no mirror (--mirror or TID_MIRROR): nothing to "
                           "validate the file against; run `tid build`, give the mirror, or use --closed")
+    progress(f"no release built in {data_dir.root}: reading the reference files of {mirror or data_dir.downloads}")
     specs = read_source_list(source_list) if source_list else read_source_list()
     try:
         resolved = resolve(specs, mirror, data_dir.downloads)
