@@ -284,7 +284,8 @@ def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys, cut_bui
     else:
         lines = [line for line in out.splitlines() if line.startswith("::error")]
         assert lines and all(f"file={bad_file}".replace(":", "%3A") in line for line in lines)
-        assert any("line=4" in line for line in lines)
+        # the violation is the INSEE code's: the line of that statement, not the commune's first line
+        assert [line.split("line=")[1].split(",")[0] for line in lines] == ["6"]
 
 
 def test_validate_messages_follow_the_language(bad_file: Path, capsys) -> None:
