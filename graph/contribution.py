@@ -9,8 +9,9 @@ So a file is validated as the build would see it:
    sources of ``sources.toml`` give, read from the mirror by their loaders (cached as the build
    caches them);
 2. **the file's statements added**, in their own named graph and the merge, then **the
-   build's derivations** (``queries/derive-*.rq``) run over the whole, keeping what they add: a
-   membership's dates, a site's territory;
+   build's derivations** (``queries/derive-*.rq``) run for what the file adds (each bound to the
+   nodes its ``# scope:`` names, or over the whole when that is quicker), keeping what they add:
+   a membership's dates, the memberships of an EPCI's communes, a site's territory;
 3. **the shapes run on what the file reaches**: the nodes the file's and the derived triples can
    change (the nodes an incremental validation re-checks: :mod:`tid.graph.validate.incremental`)
    for the local shapes, and, for the SPARQL constraints whose patterns can match one of those
@@ -104,24 +105,26 @@ def reference_graph(data_dir: DataDir, mirror: Path | None, minter: Minter, prog
     by_id = {r.spec.id: r for r in resolved}
     code = files_digest(CODE_FILES)
     workdir = _workdir(data_dir)
-    store = Store(str(workdir / "reference"))
-    graphs = []
-    for number, item in enumerate(resolved, start=1):
-        progress(f"reference {number}/{len(resolved)}: {item.spec.id}")
-        references = [by_id[i] for i in item.spec.requires]
-        loaded = load_source(item, references, minter, data_dir.cache,
-                             cache_key(item, references, code, minter.base))
-        if loaded.quads_file is None:
-            raise ConfigError(f"{item.path}: the reference source {item.spec.id!r} has rejected rows; `tid build` lists them")
-        graph = loaded.record.graph
-        graphs.append(graph)
-        for target in (graph, DefaultGraph()):
-            store.bulk_load(path=str(loaded.quads_file.with_suffix(".nt")), format=RdfFormat.N_TRIPLES, to_graph=target)
-    ontology = minter.graph("ontology", __version__)
-    for target in (ontology, DefaultGraph()):
-        store.bulk_load(path=str(ROOT / "ontology" / "tid.ttl"), format=RdfFormat.TURTLE, to_graph=target)
-    progress("reference: derivations")
-    derive_into(store, minter)
+    try:
+        store = Store(str(workdir / "reference"))
+        for number, item in enumerate(resolved, start=1):
+            progress(f"reference {number}/{len(resolved)}: {item.spec.id}")
+            references = [by_id[i] for i in item.spec.requires]
+            loaded = load_source(item, references, minter, data_dir.cache,
+                                 cache_key(item, references, code, minter.base))
+            if loaded.quads_file is None:
+                raise ConfigError(f"{item.path}: the reference source {item.spec.id!r} has rejected rows; "
+                                  "`tid build` lists them")
+            for target in (loaded.record.graph, DefaultGraph()):
+                store.bulk_load(path=str(loaded.quads_file.with_suffix(".nt")), format=RdfFormat.N_TRIPLES,
+                                to_graph=target)
+        for target in (minter.graph("ontology", __version__), DefaultGraph()):
+            store.bulk_load(path=str(ROOT / "ontology" / "tid.ttl"), format=RdfFormat.TURTLE, to_graph=target)
+        progress("reference: derivations")
+        derive_into(store, minter)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
     names = ", ".join(str(r.path) for r in resolved if r.spec.fetch != "project")
     return JoinedGraph(store, f"the reference files of {mirror or data_dir.downloads} (no release built): {names}", workdir)
 
@@ -216,7 +219,7 @@ def validate_contribution(joined: JoinedGraph, shapes: Shapes) -> ContributionOu
     changed = joined.file_triples | set(joined.derived)
     reach = Reach.of(union, shapes, changed)
     found = reach.results(union, shapes)
-    own = {nt(node) for node in reach.described}
+    own = {nt(t.subject) for t in joined.file_triples}  # derived facts about other nodes: only what is new
     before = {r.key for r in reach.results(joined.base, shapes)} if any(r.focus not in own for r in found) else set()
     kept = [r for r in found if r.focus in own or r.key not in before]
     return ContributionOutcome(kept, joined.description, time.perf_counter() - started, reach.size, len(joined.derived))
