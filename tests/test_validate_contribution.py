@@ -320,3 +320,24 @@ def test_the_workflow_example_has_no_placeholders() -> None:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert "<" not in body and "OWNER" not in body
     assert "@v0.1.0" not in body and "vars.TID_COMMIT" in body
+
+
+def test_after_a_source_changed_the_build_counts_what_tid_validate_finds(tmp_path: Path, capsys) -> None:
+    """The second build writes a changelog naming the previous lauréats graph (``prov:used``):
+    whatever the shapes say of it, the build's summary and ``tid validate`` count the same."""
+    from tests.helpers import write_source_list
+    from tid.graph.build import BuildOptions, build
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(CUT_MIRROR, mirror)
+    data_dir = DataDir(tmp_path / "data")
+    build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=write_source_list(tmp_path / "s.toml", mirror),
+                       dumps=False))
+    laureats = mirror / "sites-cles-en-main/fonds_acceleration_laureats.csv"
+    laureats.chmod(0o644)
+    laureats.write_text(laureats.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[0] + "\n", encoding="utf-8")
+    second = build(BuildOptions(data_dir=data_dir, mirror=mirror, source_list=write_source_list(tmp_path / "s.toml", mirror),
+                                dumps=False))
+    main(["validate", "--data-dir", str(data_dir.root), "--format", "json", "--quiet"])
+    counted = {k: v for k, v in json.loads(capsys.readouterr().out)["counts"].items() if v}
+    assert counted == second.manifest["validation"]["by_severity"]
