@@ -341,3 +341,34 @@ def test_after_a_source_changed_the_build_counts_what_tid_validate_finds(tmp_pat
     main(["validate", "--data-dir", str(data_dir.root), "--format", "json", "--quiet"])
     counted = {k: v for k, v in json.loads(capsys.readouterr().out)["counts"].items() if v}
     assert counted == second.manifest["validation"]["by_severity"]
+
+
+def test_every_derivation_says_what_it_derives_facts_about() -> None:
+    """``# scope:`` of each derive-*.rq: its variables are in the query's template, its classes
+    and predicates are terms of the ontology."""
+    from tid.graph.derive import derivation_names
+    from tid.graph.queries import load_query
+
+    ontology = (REPO / "ontology" / "tid.ttl").read_text(encoding="utf-8")
+    for name in derivation_names():
+        query = load_query(name)
+        assert query.scope and query.scope_classes, name
+        template = query.text.split("CONSTRUCT", 1)[1].split("WHERE", 1)[0]
+        assert all(f"?{variable}" in template for variable in query.scope), name
+        for term in query.scope_classes + query.scope_inverse:
+            local = term.rsplit("#", 1)[-1]
+            assert term.startswith(("http://rdf.insee.fr/def/geo#", "http://www.w3.org/ns/org#")) or \
+                f"tid:{local} " in ontology, (name, term)
+
+
+def test_a_scope_header_that_cannot_be_read_is_a_query_error() -> None:
+    from tid.errors import QueryError
+    from tid.graph.queries import parse_query_file
+
+    header = "# title: t\n# fr: f\n# en: e\n"
+    query = parse_query_file("q", header + "# scope: a b (tid:Adhesion igeo:Commune) ^org:member\nSELECT * {}")
+    assert query.scope == ("a", "b") and query.scope_inverse == (ORG + "member",)
+    with pytest.raises(QueryError, match="cannot read '# scope: a'"):
+        parse_query_file("q", header + "# scope: a\nSELECT * {}")
+    with pytest.raises(QueryError, match="unknown prefix 'nope'"):
+        parse_query_file("q", header + "# scope: a (nope:K)\nSELECT * {}")
