@@ -182,7 +182,12 @@ def load_files(paths: list[Path], source_id: str | None, minter: Minter, mirror:
                     contribution.skipped.append(str(path))
                     continue
                 raise
-            contribution.reports.append(load_csv(path, spec, store, minter, mirror, cache, locations, specs))
+            try:
+                contribution.reports.append(load_csv(path, spec, store, minter, mirror, cache, locations, specs))
+            except UnreadableInputError:
+                raise
+            except SourceError as exc:  # a malformed CSV (a missing column, a truncated line): exit 2, as RDF
+                raise UnreadableInputError(exc.location, exc.message) from None
             contribution.locations.append(locations)
         else:
             contribution.locations.append(read_rdf(path, store, minter.base))

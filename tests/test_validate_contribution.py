@@ -372,3 +372,14 @@ def test_a_scope_header_that_cannot_be_read_is_a_query_error() -> None:
         parse_query_file("q", header + "# scope: a\nSELECT * {}")
     with pytest.raises(QueryError, match="unknown prefix 'nope'"):
         parse_query_file("q", header + "# scope: a (nope:K)\nSELECT * {}")
+
+
+def test_a_malformed_csv_is_exit_2_and_annotated(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "sites.csv"
+    lines = SITES.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], lines[1], "2020-07-20,Pack Rebond 2020,truncated"]) + "\n", encoding="utf-8")
+    code = main(["validate", str(path), "--mirror", str(CUT_MIRROR), "--closed", "--format", "github"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert [line for line in captured.out.splitlines() if line.startswith("::error ")] and "line=3" in captured.out
+    assert "sites.csv, row 3" in captured.err
