@@ -207,69 +207,129 @@ def write_rows(fmt: str, variables: list[str], rows: list[list[str]], console: C
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     import rdflib
 
+    from tid.errors import SourceError
     from tid.graph import validate
+    from tid.graph.contribution import join, reference_graph, release_graph, validate_contribution
     from tid.graph.inputs import load_files
     from tid.graph.report import RenderContext, ShapeResult, ShapeTexts, render
     from tid.graph.shapes import load_shapes, profile_files
 
+    started = time.perf_counter()
+    status = Console(stderr=True, highlight=False, quiet=args.quiet)
+
+    def say(what: str) -> None:  # progress on standard error: the report stays alone on standard output
+        status.print(f"tid validate: {what} ({time.perf_counter() - started:.1f} s)", markup=False, soft_wrap=True)
+
     data_dir, mirror = _data_dir(args), _mirror(args)
+    source_list = Path(args.sources) if args.sources else SOURCE_LIST
     core_files, dcat_files = profile_files(args.profile, mirror)
     minter = Minter(args.base or os.environ.get("TID_BASE") or DEFAULT_BASE)
     reject_results: list[ShapeResult] = []
+    heading: list[str] = []
+    contribution = joined = None
     if args.files:
-        store, reports = load_files([Path(f) for f in args.files], args.source, minter, mirror, data_dir.downloads)
-        for report in reports:
+        try:
+            contribution = load_files([Path(f) for f in args.files], args.source, minter, mirror, data_dir.downloads,
+                                      args.only_source_csv, source_list)
+        except SourceError as exc:
+            if args.format == "github":  # the parse error as an annotation too, then the error and exit 2
+                where = [f"file={_gh_property(exc.location.file)}"] + ([f"line={exc.location.row}"] if exc.location.row else [])
+                sys.stdout.write(f"::error {','.join(where)},title=tid validate::{_gh_message(exc.message)}\n")
+            raise
+        for skipped in contribution.skipped:
+            say(f"{skipped}: skipped, its header is not that of a source CSV (--only-source-csv)")
+        if len(contribution.skipped) == len(args.files):
+            return 0
+        for report in contribution.reports:
             for reject in report.rejects:
                 where = f"{reject.location.file}#row={reject.location.row}"
                 reject_results.append(ShapeResult(f"<file://{where}>", None, f'"{reject.location.column or ""}"',
                                                   "Violation", "<urn:tid:loader>", "LoaderRejection", (reject.message,)))
+        store = contribution.store
+        if args.closed:
+            heading.append("validated alone (--closed): references to what the file does not describe fail")
+        else:
+            joined = release_graph(data_dir)
+            if joined is None:
+                joined = reference_graph(data_dir, mirror, minter, say, source_list)
+            heading.append(f"validated in the graph it joins: {joined.description}")
     else:
         store = open_read_only(data_dir)
+        release = data_dir.current_release()
+        heading.append(f"validated: the whole graph of release {release.name if release else '?'}")
 
     results: list[ShapeResult] = list(reject_results)
     texts = ShapeTexts()
-    if core_files:
-        shapes = load_shapes(core_files)
-        outcome = validate.validate_store(store, shapes, ignore=frozenset({minter.graph("validation").value}))
-        results += outcome.results
-        texts = shapes.texts
-    if dcat_files:
-        catalogue = data_dir.current_release() / "dumps" / "catalog.ttl" if not args.files and data_dir.current_release() else None
-        dcat_data = rdflib.Graph().parse(catalogue, format="turtle") if catalogue and catalogue.is_file() else store
-        dcat_results, dcat_texts = validate.validate_dcat(dcat_data, dcat_files, mirror)
-        results += dcat_results
-        texts.messages.update(dcat_texts.messages)
-        texts.names.update(dcat_texts.names)
-        texts.all_shapes += dcat_texts.all_shapes
+    try:
+        if core_files:
+            shapes = load_shapes(core_files)
+            texts = shapes.texts
+            if joined is not None:
+                assert contribution is not None
+                say(f"{len(contribution.triples())} triple(s) read; joining {joined.description}")
+                join(joined, contribution, minter)
+                say(f"{len(joined.derived)} triple(s) derived by the build's derivations; validating")
+                found = validate_contribution(joined, shapes)
+                results += found.results
+                heading.append(f"{len(joined.derived)} triple(s) derived by the build's derivations "
+                               f"(queries/derive-*.rq); {found.nodes} node(s) checked")
+                store = joined.union or store
+            elif args.files:
+                results += validate.validate_store(store, shapes).results
+            else:
+                say(f"validating the whole graph: {len(core_files)} shape files, {len(shapes.sparql)} SPARQL constraints")
+                outcome = validate.validate_store(store, shapes, ignore=frozenset({minter.graph("validation").value}),
+                                                  progress=say)
+                results += outcome.results
+        if dcat_files:
+            catalogue = data_dir.current_release() / "dumps" / "catalog.ttl" if not args.files and data_dir.current_release() else None
+            dcat_data = rdflib.Graph().parse(catalogue, format="turtle") if catalogue and catalogue.is_file() else store
+            say("DCAT-AP shapes (pySHACL)")
+            dcat_results, dcat_texts = validate.validate_dcat(dcat_data, dcat_files, mirror)
+            results += dcat_results
+            texts.messages.update(dcat_texts.messages)
+            texts.names.update(dcat_texts.names)
+            texts.all_shapes += dcat_texts.all_shapes
 
-    levels = {"violation": ("Violation",), "warning": ("Violation", "Warning"), "info": ("Violation", "Warning", "Info")}
-    conforms = not any(r.severity in levels[args.fail_on] for r in results)
+        levels = {"violation": ("Violation",), "warning": ("Violation", "Warning"), "info": ("Violation", "Warning", "Info")}
+        conforms = not any(r.severity in levels[args.fail_on] for r in results)
 
-    def label(term: str) -> str | None:
-        if not term.startswith("<"):
+        def label(term: str) -> str | None:
+            if not term.startswith("<"):
+                return None
+            for source in (contribution.store if contribution else None, store):
+                if source is None:
+                    continue
+                for quad in source.quads_for_pattern(NamedNode(term[1:-1]), RDFS.label, None, None):
+                    return quad.object.value
             return None
-        for quad in store.quads_for_pattern(NamedNode(term[1:-1]), RDFS.label, None, None):
-            return quad.object.value
-        return None
 
-    def locate(term: str) -> tuple[str, int | None] | None:
-        if term.startswith("<file://"):
-            file, _, row = term[8:-1].partition("#row=")
-            return file, int(row) if row.isdigit() else None
-        for name in args.files:
-            text = Path(name).read_text(encoding="utf-8", errors="replace")
-            iri = term[1:-1]
-            position = text.find(iri) if iri else -1
-            if position >= 0:
-                return name, text.count("\n", 0, position) + 1
-        return (args.files[0], None) if args.files else None
+        def locate(result: ShapeResult) -> tuple[str, int | None] | None:
+            if result.focus.startswith("<file://"):
+                file, _, row = result.focus[8:-1].partition("#row=")
+                return file, int(row) if row.isdigit() else None
+            return contribution.locate(result.focus, result.path, result.value) if contribution else None
 
-    output = render(args.format, results, RenderContext(texts, args.lang, label, locate), conforms)
+        output = render(args.format, results, RenderContext(texts, args.lang, label, locate, levels[args.fail_on], heading),
+                        conforms)
+        labels_done = time.perf_counter() - started
+    finally:
+        if joined is not None:
+            joined.close()
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")
     else:
         sys.stdout.write(output)
+    say(f"done: {len(results)} result(s) in {labels_done:.1f} s")
     return 0 if conforms else 1
+
+
+def _gh_property(text: str) -> str:
+    return _gh_message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _gh_message(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 # -- main ----------------------------------------------------------------------------------
@@ -390,6 +450,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", help="write the report to this file instead of standard output")
     p.add_argument("--mirror", help="a directory laid out like shared/data (TID_MIRROR): references and DCAT-AP shapes")
     p.add_argument("--base", help=f"IRI base (TID_BASE; default {DEFAULT_BASE})")
+    p.add_argument("--closed", action="store_true",
+                   help="validate the files alone, not in the graph they join (the built release, or the mirror's "
+                   "reference files): a reference to what the files do not describe then fails")
+    p.add_argument("--sources", help="another source list than the packaged sources.toml (the CSV sources, and the "
+                   "reference files read when no release is built)")
+    p.add_argument("--only-source-csv", action="store_true",
+                   help="skip a CSV whose header is not that of one of the project's source CSVs (for a hook given "
+                   "every CSV of a repository); without it, such a CSV is an error")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on standard error")
     p.set_defaults(run=cmd_validate)
 
     p = sub.add_parser("query", help="run a named query of queries/ on the built graph")

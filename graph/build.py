@@ -38,7 +38,7 @@ from tid.graph.sources import (
     resolve,
     sha256_of,
 )
-from tid.graph.store import DataDir, ReleaseWriter
+from tid.graph.store import DataDir, ReleaseWriter, merged
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport
 from tid.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
@@ -356,6 +356,9 @@ def _write_release(
     catalog.publish_catalogue(store, manifest, [i.record.source.spec for i in loaded], minter,
                               directory=partial / "dumps" if options.dumps else None,
                               contact_email=options.contact_email)
+    if validation is not None:
+        _validate_written_after(writer, minter, release, validation)
+        manifest["validation"] = validation.as_dict()
     (partial / "build.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     progress("done", steps, steps)
     del store
@@ -392,6 +395,34 @@ def _validate(options: BuildOptions, writer: ReleaseWriter, minter: Minter, rele
     writer.add(report)
     validate.dump_state(outcome, partial / VALIDATION_STATE)
     return outcome
+
+
+def _validate_written_after(writer: ReleaseWriter, minter: Minter, release: str,
+                            outcome: validate.ValidationOutcome) -> None:
+    """The graphs written after the validation (the changelog, the catalogue: it describes the
+    validated release; the provenance of the report) checked on the nodes they reach, so that the build's summary counts what
+    ``tid validate`` finds in the published release; their results join the report's graph. A
+    violation found there is counted and reported, not fatal: these graphs describe a release
+    already validated (the changelog's ``prov:used`` of a previous graph makes that graph a
+    target of ``tidsh:FichierLu``, which asks for a file's checksum: counted, as ``tid validate``
+    counts it)."""
+    store = writer.store
+    written = {q.triple for graph in (minter.graph(changelog.CHANGELOG_GRAPH), catalog.catalogue_graph(minter))
+               for q in store.quads_for_pattern(None, None, None, graph)}
+    # and the validation report's own provenance (its graph, the activity that wrote it)
+    provenance, report_graph = minter.graph("provenance"), minter.graph("validation")
+    about = {report_graph} | {q.object for q in store.quads_for_pattern(report_graph, None, None, provenance)
+                              if isinstance(q.object, NamedNode)}
+    written |= {q.triple for node in about for q in store.quads_for_pattern(node, None, None, provenance)}
+    known = {r.key for r in outcome.results}
+    found = [r for r in validate.Reach.of(store, outcome.shapes, written).results(store, outcome.shapes)
+             if r.key not in known]
+    outcome.results = sorted(outcome.results + found, key=lambda r: tuple(part or "" for part in r.key))
+    graph = minter.graph("validation")
+    # into the store as the catalogue is (the N-Quads dump is complete by now)
+    store.extend(merged(report_quads(found, outcome.shapes.texts, True, graph,
+                                     naming=lambda result: result_iri(minter.base, release, result),
+                                     sources=lambda focus: _graphs_about(store, focus))))
 
 
 def _graphs_about(store: Store, focus: str) -> list[NamedNode]:

@@ -8,6 +8,12 @@ A query file starts with a header of ``#`` comment lines::
     # param: territoire iri  the territory (e.g. https://w3id.org/territoires-industrie/id/territoire/2023-2027/ti-8413)
     # param: date date=2021-06-01  the date the answer holds at
 
+A derivation (``derive-*.rq``) may say what it derives facts about: ``# scope: territoire
+(tid:TerritoireIndustrie) ^org:organization``, the variables that name the thing (bound together
+to one node when ``tid validate`` derives facts about a contributed file's nodes only), the
+classes that thing belongs to, and the predicates by which a new triple whose *object* is that
+thing can change what is derived about it (by default, only triples about it as subject can).
+
 Parameter types: ``iri``, ``date``, ``string``, ``integer``; ``=value`` gives a default
 (``date=today``: the day the query runs, bound then).
 Values are bound as RDF terms through pyoxigraph ``substitutions`` (SEP-0007), never pasted
@@ -30,7 +36,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 
 from tid import ROOT
 from tid.errors import QueryError
-from tid.namespaces import XSD
+from tid.namespaces import PREFIXES, XSD
 
 QUERY_DIR = ROOT / "queries"
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)?$")
@@ -75,6 +81,12 @@ class NamedQuery:
     fr: str
     en: str
     parameters: tuple[Parameter, ...]
+    scope: tuple[str, ...] = ()
+    """The variables naming the thing a derivation derives facts about (``# scope:``)."""
+    scope_classes: tuple[str, ...] = ()
+    """The classes (IRIs) of that thing."""
+    scope_inverse: tuple[str, ...] = ()
+    """Predicates (IRIs) by which a triple with that thing as object changes what is derived."""
 
     def substitutions(self, values: dict[str, str]) -> dict[Variable, NamedNode | Literal]:
         known = {p.name: p for p in self.parameters}
@@ -113,7 +125,31 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
     for key in ("title", "fr", "en"):
         if key not in header:
             raise QueryError(f"query {name!r}: the header lacks '# {key}:'")
-    return NamedQuery(name, text, header["title"], header["fr"], header["en"], tuple(parameters))
+    scope, scope_classes, scope_inverse = _scope(name, header.get("scope", ""))
+    return NamedQuery(name, text, header["title"], header["fr"], header["en"], tuple(parameters), scope, scope_classes,
+                      scope_inverse)
+
+
+SCOPE = re.compile(r"^(?P<variables>[A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*\((?P<classes>[^)]*)\)"
+                   r"(?P<inverse>(?:\s+\^\S+)*)\s*$")
+
+
+def _scope(name: str, value: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    if not value:
+        return (), (), ()
+    match = SCOPE.match(value)
+    if not match:
+        raise QueryError(f"query {name!r}: cannot read '# scope: {value}' "
+                         "(expected: VARIABLE... (prefix:Class...) [^prefix:predicate...])")
+
+    def iri(term: str) -> str:
+        prefix, _, local = term.partition(":")
+        if prefix not in PREFIXES:
+            raise QueryError(f"query {name!r}: unknown prefix {prefix!r} in '# scope: {value}'")
+        return PREFIXES[prefix] + local
+
+    return (tuple(match["variables"].split()), tuple(iri(t) for t in match["classes"].split()),
+            tuple(iri(t[1:]) for t in match["inverse"].split()))
 
 
 @cache

@@ -2,9 +2,10 @@
 
 Formats: ``text`` (grouped by shape, with the focus node's label, path, value, message and
 severity, then a count line), ``turtle`` (the ``sh:ValidationReport``), ``json`` (one object per
-result), ``junit`` (one test case per shape, one failure per result) and ``github`` (workflow
-command annotations). Messages come from the shapes graph in the requested language (``fr`` or
-``en``), falling back to the engine's text.
+result, IRIs written plain), ``junit`` (one test case per shape and focus node, one passing test
+case per shape that found nothing) and ``github`` (workflow command annotations). Messages come
+from the shapes graph in the requested language (``fr`` or ``en``), falling back to the engine's
+text. A result is located (file and line, or CSV row) by the caller's ``locate``.
 """
 
 from __future__ import annotations
@@ -90,8 +91,12 @@ class RenderContext:
     lang: str = "fr"
     labels: Callable[[str], str | None] = lambda _term: None
     """The label of a focus node (N-Triples form in, text out), when the data has one."""
-    locate: Callable[[str], tuple[str, int | None] | None] = lambda _term: None
-    """Where a focus node is written (file, line) for annotations."""
+    locate: Callable[[ShapeResult], tuple[str, int | None] | None] = lambda _result: None
+    """Where the offending statement of a result is written (file, line or CSV row)."""
+    fail_on: tuple[str, ...] = ("Violation",)
+    """The severities that make the validation fail (``--fail-on``): JUnit failures."""
+    heading: list[str] = field(default_factory=list)
+    """Lines said before the results (what the file was validated against)."""
 
 
 def counts(results: Iterable[ShapeResult]) -> dict[str, int]:
@@ -118,13 +123,14 @@ def _grouped(results: list[ShapeResult]) -> dict[str, list[ShapeResult]]:
 
 def render_text(results: list[ShapeResult], ctx: RenderContext, conforms: bool) -> str:
     fr = ctx.lang == "fr"
-    lines = []
+    lines = [*ctx.heading, ""] if ctx.heading else []
     for shape, group in _grouped(results).items():
         lines.append(f"{group[0].severity} — {ctx.texts.name(shape, ctx.lang)} ({short(shape)}) — {len(group)}")
         for result in group:
             label = ctx.labels(result.focus)
             who = f"{label} {short(result.focus)}" if label else short(result.focus)
-            lines.append(f"  {who}")
+            where = ctx.locate(result)
+            lines.append(f"  {who}" + (f" ({where[0]}{':' + str(where[1]) if where[1] else ''})" if where else ""))
             if result.path:
                 lines.append(f"    {'chemin' if fr else 'path'}: {short(result.path)}")
             if result.value:
@@ -195,47 +201,102 @@ def report_quads(
 
 def render_turtle(results: list[ShapeResult], ctx: RenderContext, conforms: bool) -> str:
     prefixes = {p: PREFIXES[p] for p in ("sh", "tid", "tidsh", "xsd", "rdf", "igeo", "org", "dct", "prov")}
-    return serialize(report_quads(results, ctx.texts, conforms), format=RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    comments = "".join(f"# {line}\n" for line in ctx.heading)
+    return comments + serialize(report_quads(results, ctx.texts, conforms), format=RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
 
 
 def render_json(results: list[ShapeResult], ctx: RenderContext, conforms: bool) -> str:
     items = []
     for result in results:
-        item = result.as_dict()
+        item: dict[str, object] = {"focus": plain(result.focus)}
+        if result.path:
+            item["path"] = plain(result.path.removeprefix("^"))
+            if result.path.startswith("^"):
+                item["inversePath"] = True
+        if result.value is not None:
+            item |= _json_value(result.value)
+        item |= {"severity": result.severity, "sourceShape": plain(result.source_shape),
+                 "sourceConstraintComponent": SH + result.component if result.component.endswith("ConstraintComponent")
+                 else result.component}
         item["focusLabel"] = ctx.labels(result.focus)
         item["message"] = ctx.texts.message(result.source_shape, ctx.lang, result.messages)
         item["shapeName"] = ctx.texts.name(result.source_shape, ctx.lang)
+        where = ctx.locate(result)
+        if where:
+            item["file"], item["line"] = where
         items.append(item)
-    return json.dumps({"conforms": conforms, "counts": counts(results), "results": items}, ensure_ascii=False, indent=1) + "\n"
+    document = {"conforms": conforms, "counts": counts(results), "results": items}
+    if ctx.heading:
+        document["validatedAgainst"] = ctx.heading
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def plain(term: str) -> str:
+    """An IRI without its angle brackets; a blank node as ``_:``; anything else as written."""
+    return term[1:-1] if term.startswith("<") and term.endswith(">") else term
+
+
+def _json_value(term: str) -> dict[str, object]:
+    if term.startswith("<") or term.startswith("_:"):
+        return {"value": plain(term), "valueKind": "iri" if term.startswith("<") else "blank node"}
+    literal = _term(term)
+    found: dict[str, object] = {"value": literal.value, "valueKind": "literal"}
+    if isinstance(literal, Literal):
+        if literal.language:
+            found["valueLanguage"] = literal.language
+        else:
+            found["valueDatatype"] = literal.datatype.value
+    return found
 
 
 def render_junit(results: list[ShapeResult], ctx: RenderContext, conforms: bool) -> str:
+    """One test case per shape and focus node (each failing one holds one ``<failure>``, its
+    results in the body), and one passing test case per shape that found nothing."""
     groups = _grouped(results)
-    shapes = sorted(set(ctx.texts.all_shapes) | set(groups))
-    failures = sum(1 for r in results if r.severity == "Violation")
+    cases: list[str] = []
+    failures = 0
+    for shape in sorted(set(ctx.texts.all_shapes) | set(groups)):
+        shape_name = f"{short(shape)} — {ctx.texts.name(shape, ctx.lang)}"
+        by_focus: dict[str, list[ShapeResult]] = defaultdict(list)
+        for result in groups.get(shape, []):
+            by_focus[result.focus].append(result)
+        if not by_focus:
+            cases.append(f'    <testcase classname={quoteattr(short(shape))} name={quoteattr(shape_name)}/>')
+            continue
+        for focus, group in by_focus.items():
+            label = ctx.labels(focus)
+            name = quoteattr(f"{shape_name} — {label + ' ' if label else ''}{short(focus)}")
+            where = ctx.locate(group[0])
+            location = f" file={quoteattr(where[0])}" + (f' line="{where[1]}"' if where[1] else "") if where else ""
+            lines = []
+            for result in group:
+                line = f"{result.severity}: {ctx.texts.message(result.source_shape, ctx.lang, result.messages)}"
+                if result.path:
+                    line += f" — {short(result.path)}"
+                if result.value:
+                    line += f" = {short(result.value)}"
+                lines.append(line)
+            failing = [r for r in group if r.severity in ctx.fail_on]
+            cases.append(f'    <testcase classname={quoteattr(short(shape))} name={name}{location}>')
+            if failing:
+                failures += 1
+                message = ctx.texts.message(failing[0].source_shape, ctx.lang, failing[0].messages)
+                cases.append(f"      <failure type={quoteattr(failing[0].severity)} message={quoteattr(message)}>"
+                             f"{escape(chr(10).join(lines))}</failure>")
+            else:
+                cases.append(f"      <system-out>{escape(chr(10).join(lines))}</system-out>")
+            cases.append("    </testcase>")
+    tests = sum(1 for case in cases if case.startswith("    <testcase"))
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<testsuites name="tid validate" tests="{len(shapes)}" failures="{failures}">',
-        f'  <testsuite name="shapes" tests="{len(shapes)}" failures="{failures}">',
+        f'<testsuites name="tid validate" tests="{tests}" failures="{failures}">',
+        f'  <testsuite name="shapes" tests="{tests}" failures="{failures}">',
+        *(["    <properties>"] + [f'      <property name="validatedAgainst" value={quoteattr(line)}/>' for line in ctx.heading]
+          + ["    </properties>"] if ctx.heading else []),
+        *cases,
+        "  </testsuite>",
+        "</testsuites>",
     ]
-    for shape in shapes:
-        group = groups.get(shape, [])
-        name = quoteattr(f"{short(shape)} — {ctx.texts.name(shape, ctx.lang)}")
-        if not group:
-            lines.append(f'    <testcase classname="tidsh" name={name}/>')
-            continue
-        lines.append(f'    <testcase classname="tidsh" name={name}>')
-        for result in group:
-            message = ctx.texts.message(result.source_shape, ctx.lang, result.messages)
-            label = ctx.labels(result.focus)
-            body = f"{label + ' ' if label else ''}{short(result.focus)} {short(result.path)} {short(result.value)}".strip()
-            element = "failure" if result.severity == "Violation" else "system-out"
-            if element == "failure":
-                lines.append(f"      <failure type={quoteattr(result.severity)} message={quoteattr(message)}>{escape(body)}</failure>")
-            else:
-                lines.append(f"      <system-out>{escape(result.severity + ': ' + message + ' — ' + body)}</system-out>")
-        lines.append("    </testcase>")
-    lines += ["  </testsuite>", "</testsuites>"]
     return "\n".join(lines) + "\n"
 
 
@@ -248,7 +309,7 @@ def _gh_escape(text: str, property_value: bool = False) -> str:
 
 def render_github(results: list[ShapeResult], ctx: RenderContext, conforms: bool) -> str:
     commands = {"Violation": "error", "Warning": "warning", "Info": "notice"}
-    lines = []
+    lines = list(ctx.heading)
     for result in results:
         message = ctx.texts.message(result.source_shape, ctx.lang, result.messages)
         label = ctx.labels(result.focus)
@@ -258,7 +319,7 @@ def render_github(results: list[ShapeResult], ctx: RenderContext, conforms: bool
         if result.value:
             text += f" = {short(result.value)}"
         properties = [f"title={_gh_escape(ctx.texts.name(result.source_shape, ctx.lang), True)}"]
-        where = ctx.locate(result.focus)
+        where = ctx.locate(result)
         if where:
             properties.insert(0, f"file={_gh_escape(where[0], True)}")
             if where[1]:

@@ -11,9 +11,12 @@ def test_pre_commit_hooks_call_tid_validate() -> None:
     text = (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     ids = re.findall(r"^- id: (\S+)", text, re.M)
     assert ids == ["tid-validate", "tid-validate-csv"]
-    for entry in re.findall(r"^  entry: (.+)$", text, re.M):
+    entries = re.findall(r"^  entry: (.+)$", text, re.M)
+    for entry in entries:
         assert entry.startswith("tid validate ")
         _check_options(entry)
+    # the CSV hook is given every CSV of a repository: it checks only those whose header is a source's
+    assert "--only-source-csv" in entries[1] and "--only-source-csv" not in entries[0]
 
 
 def test_github_workflow_example_uses_valid_options() -> None:

@@ -258,8 +258,8 @@ def bad_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("fmt", ["text", "turtle", "json", "junit", "github"])
-def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys) -> None:
-    code = main(["validate", str(bad_file), "--format", fmt, "--lang", "en"])
+def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys, cut_build: DataDir) -> None:
+    code = main(["validate", str(bad_file), "--format", fmt, "--lang", "en", "--data-dir", str(cut_build.root)])
     out = capsys.readouterr().out
     assert code == 1
     if fmt == "text":
@@ -274,7 +274,7 @@ def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys) -> None
     elif fmt == "json":
         data = json.loads(out)
         assert data["conforms"] is False
-        assert any(r["focus"].endswith("/commune/7725X>") and r["severity"] == "Violation" for r in data["results"])
+        assert any(r["focus"].endswith("/commune/7725X") and r["severity"] == "Violation" for r in data["results"])
         assert all("message" in r and r["message"] for r in data["results"])
     elif fmt == "junit":
         root = ET.fromstring(out)
@@ -284,13 +284,14 @@ def test_validate_file_in_every_format(bad_file: Path, fmt: str, capsys) -> None
     else:
         lines = [line for line in out.splitlines() if line.startswith("::error")]
         assert lines and all(f"file={bad_file}".replace(":", "%3A") in line for line in lines)
-        assert any("line=4" in line for line in lines)
+        # the violation is the INSEE code's: the line of that statement, not the commune's first line
+        assert [line.split("line=")[1].split(",")[0] for line in lines] == ["6"]
 
 
 def test_validate_messages_follow_the_language(bad_file: Path, capsys) -> None:
-    main(["validate", str(bad_file), "--format", "json", "--lang", "fr"])
+    main(["validate", str(bad_file), "--format", "json", "--lang", "fr", "--closed"])
     french = json.loads(capsys.readouterr().out)["results"]
-    main(["validate", str(bad_file), "--format", "json", "--lang", "en"])
+    main(["validate", str(bad_file), "--format", "json", "--lang", "en", "--closed"])
     english = json.loads(capsys.readouterr().out)["results"]
     assert [r["message"] for r in french] != [r["message"] for r in english]
 
@@ -332,7 +333,7 @@ def test_validate_names_what_is_not_a_file(tmp_path: Path, capsys) -> None:
     assert "nowhere.ttl: no such file" in capsys.readouterr().err
 
 
-def test_validate_fail_on_levels(tmp_path: Path, capsys) -> None:
+def test_validate_fail_on_levels(tmp_path: Path, capsys, cut_build: DataDir) -> None:
     """Warnings make the exit code 1 only with --fail-on warning."""
     path = tmp_path / "ok.ttl"
     path.write_text(
@@ -341,23 +342,25 @@ def test_validate_fail_on_levels(tmp_path: Path, capsys) -> None:
         " rdfs:label \"Lieusaint\"@fr .\n",
         encoding="utf-8",
     )
-    main(["validate", str(path), "--format", "json"])
+    graph = ["--data-dir", str(cut_build.root)]
+    main(["validate", str(path), "--format", "json", *graph])
     data = json.loads(capsys.readouterr().out)
     severities = {r["severity"] for r in data["results"]}
     assert "Violation" not in severities
     if severities & {"Warning"}:
-        assert main(["validate", str(path), "--fail-on", "warning", "-f", "json"]) == 1
-    assert main(["validate", str(path), "--fail-on", "violation", "-f", "json"]) == 0
+        assert main(["validate", str(path), "--fail-on", "warning", "-f", "json", *graph]) == 1
+    assert main(["validate", str(path), "--fail-on", "violation", "-f", "json", *graph]) == 0
     capsys.readouterr()
 
 
-def test_validate_csv_through_its_loader(tmp_path: Path, capsys) -> None:
+def test_validate_csv_through_its_loader(tmp_path: Path, capsys, cut_build: DataDir) -> None:
     path = tmp_path / "sites.csv"
     source = CUT_MIRROR / "sites-cles-en-main" / "sites_cles_en_main.csv"
     lines = source.read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1].replace("Choose France 2020", "Choose France 2019", 1)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code = main(["validate", str(path), "--mirror", str(CUT_MIRROR), "--format", "github", "--lang", "en"])
+    code = main(["validate", str(path), "--mirror", str(CUT_MIRROR), "--format", "github", "--lang", "en",
+                 "--data-dir", str(cut_build.root)])
     out = capsys.readouterr().out
     assert code == 1
     assert "unknown wave 'Choose France 2019'" in out and "line=2" in out

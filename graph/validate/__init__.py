@@ -20,7 +20,8 @@ checks, result by result, that both give what pySHACL gives on the same data and
 The modules: :mod:`.engines` (shacl-rust, the SPARQL constraints, pySHACL's report read the same
 way), :mod:`.outcome` (what a validation found, and its state for the next one), :mod:`.run`
 (:func:`validate_store`, full or incremental), :mod:`.incremental` (what a change can reach),
-:mod:`.dcat` (the SEMIC DCAT-AP profile).
+:mod:`.dcat` (the SEMIC DCAT-AP profile), :mod:`.scoped` (the nodes some triples reach: a
+contributed file's, or the graphs the build writes after its validation).
 """
 
 from tid.graph.validate.dcat import catalogue_triples, validate_dcat
@@ -33,7 +34,8 @@ from tid.graph.validate.engines import (
 )
 from tid.graph.validate.outcome import ValidationOutcome, dump_state, graph_digests, load_state
 from tid.graph.validate.run import validate_store
+from tid.graph.validate.scoped import Reach
 
-__all__ = ["ValidationOutcome", "catalogue_triples", "dump_state", "focus_nodes", "graph_digests", "load_state",
+__all__ = ["Reach", "ValidationOutcome", "catalogue_triples", "dump_state", "focus_nodes", "graph_digests", "load_state",
            "parse_rust_results", "pyshacl_results", "run_local", "run_sparql_constraints", "validate_dcat",
            "validate_store"]

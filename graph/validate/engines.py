@@ -6,7 +6,7 @@ written the same way."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,11 @@ def focus_nodes(store: Store, targets: list[tuple[str, str]], graph: Any = None)
 
 
 def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | None = None,
+                           progress: Callable[[str], None] | None = None,
                            workers: int = 2) -> dict[int, list[ShapeResult]]:
     """The results of each SPARQL constraint (by its position in ``shapes.sparql``), over the
-    store's default graph (the merge of its named graphs); ``only``: the constraints to run.
+    store's default graph (the merge of its named graphs); ``only``: the constraints to run;
+    ``progress``: told of each constraint as it starts.
 
     The constraints run ``workers`` at a time: pyoxigraph lets go of the GIL while it evaluates,
     so two constraints use the machine's two cores (beside shacl-rust's lane in a full validation).
@@ -86,6 +88,9 @@ def run_sparql_constraints(store: Store, shapes: Shapes, only: Iterable[int] | N
 
     def results_of(number: int) -> list[ShapeResult]:
         constraint = shapes.sparql[number]
+        if progress:
+            position = numbers.index(number) + 1
+            progress(f"SPARQL constraint {position}/{len(numbers)}: {constraint.shape.strip('<>').rsplit('#', 1)[-1]}")
         targets = targets_of[tuple(shapes.targets.get(constraint.shape, []))]
         if not targets:
             return []

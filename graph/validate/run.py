@@ -4,6 +4,7 @@ previous validation allows it, incrementally (:mod:`tid.graph.validate.increment
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,15 @@ from tid.namespaces import RDFS
 
 def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None = None,
                    previous_store: Store | None = None, ignore: frozenset[str] = frozenset(),
-                   digests: dict[str, str] | None = None, union_file: Path | None = None) -> ValidationOutcome:
+                   digests: dict[str, str] | None = None, union_file: Path | None = None,
+                   progress: Callable[[str], None] | None = None) -> ValidationOutcome:
     """Validate the merge of the store's graphs; incrementally when ``previous`` allows it.
 
     ``previous``: the state of the validation of ``previous_store`` (``ValidationOutcome.state``).
     ``ignore``: named graphs that are not data (the validation report itself).
     ``digests``: the graphs' digests when the caller knows them, computed with the same rule as
     those of ``previous``; ``union_file``: an N-Quads or N-Triples file already holding the
-    store's quads (shacl-rust reads N-Quads as their union).
+    store's quads (shacl-rust reads N-Quads as their union); ``progress``: told what is being done.
     """
     incremental = (
         previous is not None and previous_store is not None and previous.get("shapes_digest") == shapes.digest
@@ -36,7 +38,11 @@ def validate_store(store: Store, shapes: Shapes, previous: dict[str, Any] | None
     if not incremental:
         with ThreadPoolExecutor(max_workers=1) as pool:
             local_future = pool.submit(_run_local_on_store, store, shapes, union_file)
-            sparql = run_sparql_constraints(store, shapes)
+            if progress:
+                progress("local shapes (shacl-rust) started beside the SPARQL constraints")
+            sparql = run_sparql_constraints(store, shapes, progress=progress)
+            if progress and not local_future.done():
+                progress("SPARQL constraints done; waiting for the local shapes")
             local = local_future.result()
         return ValidationOutcome(dedupe(local + _flatten(sparql)), shapes, local, sparql, digests, "full",
                                  store if digests is None else None, ignore)
