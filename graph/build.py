@@ -402,10 +402,7 @@ def _validate_written_after(writer: ReleaseWriter, minter: Minter, release: str,
     """The graphs written after the validation (the changelog, the catalogue: it describes the
     validated release; the provenance of the report) checked on the nodes they reach, so that the build's summary counts what
     ``tid validate`` finds in the published release; their results join the report's graph. A
-    violation found there is counted and reported, not fatal: these graphs describe a release
-    already validated (the changelog's ``prov:used`` of a previous graph makes that graph a
-    target of ``tidsh:FichierLu``, which asks for a file's checksum: counted, as ``tid validate``
-    counts it)."""
+    violation there fails the build, as anywhere else: what is published conforms."""
     store = writer.store
     written = {q.triple for graph in (minter.graph(changelog.CHANGELOG_GRAPH), catalog.catalogue_graph(minter))
                for q in store.quads_for_pattern(None, None, None, graph)}
@@ -417,6 +414,9 @@ def _validate_written_after(writer: ReleaseWriter, minter: Minter, release: str,
     known = {r.key for r in outcome.results}
     found = [r for r in validate.Reach.of(store, outcome.shapes, written).results(store, outcome.shapes)
              if r.key not in known]
+    violations = [r for r in found if r.severity == "Violation"]
+    if violations:
+        raise DataError(validate.ValidationOutcome(violations, outcome.shapes).summary(limit=20))
     outcome.results = sorted(outcome.results + found, key=lambda r: tuple(part or "" for part in r.key))
     graph = minter.graph("validation")
     # into the store as the catalogue is (the N-Quads dump is complete by now)

@@ -20,7 +20,9 @@ For every matched pair whose triples differ, the changelog states:
 It is written as RDF into the named graph ``{base}graph/changelog``: the release's changelog
 ``{base}id/journal/{release}`` (a ``prov:Entity`` with ``dct:identifier``, ``prov:generatedAtTime``
 and ``tid:versionPrecedente``), ``dct:hasPart`` one ``prov:Activity`` per changed graph
-(``prov:used`` the old graph, ``prov:generated`` the new one, ``dct:identifier`` the source id),
+(``prov:invalidated`` the old graph: it is no longer current; ``prov:generated`` the new one,
+``dct:identifier`` the source id; not ``prov:used``, which the provenance graph keeps for the files
+a load read, the target of ``tidsh:FichierLu``),
 with bilingual labels; PROV classes rather than classes of our own, so that no new class needs
 shapes. It is served as a page at ``/changes``. A first release has a changelog that says so,
 with nothing to compare.
@@ -273,7 +275,7 @@ def changelog_quads(minter: Minter, release: str, previous: str | None, changes:
         add(node, RDF.type, PROV.Activity)
         add(node, DCT.identifier, Literal(change.key))
         if change.old:
-            add(node, PROV.used, NamedNode(change.old))
+            add(node, PROV.invalidated, NamedNode(change.old))
         if change.new:
             add(node, PROV.generated, NamedNode(change.new))
         add(node, TID.triplesAjoutes, Literal(str(change.triples_added), datatype=XSD.integer))

@@ -204,14 +204,14 @@ def test_second_release_states_what_each_graph_lost(releases) -> None:
     phase1 = changes["ti-phase1-groupements"]
     assert phase1 == rdflib.URIRef(BASE + f"id/journal/{releases.b.release}/ti-phase1-groupements")
     # Matched by source id although the graph IRI changed with the version.
-    assert str(graph.value(phase1, PROV.used)) == OLD_PHASE1_GRAPH
+    assert str(graph.value(phase1, PROV.invalidated)) == OLD_PHASE1_GRAPH
     assert str(graph.value(phase1, PROV.generated)) == NEW_PHASE1_GRAPH
     # the membership's type, member, organisation, phase, memberDuring and the list that attests it
     assert (int(graph.value(phase1, T("triplesAjoutes"))), int(graph.value(phase1, T("triplesRetires")))) == (0, 6)
     assert items(graph, phase1) == {("Retrait", TID + "Adhesion", MELUN, TI_1103, EXIT_FR, EXIT_EN)}
 
     sites = changes["sites-cles-en-main"]
-    assert str(graph.value(sites, PROV.used)) == str(graph.value(sites, PROV.generated)) == SITES_GRAPH
+    assert str(graph.value(sites, PROV.invalidated)) == str(graph.value(sites, PROV.generated)) == SITES_GRAPH
     assert (int(graph.value(sites, T("triplesAjoutes"))), int(graph.value(sites, T("triplesRetires")))) == (0, 12)
     assert items(graph, sites) == {("Retrait", TID + "SiteCleEnMain", TERTRE, None, SITE_REMOVED_FR, SITE_REMOVED_EN)}
 
@@ -237,7 +237,7 @@ def test_third_release_states_what_came_back(releases) -> None:
     changes = changes_of(graph, releases.c.release)
     assert set(changes) == {"ti-phase1-groupements", "sites-cles-en-main", "derivations"}
     phase1 = changes["ti-phase1-groupements"]
-    assert str(graph.value(phase1, PROV.used)) == NEW_PHASE1_GRAPH
+    assert str(graph.value(phase1, PROV.invalidated)) == NEW_PHASE1_GRAPH
     assert str(graph.value(phase1, PROV.generated)) == OLD_PHASE1_GRAPH
     assert (int(graph.value(phase1, T("triplesAjoutes"))), int(graph.value(phase1, T("triplesRetires")))) == (6, 0)
     assert items(graph, phase1) == {("Ajout", TID + "Adhesion", MELUN, TI_1103, ENTRY_FR, ENTRY_EN)}
