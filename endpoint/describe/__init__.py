@@ -2,7 +2,8 @@
 
 Six bounded queries (``queries/resource-*.rq``, bound with the resource's IRI), not one per
 link: the resource's own triples with the names of what they link to and the named graph of
-each; its incoming links with the names of their subjects; its memberships both ways, dated;
+each; its incoming links with the names of their subjects (a membership's own link to the
+resource is taken from its memberships, not read twice); its memberships both ways, dated;
 the sites clés en main linked to it and their waves; the sources (dataset, file, licence) of the
 named graphs its facts come from; and whether it exists at all. The measures reaching a
 territory are read once per phase, the names of the ontology's terms, the phases and the waves

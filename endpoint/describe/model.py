@@ -213,5 +213,7 @@ def collation_key(label: str | None) -> str:
     no name last."""
     if not label:
         return "\uffff"
+    if label.isascii():  # nothing to decompose: most names, and a territory sorts hundreds of them
+        return label.casefold()
     decomposed = unicodedata.normalize("NFKD", label)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

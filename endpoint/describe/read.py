@@ -33,6 +33,7 @@ from tid.endpoint.describe.model import (
 )
 from tid.endpoint.describe.snapshots import Snapshot, Snapshots
 from tid.graph.queries import load_query
+from tid.namespaces import PREFIXES
 
 
 def _query(store: Store, name: str, iri: str | None, variable: str = "resource") -> Any:
@@ -133,20 +134,36 @@ def _holds(debut: date | None, fin: date | None, at: date | None) -> bool:
     return (debut is None or debut <= at) and (fin is None or at <= fin)
 
 
-def _incoming(store: Store, iri: str, names: dict[str, str]) -> list[Incoming]:
+MEMBERSHIP_LINKS = {"members": PREFIXES["org"] + "organization", "member-of": PREFIXES["org"] + "member"}
+"""The property by which a membership links to the resource, by direction: the resource is its
+organisation (``members``) or its member (``member-of``)."""
+
+
+def _incoming(store: Store, iri: str, names: dict[str, str], memberships: list[Membership]) -> list[Incoming]:
     """Every incoming link, ordered by property then subject. ``names`` names the subjects that
-    have no label of their own (a membership after its member, a labelling after its site)."""
+    have no label of their own (a membership after its member, a labelling after its site).
+
+    The link of each of the resource's ``memberships`` to it comes from them, with their dates
+    (``resource-incoming`` does not read those links again, only the name of such a membership
+    when it has one); the graphs of such a link are not read: the page shows it in its
+    membership tables, and the RDF documents state the link without its graph."""
     items: dict[tuple[str, Any], Incoming] = {}
+    for m in memberships:
+        key = (MEMBERSHIP_LINKS[m.direction], m.membership)
+        if key not in items:
+            items[key] = Incoming(key[0], m.membership, via_label=names.get(m.membership.value), debut=m.debut,
+                                  fin=m.fin)
     for row in _query(store, "resource-incoming", iri):
         subject = row["s"]
         key = (row["p"].value, subject)
         item = items.get(key)
         if item is None:
-            item = items[key] = Incoming(row["p"].value, subject, via_label=names.get(subject.value),
-                                         debut=_date(row["debut"]), fin=_date(row["fin"]))
-        graph = row["g"].value
-        if graph not in item.graphs:
-            item.graphs.append(graph)
+            item = items[key] = Incoming(key[0], subject, via_label=names.get(subject.value))
+        item.debut = item.debut or _date(row["debut"])
+        item.fin = item.fin or _date(row["fin"])
+        graph = row["g"]
+        if graph is not None and graph.value not in item.graphs:
+            item.graphs.append(graph.value)
         label = row["label"]
         if isinstance(label, Literal):
             item.labels.setdefault(label.language or "", label.value)
@@ -275,7 +292,8 @@ def snapshot(store: Store, terms: Terms, iri: str, *, base: str,
             compute = partial(read_measures, store, phase)
             found = cached(f"resource-measures {phase}", compute) if cached else compute()
             measures += [m for m in found if m not in measures]
-    return Snapshot(statements, memberships, sites, _incoming(store, iri, names), measures, _sources(store, iri))
+    return Snapshot(statements, memberships, sites, _incoming(store, iri, names, memberships), measures,
+                    _sources(store, iri))
 
 
 def _dated(snap: Snapshot) -> bool:
