@@ -420,6 +420,8 @@ def test_checksums_are_sha256_of_the_file_at_the_url(published) -> None:
         value = one(g, node, SPDX.checksum)
         assert (value, RDF.type, SPDX.Checksum) in g
         assert one(g, value, SPDX.algorithm) == URIRef(SHA256)
+        # typed, as DCAT-AP 3.0.1's shacl/ shapes ask (sh:class spdx:ChecksumAlgorithm)
+        assert (URIRef(SHA256), RDF.type, SPDX.ChecksumAlgorithm) in g
         digest = one(g, value, SPDX.checksumValue)
         assert digest.datatype == XSD.hexBinary
         return str(digest)

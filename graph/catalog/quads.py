@@ -161,6 +161,8 @@ def catalogue_quads(
             out.add(node, SPDX.checksum, checksum)
             out.add(checksum, RDF.type, SPDX.Checksum)
             out.add(checksum, SPDX.algorithm, NamedNode(SHA256))
+            # DCAT-AP 3.0.1 (shacl/) asks the algorithm to be a spdx:ChecksumAlgorithm
+            out.add(NamedNode(SHA256), RDF.type, SPDX.ChecksumAlgorithm)
             out.add(checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary))
         out.add(node, DCT.license, licence(out, licence_iri))
         out.add(node, DCT.rights, rights(out, licence_iri, note))
