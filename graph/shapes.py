@@ -315,8 +315,12 @@ def profile_files(profile: str, mirror: Path | None = None) -> tuple[list[Path],
     if profile in ("dcat-ap", "all"):
         if mirror is None:
             raise ConfigError("the dcat-ap profile needs the mirror (--mirror or TID_MIRROR) for the SEMIC shapes")
-        folder = mirror / "vocabularies" / "dcat-ap" / "3.0.1" / "html" / "shacl"
-        dcat = [folder / name for name in ("shapes.ttl", "shapes_recommended.ttl", "range.ttl")]
+        # SEMIC publishes two alternative sets of shapes for DCAT-AP 3.0.1; both are checked, each
+        # set on its own (graph/validate/dcat.py): html/shacl/ (core, recommended, ranges, with
+        # severities) and shacl/ (generated from the UML model, every result a violation)
+        release = mirror / "vocabularies" / "dcat-ap" / "3.0.1"
+        dcat = [release / "html" / "shacl" / name for name in ("shapes.ttl", "shapes_recommended.ttl", "range.ttl")]
+        dcat += [release / "shacl" / name for name in ("dcat-ap-SHACL.ttl", "ranges.ttl")]
         missing = [str(p) for p in dcat if not p.is_file()]
         if missing:
             raise ConfigError(f"DCAT-AP 3.0.1 shapes not found: {', '.join(missing)}")

@@ -26,7 +26,6 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
-import pyshacl
 import pytest
 import rdflib
 from pyoxigraph import Store
@@ -34,7 +33,7 @@ from rdflib import BNode, Literal, URIRef
 
 from tests.helpers import CUT_MIRROR, rdflib_namespace, real_mirror
 from tid.errors import ConfigError
-from tid.graph import catalog
+from tid.graph import catalog, validate
 from tid.graph.build import BuildOptions, build
 from tid.graph.shapes import profile_files
 from tid.graph.sources import read_source_list
@@ -137,29 +136,44 @@ def one(graph: rdflib.Graph, node, predicate):
 
 
 def test_catalogue_conforms_to_dcat_ap_3_0_1(published) -> None:
-    """Mandatory, recommended and range shapes of SEMIC DCAT-AP 3.0.1: no Violation, and the only
-    Warning is the project's missing publisher type (its legal form is not known)."""
+    """SEMIC's two sets of DCAT-AP 3.0.1 shapes (html/shacl/: mandatory, recommended and range
+    shapes with severities; shacl/: the shapes generated from the model, with ranges.ttl): no
+    Violation, and the only Warning is the project's missing publisher type (its legal form is not
+    known)."""
     _core, files = profile_files("dcat-ap", real_mirror())
-    assert {p.name for p in files} == {"shapes.ttl", "shapes_recommended.ttl", "range.ttl"}
-    shapes = rdflib.Graph()
-    for path in files:
-        shapes.parse(path, format="turtle")
-    ontologies = rdflib.Graph()
-    for name in ("dcat3.ttl", "org.ttl", "prov-o.ttl"):  # what validate_dcat gives pySHACL
-        ontologies.parse(real_mirror() / "vocabularies" / "w3c" / name, format="turtle")
-    _conforms, report, _text = pyshacl.validate(published.graph, shacl_graph=shapes, ont_graph=ontologies,
-                                                inference="none", allow_warnings=True)
-    ours = set(published.graph.subjects())  # not the W3C agents the ontologies describe
-    results = []
-    for result in report.objects(None, SH.result):
-        focus = report.value(result, SH.focusNode)
-        if focus in ours:
-            results.append((report.value(result, SH.resultSeverity), focus, report.value(result, SH.resultPath),
-                            str(report.value(result, SH.resultMessage))))
-    violations = [r for r in results if r[0] == SH.Violation]
-    assert violations == []
-    assert {(r[1], r[2]) for r in results if r[0] == SH.Warning} == {(PROJECT, DCT.type)}
+    assert {(p.parent.name, p.name) for p in files} == {
+        ("shacl", "shapes.ttl"), ("shacl", "shapes_recommended.ttl"), ("shacl", "range.ttl"),
+        ("shacl", "dcat-ap-SHACL.ttl"), ("shacl", "ranges.ttl")}
+    assert len({p.parent for p in files}) == 2
+    results, _texts = validate.validate_dcat(published.graph, files, real_mirror())
+    ours = {f"<{s}>" for s in published.graph.subjects() if isinstance(s, URIRef)}  # not the W3C agents
+    mine = [r for r in results if r.focus in ours]
+    assert [r for r in mine if r.severity == "Violation"] == []
+    assert {(r.focus, r.path) for r in mine if r.severity == "Warning"} == {(f"<{PROJECT}>", f"<{DCT.type}>")}
     assert len(datasets(published.graph)) == 1 + len(published.manifest["sources"])
+
+
+def test_the_shapes_semic_links_but_never_defines_are_dropped_not_fatal() -> None:
+    """SEMIC's shacl/ files link property shapes they never define (SEMICeu/DCAT-AP issue 448;
+    dcat-ap-SHACL.ttl links some that only ranges.ttl defines): pySHACL refuses such a shapes
+    graph; the links without a definition are dropped, those defined in the set are kept."""
+    import pyshacl
+
+    from tid.graph.validate.dcat import without_definition
+
+    folder = real_mirror() / "vocabularies/dcat-ap/3.0.1/shacl"
+    endpoint_url = rdflib.URIRef("https://semiceu.github.io/DCAT-AP/releases/3.0.1"
+                                 "#dcat:DataServiceShape/eb3ac4e4fdde2e2588a9502c5956060a18c5c99f")
+    alone = rdflib.Graph().parse(folder / "dcat-ap-SHACL.ttl")
+    assert (None, SH.property, endpoint_url) in alone and (endpoint_url, SH.path, None) not in alone
+    dropped_alone = without_definition(alone)
+    assert dropped_alone > 0 and (None, SH.property, endpoint_url) not in alone
+    assert without_definition(alone) == 0
+    pyshacl.validate(rdflib.Graph(), shacl_graph=alone, inference="none")  # loads once they are dropped
+    with_ranges = rdflib.Graph().parse(folder / "dcat-ap-SHACL.ttl").parse(folder / "ranges.ttl")
+    without_definition(with_ranges)  # ranges.ttl links some of its own that it never defines
+    assert (None, SH.property, endpoint_url) in with_ranges  # but defines endpointURL's: kept
+    pyshacl.validate(rdflib.Graph(), shacl_graph=with_ranges, inference="none")
 
 
 def test_published_byte_sizes_keep_their_type_though_the_store_normalises_them(published) -> None:
@@ -341,16 +355,17 @@ def test_temporal_coverage_is_a_blank_period_with_start_and_end_dates(published)
 
 
 def test_spatial_coverage_carries_a_geometry_data_gouv_fr_reads(published) -> None:
-    """A named place alone is ignored: the Location has a GeoJSON literal with the IANA datatype
-    (a Polygon or MultiPolygon, the only types read), besides the DCAT WKT bbox and centroid."""
+    """A named place alone is ignored by data.gouv.fr: the Location has a GeoJSON literal with the
+    IANA datatype (a Polygon or MultiPolygon, the only types read) as its ``dcat:bbox``, and a WKT
+    centroid; no ``locn:geometry``, on which SEMIC's two sets of DCAT-AP 3.0.1 shapes disagree."""
     g = published.graph
     france = URIRef(EU_AUTHORITY + "country/FRA")
     for node in datasets(g) | {CATALOG}:
         assert set(g.objects(node, DCT.spatial)) == {france}, node
     assert (france, RDF.type, DCT.Location) in g
-    geometry = one(g, france, LOCN.geometry)
-    assert geometry.datatype == GEOJSON
-    shape = json.loads(str(geometry))
+    boxes = one(g, france, DCAT.bbox)
+    assert boxes.datatype == GEOJSON
+    shape = json.loads(str(boxes))
     assert shape["type"] == "MultiPolygon"
     paris, saint_denis = (2.35, 48.85), (55.45, -20.88)
 
@@ -363,9 +378,10 @@ def test_spatial_coverage_carries_a_geometry_data_gouv_fr_reads(published) -> No
         return False
 
     assert covered(*paris) and covered(*saint_denis) and not covered(-3.7, 40.4)  # not Madrid
-    bbox = one(g, france, DCAT.bbox)
-    assert bbox.datatype == GEO.wktLiteral and str(bbox).startswith("POLYGON((")
+    assert list(g.objects(france, LOCN.geometry)) == []
     assert one(g, france, DCAT.centroid).datatype == GEO.wktLiteral
+    # what data.gouv.fr reads of a Location: its literals in GeoJSON (IANA datatype); exactly one
+    assert [o for o in g.objects(france) if isinstance(o, Literal) and o.datatype == GEOJSON] == [boxes]
 
 
 def test_contact_point_has_an_email(published) -> None:

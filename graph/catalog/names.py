@@ -88,8 +88,3 @@ def france_geojson() -> str:
 def france_bbox() -> tuple[float, float, float, float]:
     return (min(b[0] for b in FRANCE_BOXES), min(b[1] for b in FRANCE_BOXES),
             max(b[2] for b in FRANCE_BOXES), max(b[3] for b in FRANCE_BOXES))
-
-
-def france_bbox_wkt() -> str:
-    ring = ", ".join(f"{x} {y}" for x, y in box_ring(france_bbox()))
-    return f"POLYGON(({ring}))"

@@ -8,7 +8,7 @@ from datetime import date
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
-from tid.graph.catalog.names import FRANCE_CENTROID, france_bbox_wkt, france_geojson
+from tid.graph.catalog.names import FRANCE_CENTROID, france_geojson
 from tid.graph.catalog.tables import tables
 from tid.namespaces import (
     ADMS_VOCABULARIES,
@@ -18,7 +18,6 @@ from tid.namespaces import (
     FOAF,
     GEO,
     IANA_MEDIA_TYPES,
-    LOCN,
     M8G,
     OWL,
     RDF,
@@ -158,12 +157,17 @@ def rights(out: Quads, iri: str, note: str = "") -> BlankNode:
 
 
 def france(out: Quads) -> NamedNode:
-    """France as a ``dct:Location``: the EU country IRI with the geometry data.gouv.fr reads
-    (GeoJSON, IANA datatype) and the DCAT bounding box and centroid (GeoSPARQL WKT)."""
+    """France as a ``dct:Location``: the EU country IRI with its bounding boxes (one per part of
+    France) as ``dcat:bbox``, a GeoJSON literal with the IANA datatype, which is what
+    data.gouv.fr reads (udata takes a literal of the Location in GeoJSON, IANA datatype, or WKT
+    with the datatype ``http://www.opengis.net/rdf#wktLiteral``, not GeoSPARQL's), and the
+    centroid (GeoSPARQL WKT). No ``locn:geometry``: boxes are not an extensive geometry, and
+    SEMIC's two sets of DCAT-AP 3.0.1 shapes disagree on its value (``html/shacl/`` asks a
+    literal, ``shacl/`` a ``locn:Geometry`` node, after SEMICeu/DCAT-AP issue 247), so no
+    value passes both."""
     france = authority("country", "FRA")
     out.add(france, RDF.type, DCT.Location)
     out.labels(france, SKOS.prefLabel, "France", "France")
-    out.add(france, LOCN.geometry, Literal(france_geojson(), datatype=iana("application/vnd.geo+json")))
-    out.add(france, DCAT.bbox, Literal(france_bbox_wkt(), datatype=GEO.wktLiteral))
+    out.add(france, DCAT.bbox, Literal(france_geojson(), datatype=iana("application/vnd.geo+json")))
     out.add(france, DCAT.centroid, Literal(f"POINT({FRANCE_CENTROID[0]} {FRANCE_CENTROID[1]})", datatype=GEO.wktLiteral))
     return france
