@@ -34,8 +34,8 @@ Quirks, each handled without guessing (every problem names file, row and column)
   and Meuse) and a number.
 - PVD rows of 2021 without an id: the commune is a member of the programme's phase with no
   convention (``id/adhesion/{phase}/sans-convention/{INSEE code}``, no ``org:organization``).
-- ``lib_territoire`` of the 2024 ACV file is mis-decoded (« CÃ¨re »): a value that reads as UTF-8
-  read as Latin-1 is decoded back, and counted in the provenance.
+- ``lib_territoire`` of the 2024 ACV file is mis-decoded (« CÃ¨re », « Ã‰pinal »): a value that reads
+  as UTF-8 read as Windows-1252 is decoded back, and counted in the provenance.
 
 Options: ``programme`` (``ACV`` or ``PVD``, checked on every row), ``libelles`` (the territory
 names of this file become ``rdfs:label``; otherwise ``skos:altLabel``), ``identifiants``,
@@ -64,9 +64,9 @@ from tid.loaders.base import (
     xsd_date,
 )
 from tid.loaders.commune_aliases import read_aliases
-from tid.namespaces import ORG, PROV, RDF, RDFS, SKOS, TID, DCT
+from tid.namespaces import DCT, ORG, PROV, RDF, RDFS, SKOS, TID
 
-VERSION = "1"
+VERSION = "2"
 COLUMNS = ("insee_com", "lib_com", "programme", "id_programme", "lib_territoire", "date_signature",
            "date_signature_raw", "extra", "cog2023_type")
 IDS = {
@@ -99,11 +99,14 @@ def read_ids(path: Path, programme: str) -> dict[str, str]:
 
 
 def repaired(text: str) -> str:
-    """Undo a UTF-8 text decoded as Latin-1 (« CÃ¨re » -> « Cère »); anything else unchanged."""
-    try:
-        return text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
+    """Undo a UTF-8 text decoded as Windows-1252 (« CÃ¨re » -> « Cère », « Ã‰pinal » -> « Épinal »);
+    a text that does not read back as UTF-8 that way is unchanged."""
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
 
 
 def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
@@ -181,7 +184,7 @@ def load(path: Path, ctx: LoadContext) -> Iterator[Triple]:
         if label:
             fixed = clean_label(repaired(written_label))
             if fixed != label:
-                report.note("territory name mis-decoded (UTF-8 read as Latin-1) decoded back")
+                report.note("territory name mis-decoded (UTF-8 read as Windows-1252) decoded back")
             named = labels_here or (not written_id and code not in lookup)
             yield Triple(territory, RDFS.label if named else SKOS.altLabel, fr(fixed))
         yield from signing_date(ctx, row, record, territory)
