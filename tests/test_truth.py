@@ -173,7 +173,8 @@ def test_each_sentence_a_document_states_is_one_claim(real_store) -> None:
 
 def test_every_list_is_the_size_it_says_and_holds_its_period(real_store) -> None:
     found = {r["l"].rsplit("/", 1)[1]: r for r in rows(real_store, """SELECT ?l ?n ?ref ?d ?f WHERE {
-      ?l a tid:ListeTerritoires ; tid:nombreTerritoires ?n ; tid:dateReference ?ref ; tid:dateDebut ?d ; tid:dateFin ?f }""")}
+      ?l a tid:ListeTerritoires ; tid:nombreTerritoires ?n ; tid:dateReference ?ref ; tid:dateDebut ?d ; tid:dateFin ?f ;
+         tid:phase/tid:programme <TI> }""", TI=f"{BASE}id/programme/territoires-industrie")}
     assert {k: (v["n"], v["ref"], v["d"], v["f"]) for k, v in found.items()} == {
         listed.source: (str(len(listed.territories)), listed.reference.isoformat(), listed.start.isoformat(),
                         listed.end.isoformat()) for listed in lists()}
