@@ -81,8 +81,8 @@ def test_the_catalogue_in_json_ld_reads_with_curies(client) -> None:
 
 @pytest.mark.parametrize("limit", [0, 1, 10_000])
 def test_past_the_bound_the_same_graph_and_shape(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
-    """A graph larger than the compaction bound keeps full IRIs (pyoxigraph's writer) but the
-    same shape and the same graph; a single subject is in ``@graph`` too."""
+    """A graph larger than the compaction bound (pyoxigraph's writer, then its IRIs compacted)
+    has the same shape, the same graph and the same CURIE keys; a single subject is in ``@graph`` too."""
     monkeypatch.setattr(jsonld, "COMPACT_LIMIT", limit)
     subject = NamedNode(BASE + "id/commune/77288")
     triples = [Triple(subject, NamedNode(PREFIXES["rdfs"] + "label"), Literal("Melun", language="fr")),
@@ -98,6 +98,25 @@ def test_past_the_bound_the_same_graph_and_shape(monkeypatch: pytest.MonkeyPatch
                     (BASE + "id/commune/77288", PREFIXES["igeo"] + "codeINSEE", rdflib.Literal("77288"))):
         expected.add((rdflib.URIRef(s), rdflib.URIRef(p), o))
     assert isomorphic(read(body), expected)
-    compacted = limit >= len(triples)
-    assert ("rdfs:label" in document["@graph"][0]) is compacted
+    node = document["@graph"][0]
+    assert {"rdfs:label", "tid:surfaceHa", "igeo:codeINSEE"} <= set(node)
+    assert node["@id"] == BASE + "id/commune/77288"  # no prefix names the things' namespace
+    surface = node["tid:surfaceHa"]
+    assert (surface[0] if isinstance(surface, list) else surface)["@type"] == "xsd:decimal"
+
+
+def test_compact_iris_follows_json_ld_rules() -> None:
+    """The longest namespace wins; no compact IRI with an empty suffix or one starting with //;
+    blank nodes, values and languages untouched."""
+    prefixes = {"ex": "http://ex/", "exa": "http://ex/a/"}
+    assert jsonld.compact_iri("http://ex/a/b", prefixes) == "exa:b"
+    assert jsonld.compact_iri("http://ex/b", prefixes) == "ex:b"
+    assert jsonld.compact_iri("http://ex/", prefixes) == "http://ex/"
+    assert jsonld.compact_iri("http://ex///x", prefixes) == "http://ex///x"
+    assert jsonld.compact_iri("_:b0", prefixes) == "_:b0"
+    nodes = [{"@id": "_:b0", "http://ex/p": [{"@value": "http://ex/v", "@language": "fr"},
+                                             {"@id": "http://ex/a/o"}, {"@value": "1", "@type": "http://ex/t"}]}]
+    assert jsonld.compact_iris(nodes, prefixes) == [
+        {"@id": "_:b0", "ex:p": [{"@value": "http://ex/v", "@language": "fr"}, {"@id": "exa:o"},
+                                 {"@value": "1", "@type": "ex:t"}]}]
     assert json.loads(jsonld.write([], PREFIXES))["@graph"] == []
