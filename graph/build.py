@@ -38,7 +38,7 @@ from tid.graph.sources import (
     resolve,
     sha256_of,
 )
-from tid.graph.store import DataDir, ReleaseWriter, merged
+from tid.graph.store import DataDir, ReleaseWriter
 from tid.loaders import LOADERS
 from tid.loaders.base import LoadContext, LoadReport
 from tid.namespaces import DEFAULT_BASE, ONTOLOGY_IRI, Minter
@@ -401,8 +401,8 @@ def _validate_written_after(writer: ReleaseWriter, minter: Minter, release: str,
                             outcome: validate.ValidationOutcome) -> None:
     """The graphs written after the validation (the changelog, the catalogue: it describes the
     validated release; the provenance of the report) checked on the nodes they reach, so that the build's summary counts what
-    ``tid validate`` finds in the published release; their results join the report's graph. A
-    violation there fails the build, as anywhere else: what is published conforms."""
+    ``tid validate`` finds in the published release. A violation there fails the build, as
+    anywhere else: what is published conforms."""
     store = writer.store
     written = {q.triple for graph in (minter.graph(changelog.CHANGELOG_GRAPH), catalog.catalogue_graph(minter))
                for q in store.quads_for_pattern(None, None, None, graph)}
@@ -417,12 +417,9 @@ def _validate_written_after(writer: ReleaseWriter, minter: Minter, release: str,
     violations = [r for r in found if r.severity == "Violation"]
     if violations:
         raise DataError(validate.ValidationOutcome(violations, outcome.shapes).summary(limit=20))
+    # counted in the build's summary (build.json), as tid validate counts them; not written into
+    # the store: the release's counts, VoID and dumps were taken before these graphs existed
     outcome.results = sorted(outcome.results + found, key=lambda r: tuple(part or "" for part in r.key))
-    graph = minter.graph("validation")
-    # into the store as the catalogue is (the N-Quads dump is complete by now)
-    store.extend(merged(report_quads(found, outcome.shapes.texts, True, graph,
-                                     naming=lambda result: result_iri(minter.base, release, result),
-                                     sources=lambda focus: _graphs_about(store, focus))))
 
 
 def _graphs_about(store: Store, focus: str) -> list[NamedNode]:
