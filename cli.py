@@ -223,7 +223,11 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     data_dir, mirror = _data_dir(args), _mirror(args)
     source_list = Path(args.sources) if args.sources else SOURCE_LIST
     core_files, dcat_files = profile_files(args.profile, mirror)
-    minter = Minter(args.base or os.environ.get("TID_BASE") or DEFAULT_BASE)
+    from tid.graph.build import check_base
+
+    base = args.base or os.environ.get("TID_BASE") or DEFAULT_BASE
+    check_base(base)  # a usage error (2) that names the option, not Minter's ValueError
+    minter = Minter(base)
     reject_results: list[ShapeResult] = []
     heading: list[str] = []
     contribution = joined = None

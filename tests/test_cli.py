@@ -165,6 +165,11 @@ def test_a_bad_iri_base(tmp_path: Path, capsys) -> None:
     assert not any(tmp_path.iterdir())  # refused before anything is written
 
 
+def test_a_bad_iri_base_for_validate(tmp_path: Path, capsys) -> None:
+    assert main(["validate", "--data-dir", str(tmp_path), "--base", "territoires"]) == 2
+    assert "give an absolute IRI that ends with '/'" in error_line(capsys, "tid validate")
+
+
 def test_no_built_graph(tmp_path: Path, capsys) -> None:
     assert main(["query", "territoires-par-phase", "--data-dir", str(tmp_path)]) == 2
     assert "run `tid build` first" in error_line(capsys, "tid query")
