@@ -411,23 +411,8 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
             return Response(entry.body, status=200,
                             headers=[(n, v) for n, v in entry.headers if n.lower() != "content-length"])
 
-    job = Job(
-        store_path=release.store_path,
-        query=query,
-        default_dataset=not shape.has_dataset_clause,
-        default_graph=dataset_default,
-        named_graphs=dataset_named,
-        merge_default_graph=merge,
-        substitutions=subs,
-        solutions_format=solutions_format,
-        graph_format=graph_format,
-        max_rows=config["MAX_ROWS"],
-        max_bytes=config["MAX_BYTES"],
-        allowed_services=bool(shape.services),
-        truncation_link=_truncation_link(),
-        backend=release.backend,
-        base_iri=endpoint_url(),
-    )
+    job = _job(release, query, shape, (dataset_default, dataset_named, merge), subs, solutions_format,
+               graph_format, config["MAX_ROWS"], config["MAX_BYTES"])
     outcome = _run(live, job)
 
     if outcome.status is not Status.OK or outcome.format is None:
@@ -450,6 +435,30 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     return cache_headers(response, tag)
 
 
+def _job(release: Any, query: str, shape: Any, dataset: tuple[Any, Any, bool], substitutions: Any,
+         solutions_format: Any, graph_format: Any, max_rows: int, max_bytes: int) -> Job:
+    """The job of one query over ``release``: ``dataset`` is what :func:`_dataset` gives (default
+    graphs, named graphs, whether the default graph is their merge)."""
+    default_graph, named_graphs, merge = dataset
+    return Job(
+        store_path=release.store_path,
+        query=query,
+        default_dataset=not shape.has_dataset_clause,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        merge_default_graph=merge,
+        substitutions=substitutions,
+        solutions_format=solutions_format,
+        graph_format=graph_format,
+        max_rows=max_rows,
+        max_bytes=max_bytes,
+        allowed_services=bool(shape.services),
+        truncation_link=_truncation_link(),
+        backend=release.backend,
+        base_iri=endpoint_url(),
+    )
+
+
 def run_for_page(query: str, substitutions: dict[str, Any], max_rows: int) -> Outcome:
     """Run ``query`` as :func:`answer` does (the same checks, pool, time budget and failures), for a
     page that draws its solutions: SPARQL JSON, at most ``max_rows`` rows (and the endpoint's
@@ -464,23 +473,8 @@ def run_for_page(query: str, substitutions: dict[str, Any], max_rows: int) -> Ou
     live = current_live()
     release = live.release
     dataset_default, dataset_named, merge = _dataset(shape, (), ())
-    job = Job(
-        store_path=release.store_path,
-        query=query,
-        default_dataset=not shape.has_dataset_clause,
-        default_graph=dataset_default,
-        named_graphs=dataset_named,
-        merge_default_graph=merge,
-        substitutions=tuple(sorted(substitutions.items())),
-        solutions_format=conneg.SOLUTION_FORMATS[0],
-        graph_format=None,
-        max_rows=min(max_rows, config["MAX_ROWS"]),
-        max_bytes=config["MAX_BYTES"],
-        allowed_services=bool(shape.services),
-        truncation_link=_truncation_link(),
-        backend=release.backend,
-        base_iri=endpoint_url(),
-    )
+    job = _job(release, query, shape, (dataset_default, dataset_named, merge), tuple(sorted(substitutions.items())),
+               conneg.SOLUTION_FORMATS[0], None, min(max_rows, config["MAX_ROWS"]), config["MAX_BYTES"])
     outcome = _run(live, job)
     if outcome.status is not Status.OK or outcome.format is None:
         raise _failure(outcome)
