@@ -211,10 +211,10 @@ def live(tmp_path: Path, cut_sources: Path):
     return data_dir, result.release, mirror
 
 
-@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_names_file_row_column_and_leaves_live_store(case: str, live, tmp_path: Path, capsys) -> None:
+def _assert_refused(case: str, live, tmp_path: Path, capsys) -> None:
+    """Break the live fixture's mirror as ``BAD_INPUTS[case]`` says, build: exit 1, the message
+    has the expected fragments, the live release is still the one served."""
     data_dir, release, mirror = live
-    quads_before = len(open_read_only(data_dir))
     relative, transform, expected = BAD_INPUTS[case]
     _break(mirror, relative, transform)
     sources = write_source_list(tmp_path / "bad-sources.toml", mirror)
@@ -225,6 +225,13 @@ def test_bad_input_names_file_row_column_and_leaves_live_store(case: str, live, 
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in: {message}"
     assert data_dir.current_release().name == release
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_names_file_row_column_and_leaves_live_store(case: str, live, tmp_path: Path, capsys) -> None:
+    data_dir, _release, _mirror = live
+    quads_before = len(open_read_only(data_dir))
+    _assert_refused(case, live, tmp_path, capsys)
     assert len(open_read_only(data_dir)) == quads_before
     assert not list(data_dir.releases.glob("*.partial"))
 
@@ -289,7 +296,7 @@ VCARD_EMAIL = "http://www.w3.org/2006/vcard/ns#hasEmail"
 
 def test_killed_build_leaves_the_live_store_intact(live, cut_sources: Path) -> None:
     """SIGKILL while the new store is being written: ``current`` still serves the old release."""
-    data_dir, release, _mirror = live
+    data_dir, _release, _mirror = live
     process = subprocess.Popen(
         [sys.executable, "-m", "tid.cli", "build", "--force", "--quiet", "--data-dir", str(data_dir.root),
          "--mirror", str(CUT_MIRROR), "--sources", str(cut_sources)],
@@ -356,14 +363,4 @@ def test_a_bad_file_loaded_in_a_process_is_named_with_its_row(case: str, live, t
     """An error raised in a loading process (an exception, or rejected rows) reaches the user as it
     would in-process: file, row, column."""
     monkeypatch.setattr("tid.graph.build.POOL_THRESHOLD", 0)
-    data_dir, release, mirror = live
-    relative, transform, expected = BAD_INPUTS[case]
-    _break(mirror, relative, transform)
-    sources = write_source_list(tmp_path / "bad-sources.toml", mirror)
-    code = main(["build", "--quiet", "--no-dumps", "--data-dir", str(data_dir.root), "--mirror", str(mirror),
-                 "--sources", str(sources)])
-    message = capsys.readouterr().err.replace("\n", " ")
-    assert code == 1, message
-    for fragment in expected:
-        assert fragment in message, f"{fragment!r} not in: {message}"
-    assert data_dir.current_release().name == release
+    _assert_refused(case, live, tmp_path, capsys)
