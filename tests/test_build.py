@@ -296,7 +296,7 @@ VCARD_EMAIL = "http://www.w3.org/2006/vcard/ns#hasEmail"
 
 def test_killed_build_leaves_the_live_store_intact(live, cut_sources: Path) -> None:
     """SIGKILL while the new store is being written: ``current`` still serves the old release."""
-    data_dir, _release, _mirror = live
+    data_dir, release, _mirror = live
     process = subprocess.Popen(
         [sys.executable, "-m", "tid.cli", "build", "--force", "--quiet", "--data-dir", str(data_dir.root),
          "--mirror", str(CUT_MIRROR), "--sources", str(cut_sources)],
