@@ -1,6 +1,7 @@
 """``tid serve``: the endpoint under gunicorn, over the live store of a data directory.
 
-gunicorn runs ``--workers`` server processes (``gthread``: each with threads for slow clients);
+gunicorn runs ``--workers`` server processes (``gthread``, each reading every request whole
+under a deadline before one of its threads takes it: :mod:`tid.endpoint.request_buffer`);
 each server process has its own pool of ``--max-concurrent`` query processes. Threads outnumber
 the query processes, so that a saturated server answers 503 at once instead of letting
 connections queue. The app is created in each server process after the fork (gunicorn's
@@ -77,6 +78,8 @@ Ctrl-C stops the server.""")
     p.add_argument("--max-query-length", type=int, default=None, help="longest query, characters (default 100000)")
     p.add_argument("--queue-wait", type=float, default=None,
                    help="seconds a query waits for a free worker before 503 (default 1)")
+    p.add_argument("--read-timeout", type=float, default=None,
+                   help="seconds a client has to send its whole request; 408 and closed past it (default 10)")
     p.add_argument("--worker-memory-mb", type=int, default=None,
                    help="address-space limit of a query process, MiB; 0 for none (default 4096)")
     p.add_argument("--federation", action="store_true", help="allow SERVICE to the hosts of --service-allow")
@@ -97,7 +100,8 @@ def app_config(args: argparse.Namespace) -> dict[str, Any]:
                         ("max_rows", "MAX_ROWS"), ("max_bytes", "MAX_BYTES"),
                         ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
                         ("worker_memory_mb", "WORKER_MEMORY_MB"), ("public_url", "PUBLIC_URL"),
-                        ("trust_proxy_headers", "TRUST_PROXY_HEADERS"), ("backend", "BACKEND_URL")):
+                        ("trust_proxy_headers", "TRUST_PROXY_HEADERS"), ("backend", "BACKEND_URL"),
+                        ("read_timeout", "REQUEST_READ_TIMEOUT")):
         value = getattr(args, option, None)
         if value is not None:
             config[key] = value
@@ -118,7 +122,8 @@ def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[s
     return {
         "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
         "workers": max(1, args.workers),
-        "worker_class": "gthread",
+        # gthread, with each request read whole under a deadline before a thread takes it.
+        "worker_class": "tid.endpoint.request_buffer.BufferingWorker",
         "threads": args.threads or 2 * concurrent + 4,
         # gunicorn's heartbeat: a gthread worker beats while its threads wait, but give room anyway.
         "timeout": int(timeout) + 30,
@@ -193,13 +198,14 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
                     self.cfg.set(key, value)
 
         def load(self):
-            from tid.endpoint import create_app
+            from tid.endpoint import create_app, request_buffer
 
             # The endpoint's own log (500 ids, killed queries) goes where gunicorn's errors go.
             ours, theirs = logging.getLogger("tid"), logging.getLogger("gunicorn.error")
             ours.handlers, ours.level, ours.propagate = theirs.handlers, logging.INFO, False
             sys.setswitchinterval(SWITCH_INTERVAL)
             app = create_app(config)
+            request_buffer.configure(app.config["REQUEST_READ_TIMEOUT"], app.config["MAX_CONTENT_LENGTH"])
             # Start the query workers and count the graphs now, not on the first request.
             threading.Thread(target=warm, args=(app,), name="tid-warm", daemon=True).start()
             return app

@@ -51,6 +51,9 @@ class Settings:
     MAX_BYTES: int = 50_000_000
     # Worker processes, i.e. queries running at once in one server process.
     MAX_CONCURRENT_QUERIES: int = 4
+    # Seconds from a request's first byte to its last under ``tid serve``; past it, 408 and the
+    # connection closed: a slow client never holds a thread (tid.endpoint.request_buffer).
+    REQUEST_READ_TIMEOUT: float = 10.0
     # How long a request waits for a free worker before 503 "busy", seconds.
     QUEUE_WAIT: float = 1.0
     # Retry-After of the 503 answers, seconds.
@@ -120,7 +123,8 @@ class Settings:
         """Refuse, before a server starts, the values it could only fail with later (a pool of no
         query process, a backend that is not an http(s) URL): a ConfigError naming the setting."""
         positive = {"QUERY_TIMEOUT": "--timeout", "MAX_CONCURRENT_QUERIES": "--max-concurrent", "MAX_ROWS": "--max-rows",
-                    "MAX_BYTES": "--max-bytes", "MAX_QUERY_LENGTH": "--max-query-length"}
+                    "MAX_BYTES": "--max-bytes", "MAX_QUERY_LENGTH": "--max-query-length",
+                    "REQUEST_READ_TIMEOUT": "--read-timeout"}
         for name, option in positive.items():
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} ({option} or {PREFIX}{name}) must be above 0, not {getattr(self, name)!r}")

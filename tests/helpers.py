@@ -101,6 +101,35 @@ def oxigraph_binary() -> str | None:
 
 
 @contextmanager
+def tid_serving(data_dir: Path, options: list[str], log_path: Path,
+                environ: dict[str, str] | None = None) -> Iterator[str]:
+    """``tid serve`` (gunicorn) over ``data_dir`` on a free localhost port with ``options``, once it
+    answers (its output in ``log_path``); yields its root URL; SIGTERM, then SIGKILL of its whole
+    process group, when the block ends."""
+    import signal
+
+    port = free_port()
+    command = [sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", str(data_dir),
+               "--port", str(port), *options]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(environ or {})}
+    with log_path.open("w") as handle:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    root = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(root + "sparql", process)
+        yield root
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+
+
+@contextmanager
 def oxigraph_serving(binary: str, arguments: list[str], bind: str, log_path: Path) -> Iterator[subprocess.Popen]:
     """``oxigraph {arguments} --bind {bind}``, once it listens (30 s at most), until the block
     ends; its output goes to ``log_path``, shown when it fails to start."""

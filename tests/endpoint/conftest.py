@@ -12,10 +12,6 @@ A test that is inherently local (it reads the store's files, builds another rele
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,12 +19,11 @@ import pytest
 from flask import Flask
 
 from tests.helpers import (
-    REPO,
     create_test_app,
     free_port,
     oxigraph_binary,
     oxigraph_serving,
-    wait_until_up,
+    tid_serving,
 )
 from tid.graph.store import DataDir
 
@@ -108,24 +103,7 @@ def make_app(cut_data_dir: DataDir, backend_mode: str, request: pytest.FixtureRe
 @pytest.fixture(scope="session")
 def live_server(cut_data_dir: DataDir, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``tid serve`` under gunicorn (1 server process, 4 query workers, 2 s budget); yields its root URL."""
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", str(cut_data_dir.root),
-               "--port", str(port), "--workers", "1", "--max-concurrent", "4", "--timeout", "2",
-               "--queue-wait", "1", "--access-log", ""]
-    with log.open("w") as handle:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-    root = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_up(root + "sparql", process)
+    with tid_serving(cut_data_dir.root, ["--workers", "1", "--max-concurrent", "4", "--timeout", "2",
+                                         "--queue-wait", "1", "--access-log", ""], log) as root:
         yield root
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
