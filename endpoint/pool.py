@@ -61,6 +61,16 @@ class WorkerDied(ExecutorError):
     pass
 
 
+class WorkerOutOfMemory(WorkerDied):
+    """The worker aborted on a failed allocation under its memory limit: the same query would fail
+    again, so this is the query's fault, not a passing one (Rust aborts the process on an
+    allocation failure, SIGABRT; Python raises MemoryError)."""
+
+    def __init__(self, limit_mb: int):
+        self.limit_mb = limit_mb
+        super().__init__(f"the query needed more than {limit_mb} MiB")
+
+
 def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) -> None:
     """A worker's loop: receive a job, send its outcome; exit when the pool closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -288,7 +298,11 @@ class QueryPool:
             outcome: Outcome = worker.conn.recv()
         except (EOFError, OSError) as exc:
             self.stats["died"] += 1
+            worker.process.join(timeout=2)  # its pipe is closed: it has exited or is exiting
+            aborted = worker.process.exitcode == -signal.SIGABRT
             self._discard(worker, "died")
+            if aborted and self.memory_mb:
+                raise WorkerOutOfMemory(self.memory_mb) from exc
             raise WorkerDied(type(exc).__name__) from exc
         worker.jobs += 1
         self._idle.put(worker)

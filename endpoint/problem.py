@@ -77,8 +77,10 @@ TYPES: dict[str, ProblemType] = {
                     "All query workers are busy; retry after the number of seconds in `Retry-After`."),
         ProblemType("backend-unavailable", 503, "SPARQL server unavailable", "Serveur SPARQL indisponible",
                     "This endpoint serves its data from another SPARQL server, which could not be reached or failed to answer; retry after the number of seconds in `Retry-After`."),
+        ProblemType("query-too-expensive", 422, "Query needs too much memory", "Requête trop gourmande en mémoire",
+                    "The query needed more memory than a query may use on this server (the limit is in `limit` and in the service description), so it was stopped; it would fail the same way again. Narrow it: more selective patterns, a LIMIT before an ORDER BY of a large result, no cross products."),
         ProblemType("query-aborted", 503, "Query aborted", "Requête interrompue",
-                    "The worker running the query stopped before answering (for instance it ran out of memory). Simplify the query or retry later."),
+                    "The worker running the query stopped before answering, for a reason of the moment (it was killed from outside, or the machine ran short of memory). Retry later."),
     )
 }
 

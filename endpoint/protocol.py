@@ -37,7 +37,7 @@ from tid.endpoint.evaluate import Job, Kind, Outcome, Status
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
 from tid.endpoint.live import Live, current_live
 from tid.endpoint.lru import Lru
-from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied
+from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerOutOfMemory
 from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
 from tid.endpoint.remote import BackendTimeout, BackendUnavailable
 from tid.endpoint.result_cache import result_cache_of
@@ -284,11 +284,17 @@ def _run(live: Live, job: Job) -> Outcome:
     except PoolBusy:
         raise unavailable("server-busy", f"All {config['MAX_CONCURRENT_QUERIES']} query workers are busy; "
                           "retry shortly.") from None
+    except WorkerOutOfMemory as exc:
+        raise too_expensive(exc.limit_mb) from None
     except WorkerDied:
-        limit = config["WORKER_MEMORY_MB"]
-        raise unavailable("query-aborted", "The worker running the query stopped before answering"
-                          + (f", for instance because the query needed more than the {limit} MiB a worker may use."
-                             if limit else ".")) from None
+        raise unavailable("query-aborted", "The worker running the query stopped before answering; retry later.") from None
+
+
+def too_expensive(limit_mb: int | None) -> Problem:
+    """422: the query needs more memory than a query process may use, and always will."""
+    return Problem("query-too-expensive", f"The query needed more than the {limit_mb} MiB of memory a query may use "
+                   "here and was stopped; it would fail the same way again. Use more selective patterns, LIMIT "
+                   "before ORDER BY on a large result, no cross products.", limit=f"memory={limit_mb}MiB")
 
 
 def _raise_syntax_error_first(live: Live, query: str) -> None:
@@ -317,7 +323,7 @@ FAILURES: dict[Status, Callable[[Outcome], Problem]] = {
         conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS) if not outcome.message
     else _not_carried(outcome),
     Status.SERVICE_FAILED: lambda outcome: Problem("service-failed", f"A SERVICE call failed: {outcome.message}"),
-    Status.RESOURCES: lambda outcome: unavailable("query-aborted", f"The query was stopped: {outcome.message}."),
+    Status.RESOURCES: lambda outcome: too_expensive(_settings()["WORKER_MEMORY_MB"]),
     Status.BACKEND_TIMEOUT: lambda outcome: backend_problem(BackendTimeout(outcome.elapsed)),
     Status.BACKEND: lambda outcome: backend_problem(BackendUnavailable(outcome.message)),
 }

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import os
 import socket
 import sys
 import threading
@@ -38,6 +39,11 @@ from tid.environment import DEFAULT_DATA_DIR, data_dir_path
 from tid.errors import ConfigError
 from tid.graph.store import DataDir
 
+# The share of the machine's memory the query processes of one server may use together, by default.
+MEMORY_SHARE = 0.5
+# The least address space a query process is given, MiB: an idle one (interpreter, modules, the
+# store opened) maps about 540 MiB, which leaves about 500 MiB to a query.
+MIN_WORKER_MB = 1024
 # The interpreter's switch interval in a server process, seconds (Python's default is 0.005).
 SWITCH_INTERVAL = 0.001
 
@@ -82,6 +88,9 @@ Ctrl-C stops the server.""")
                    help="seconds a client has to send its whole request; 408 and closed past it (default 10)")
     p.add_argument("--worker-memory-mb", type=int, default=None,
                    help="address-space limit of a query process, MiB; 0 for none (default 4096)")
+    p.add_argument("--memory-budget-mb", type=int, default=None,
+                   help="address space of all the query processes together, MiB, shared among them; "
+                        "0 for no total (default: half the machine's memory)")
     p.add_argument("--federation", action="store_true", help="allow SERVICE to the hosts of --service-allow")
     p.add_argument("--service-allow", action="append", default=[], metavar="HOST[:PORT]",
                    help="a host SERVICE may call when --federation is on (repeatable)")
@@ -101,7 +110,7 @@ def app_config(args: argparse.Namespace) -> dict[str, Any]:
                         ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
                         ("worker_memory_mb", "WORKER_MEMORY_MB"), ("public_url", "PUBLIC_URL"),
                         ("trust_proxy_headers", "TRUST_PROXY_HEADERS"), ("backend", "BACKEND_URL"),
-                        ("read_timeout", "REQUEST_READ_TIMEOUT")):
+                        ("read_timeout", "REQUEST_READ_TIMEOUT"), ("memory_budget_mb", "SERVER_MEMORY_MB")):
         value = getattr(args, option, None)
         if value is not None:
             config[key] = value
@@ -136,6 +145,35 @@ def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[s
         # gunicorn ≥ 24 opens a control socket in ~/.gunicorn by default; two servers would share it.
         "control_socket_disable": True,
     }
+
+
+def share_memory(config: dict[str, Any], workers: int) -> dict[str, Any]:
+    """``config`` with the server's memory budget shared among its query processes: each gets
+    ``SERVER_MEMORY_MB / (workers × MAX_CONCURRENT_QUERIES)`` MiB of address space, and
+    ``WORKER_MEMORY_MB`` at most, so that together they never pass the budget (the per-process
+    limit alone let 2 × 4 processes of 4 GiB each ask for 32 GiB on a 24 GB machine). A share
+    under ``MIN_WORKER_MB`` could not run a query: a ConfigError naming the options."""
+    settings = Settings.read(config)
+    processes = max(1, workers) * settings.MAX_CONCURRENT_QUERIES
+    budget = settings.SERVER_MEMORY_MB
+    if budget is None:
+        budget = int(physical_memory_mb() * MEMORY_SHARE)
+    if budget == 0:
+        return {**config, "SERVER_MEMORY_MB": 0}
+    share = budget // processes
+    if settings.WORKER_MEMORY_MB:
+        share = min(share, settings.WORKER_MEMORY_MB)
+    if share < MIN_WORKER_MB:
+        raise ConfigError(
+            f"a memory budget of {budget} MiB (--memory-budget-mb or TID_SERVER_MEMORY_MB) shared by {processes} "
+            f"query processes ({max(1, workers)} --workers × {settings.MAX_CONCURRENT_QUERIES} --max-concurrent) "
+            f"leaves {share} MiB each, under the {MIN_WORKER_MB} MiB a query process needs: "
+            "lower --workers or --max-concurrent, or raise the budget")
+    return {**config, "SERVER_MEMORY_MB": budget, "WORKER_MEMORY_MB": share}
+
+
+def physical_memory_mb() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
 
 
 def check_data_dir(config: dict[str, Any]) -> None:
@@ -186,7 +224,7 @@ def check_address(host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace, console: Any) -> int:
     from gunicorn.app.base import BaseApplication  # only `tid serve` needs gunicorn
 
-    config = app_config(args)
+    config = share_memory(app_config(args), args.workers)
     check_data_dir(config)
     options = gunicorn_options(args, config)  # refuses the settings a server could only fail with
     check_address(args.host, args.port)

@@ -60,6 +60,10 @@ class Settings:
     RETRY_AFTER: int = 10
     # Address-space limit of a worker, MiB (None, or 0: no limit). A query that needs more fails 503.
     WORKER_MEMORY_MB: int | None = 4096
+    # Address space all the query processes of one ``tid serve`` may use together, MiB (default:
+    # half the machine's memory; 0: no total). ``tid serve`` gives each query process its share,
+    # WORKER_MEMORY_MB at most, and refuses to start when a share is too small to run queries.
+    SERVER_MEMORY_MB: int | None = None
     # "forkserver" (default) or "spawn"; never "fork" from a threaded server.
     WORKER_START_METHOD: str = "forkserver"
 
@@ -191,6 +195,7 @@ _CONVERTERS: dict[Any, Callable[[Any], Any]] = {
 # Where a field's type alone does not say how to read it.
 _SPECIAL: dict[str, Callable[[Any], Any]] = {
     "WORKER_MEMORY_MB": _optional(int, zero_is_none=True),
+    "SERVER_MEMORY_MB": _optional(int),
     "RESULT_CACHE_MB": _cache_mb,
 }
 _TYPES: dict[str, Any] = {field.name: typing.get_type_hints(Settings)[field.name] for field in fields(Settings)}

@@ -211,3 +211,26 @@ def test_create_app_reads_tid_environment(monkeypatch, cut_data_dir) -> None:
         assert app.extensions["tid"].release.path == cut_data_dir.current_release()
     finally:
         app.extensions["tid"].close()
+
+
+def test_the_server_memory_budget_is_shared_among_its_query_processes(monkeypatch) -> None:
+    """Finding 4 of issue 12: the per-process limit alone let 2 × 4 query processes of 4 GiB ask
+    for 32 GiB on a 24 GB machine; `tid serve` now shares one budget among them."""
+    monkeypatch.setattr(serve, "physical_memory_mb", lambda: 24_000)
+    args = parser().parse_args(["serve", "--data-dir", "/tmp/x"])
+    config = serve.share_memory(serve.app_config(args), args.workers)
+    assert (config["SERVER_MEMORY_MB"], config["WORKER_MEMORY_MB"]) == (12_000, 1_500)  # half the machine, 2 × 4 ways
+    args = parser().parse_args(["serve", "--data-dir", "/tmp/x", "--memory-budget-mb", "64000"])
+    config = serve.share_memory(serve.app_config(args), args.workers)
+    assert (config["SERVER_MEMORY_MB"], config["WORKER_MEMORY_MB"]) == (64_000, 4_096)  # never above --worker-memory-mb
+    args = parser().parse_args(["serve", "--data-dir", "/tmp/x", "--memory-budget-mb", "0", "--worker-memory-mb", "2048"])
+    config = serve.share_memory(serve.app_config(args), args.workers)
+    assert (config["SERVER_MEMORY_MB"], config["WORKER_MEMORY_MB"]) == (0, 2_048)  # no total: the per-process limit alone
+    args = parser().parse_args(["serve", "--data-dir", "/tmp/x", "--memory-budget-mb", "6000", "--workers", "2",
+                                "--max-concurrent", "4"])
+    with pytest.raises(ConfigError, match=r"6000 MiB .* 8 query processes \(2 --workers × 4 --max-concurrent\) leaves "
+                                          r"750 MiB each, under the 1024 MiB"):
+        serve.share_memory(serve.app_config(args), args.workers)
+    done = subprocess.run([sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", "/tmp/x",
+                           "--memory-budget-mb", "2000"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 2 and "leaves 250 MiB each" in done.stderr and "Traceback" not in done.stderr

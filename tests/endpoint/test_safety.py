@@ -153,7 +153,8 @@ def test_a_worker_that_dies_mid_query_is_a_503(make_app) -> None:
     assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200
 
 
-def test_a_query_that_exhausts_a_worker_memory_is_a_503(make_app) -> None:
+def test_a_query_that_exhausts_a_worker_memory_is_a_422_without_retry_after(make_app) -> None:
+    """Deterministic: the same query would fail again, so no 503 and no Retry-After (issue 12, finding 5)."""
     app = make_app(QUERY_TIMEOUT=30, MAX_CONCURRENT_QUERIES=1, WORKER_MEMORY_MB=1024)
     client = app.test_client()
     assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200
@@ -161,10 +162,11 @@ def test_a_query_that_exhausts_a_worker_memory_is_a_503(make_app) -> None:
     # sorting the cross product of all triples needs gigabytes
     response = client.get("/sparql", query_string={"query": "SELECT ?a ?b WHERE { ?a ?p ?o . ?b ?q ?r } ORDER BY ?a ?b LIMIT 1"})
     assert time.monotonic() - started < 15
-    assert response.status_code == 503
+    assert response.status_code == 422
     problem = body(response)
-    assert problem["type"].endswith("/query-aborted") and "1024 MiB" in problem["detail"]
-    assert response.headers["Retry-After"]
+    assert problem["type"].endswith("/query-too-expensive") and "1024 MiB" in problem["detail"]
+    assert problem["limit"] == "memory=1024MiB"
+    assert "Retry-After" not in response.headers
     assert client.get("/sparql", query_string={"query": CHEAP}).status_code == 200  # a fresh worker answers
 
 
