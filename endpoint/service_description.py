@@ -80,20 +80,15 @@ def counts(release: Release) -> dict[str, Any]:
     return release.cached("sd-counts", compute)
 
 
-def memory_en(config: dict[str, Any]) -> str:
+def memory_texts(config: dict[str, Any]) -> tuple[str, str]:
+    """How much memory a query process has, in English and French."""
     worker, server = config["WORKER_MEMORY_MB"], config.get("SERVER_MEMORY_MB")
     if not worker:
-        return "without a memory limit"
-    shared = f", its share of the {server} MiB that all of them may use together" if server else ""
-    return f"of at most {worker} MiB of address space{shared} (past it, 422 query-too-expensive)"
-
-
-def memory_fr(config: dict[str, Any]) -> str:
-    worker, server = config["WORKER_MEMORY_MB"], config.get("SERVER_MEMORY_MB")
-    if not worker:
-        return "sans limite de mémoire"
-    shared = f", sa part des {server} Mio que tous peuvent utiliser ensemble" if server else ""
-    return f"d'au plus {worker} Mio d'espace d'adressage{shared} (au-delà, 422 query-too-expensive)"
+        return "without a memory limit", "sans limite de mémoire"
+    shared = ((f", its share of the {server} MiB that all of them may use together",
+               f", sa part des {server} Mio que tous peuvent utiliser ensemble") if server else ("", ""))
+    return (f"of at most {worker} MiB of address space{shared[0]} (past it, 422 query-too-expensive)",
+            f"d'au plus {worker} Mio d'espace d'adressage{shared[1]} (au-delà, 422 query-too-expensive)")
 
 
 def limits_text(config: dict[str, Any]) -> tuple[str, str]:
@@ -101,6 +96,7 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
                      if config["FEDERATION"] else "SERVICE (federated query) is refused")
     federation_fr = (f"SERVICE n'est permis que vers {', '.join(sorted(config['SERVICE_ALLOWLIST'])) or 'aucun hôte'}"
                      if config["FEDERATION"] else "SERVICE (requête fédérée) est refusé")
+    memory_en, memory_fr = memory_texts(config)
     en = (
         f"Limits: a query runs at most {config['QUERY_TIMEOUT']:g} s, after which it is stopped and answered "
         f"503 with Retry-After; a response holds at most {config['MAX_ROWS']} rows (SELECT) or triples "
@@ -111,7 +107,7 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"truncate=true; a query is at most {config['MAX_QUERY_LENGTH']} characters long and nests {{ }}, ( ) and [ ] at "
         f"most {MAX_NESTING} levels deep; a request must arrive whole within {config['REQUEST_READ_TIMEOUT']:g} s of "
         f"its first byte, or it is answered 408 and the connection closed; "
-        f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, each in a process {memory_en(config)}; "
+        f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, each in a process {memory_en}; "
         f"further ones are answered "
         f"503 when none frees within {config['QUEUE_WAIT']:g} s. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
         "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400). Relative IRIs in a query resolve "
@@ -129,7 +125,7 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"{config['MAX_QUERY_LENGTH']} caractères et imbrique au plus {MAX_NESTING} niveaux ; une requête HTTP doit "
         f"arriver entière dans les {config['REQUEST_READ_TIMEOUT']:g} s qui suivent son premier octet, sinon elle reçoit 408 "
         f"et la connexion est fermée ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
-        f"en même temps par processus serveur, chacune dans un processus {memory_fr(config)} ; les suivantes reçoivent 503 si aucune ne se libère en "
+        f"en même temps par processus serveur, chacune dans un processus {memory_fr} ; les suivantes reçoivent 503 si aucune ne se libère en "
         f"{config['QUEUE_WAIT']:g} s. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
         "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400). Les IRI "
         "relatives d'une requête se résolvent par rapport à l'URL de ce point d'accès."
