@@ -1,4 +1,5 @@
 """Named queries as an API: ``/queries`` lists the catalogue, ``/queries/{name}?param=…`` runs one.
+Only the catalogue's questions: an internal query's name (``derive-*``, ``home-*``…) is a 404.
 
 The catalogue is :func:`tid.graph.queries.list_queries` (the competency questions, without the
 queries behind the site's own answers). Parameters are bound as RDF terms through pyoxigraph substitutions
@@ -29,7 +30,7 @@ from tid.endpoint.protocol import TRUNCATE, answer, run_for_page, truncation_acc
 from tid.endpoint.query_form import examples, form_fields, resolve_value, table
 from tid.endpoint.urls import external_url
 from tid.errors import QueryError
-from tid.graph.queries import NAME, NamedQuery, list_queries, load_query
+from tid.graph.queries import INTERNAL_PREFIXES, NAME, NamedQuery, list_queries, load_query
 
 bp = Blueprint("queries", __name__)
 
@@ -70,6 +71,11 @@ def index() -> Response:
 def _load(name: str) -> NamedQuery:
     if not NAME.match(name):
         raise Problem("unknown-query", f"{name!r} is not a query name.")
+    if name.startswith(INTERNAL_PREFIXES):
+        # The queries behind the build and the site's own pages are not an API: they change with
+        # the pages, without notice. Their text is in the repository; /sparql runs any query.
+        raise Problem("unknown-query", f"{name!r} is one of the site's internal queries, not a question of the "
+                      "catalogue; /queries lists the questions, /sparql runs any query.")
     try:
         return load_query(name)
     except QueryError as exc:

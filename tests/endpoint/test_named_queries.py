@@ -91,6 +91,18 @@ def test_unknown_query_is_404(client) -> None:
     problem(client.get("/queries/../cli"), 404, "unknown-query")  # never a path outside queries/
 
 
+def test_internal_queries_are_not_served_as_questions(client) -> None:
+    """The build's and the pages' own queries exist in queries/ but are not an API (issue 12, finding 16)."""
+    from tid.graph.queries import INTERNAL_PREFIXES, QUERY_DIR
+
+    internal = sorted(path.stem for path in QUERY_DIR.glob("*.rq") if path.stem.startswith(INTERNAL_PREFIXES))
+    assert {name.split("-")[0] for name in internal} >= {"derive", "home", "resource", "search"}
+    for name in internal:
+        body = problem(client.get(f"/queries/{name}"), 404, "unknown-query")
+        assert "internal queries" in body["detail"]
+    assert client.get("/queries/communes-d-un-territoire", query_string={"territoire": MELUN_IRI}).status_code == 200
+
+
 @pytest.mark.parametrize("params", [
     {},  # missing the required parameter
     {"territoire": "not an iri"},
