@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Store
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,7 +31,7 @@ from rich.text import Text
 from tid import __version__
 from tid.endpoint.serve import add_parser as add_serve_parser
 from tid.environment import DEFAULT_DATA_DIR, data_dir_path
-from tid.errors import TidError
+from tid.errors import ConfigError, TidError
 from tid.graph.catalog.names import CONTACT_EMAIL
 from tid.graph.push import add_parser as add_push_parser
 from tid.graph.queries import list_queries, load_query
@@ -220,6 +220,10 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     def say(what: str) -> None:  # progress on standard error: the report stays alone on standard output
         status.print(f"tid validate: {what} ({time.perf_counter() - started:.1f} s)", markup=False, soft_wrap=True)
 
+    if args.catalog_url:
+        if args.files:
+            raise ConfigError("give files to validate or --catalog-url, not both")
+        args.profile = "dcat-ap"  # a served catalogue is checked against DCAT-AP only
     data_dir, mirror = _data_dir(args), _mirror(args)
     source_list = Path(args.sources) if args.sources else SOURCE_LIST
     core_files, dcat_files = profile_files(args.profile, mirror)
@@ -257,6 +261,9 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
             if joined is None:
                 joined = reference_graph(data_dir, mirror, minter, say, source_list)
             heading.append(f"validated in the graph it joins: {joined.description}")
+    elif args.catalog_url:
+        store = Store()  # nothing of a release is read: the catalogue comes from the server
+        heading.append(f"validated: the catalogue served at {args.catalog_url}, each page as a harvester reads it")
     else:
         store = open_read_only(data_dir)
         release = data_dir.current_release()
@@ -286,14 +293,22 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
                                                   progress=say)
                 results += outcome.results
         if dcat_files:
-            catalogue = data_dir.current_release() / "dumps" / "catalog.ttl" if not args.files and data_dir.current_release() else None
-            dcat_data = rdflib.Graph().parse(catalogue, format="turtle") if catalogue and catalogue.is_file() else store
-            say("DCAT-AP shapes (pySHACL)")
-            dcat_results, dcat_texts = validate.validate_dcat(dcat_data, dcat_files, mirror)
-            results += dcat_results
-            texts.messages.update(dcat_texts.messages)
-            texts.names.update(dcat_texts.names)
-            texts.all_shapes += dcat_texts.all_shapes
+            if args.catalog_url:
+                from tid.graph.validate.served_catalogue import served_pages
+
+                pages = served_pages(args.catalog_url)
+            else:
+                catalogue = (data_dir.current_release() / "dumps" / "catalog.ttl"
+                             if not args.files and data_dir.current_release() else None)
+                pages = iter([("the catalogue", rdflib.Graph().parse(catalogue, format="turtle")
+                               if catalogue and catalogue.is_file() else store)])
+            for where, dcat_data in pages:
+                say(f"DCAT-AP shapes (pySHACL): {where}")
+                dcat_results, dcat_texts = validate.validate_dcat(dcat_data, dcat_files, mirror)
+                results += [r for r in dcat_results if r not in results]
+                texts.messages.update(dcat_texts.messages)
+                texts.names.update(dcat_texts.names)
+                texts.all_shapes += dcat_texts.all_shapes
 
         levels = {"violation": ("Violation",), "warning": ("Violation", "Warning"), "info": ("Violation", "Warning", "Info")}
         conforms = not any(r.severity in levels[args.fail_on] for r in results)
@@ -447,6 +462,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--source", help="the source a CSV belongs to (default: the one whose columns match)")
     p.add_argument("--profile", choices=("core", "dcat-ap", "all"), default="core",
                    help="core: this project's shapes; dcat-ap: the SEMIC DCAT-AP 3.0.1 shapes; all: both")
+    p.add_argument("--catalog-url", metavar="URL",
+                   help="validate the DCAT-AP catalogue a server serves at URL (this project's /catalog or any "
+                        "other), page by page along hydra:next, instead of a release's file (implies --profile dcat-ap)")
     p.add_argument("--fail-on", choices=("violation", "warning", "info"), default="violation",
                    help="the lowest severity that makes the exit code 1")
     p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the messages")

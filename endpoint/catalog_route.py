@@ -12,7 +12,9 @@ catalogue): the items are the catalogue's datasets (the whole graph first, then 
 source and version, by IRI). A page holds the ``dcat:Catalog`` with the ``dcat:dataset`` links of
 its items only, the description of each of those datasets (every node reached from it that is
 not another dataset, the catalogue or the service: distributions, checksums, licences, places,
-periods…), and, on the first page only, the ``dcat:DataService``. The catalogue node is also a
+periods…), and, on the first page only, the ``dcat:DataService``; its ``dcat:servesDataset`` link to
+a dataset is on that dataset's page, so that each page is valid DCAT-AP alone and the pages
+together are the whole catalogue. The catalogue node is also a
 ``hydra:Collection`` with ``hydra:totalItems`` and a ``hydra:view``, the page's own URL, typed
 ``hydra:PartialCollectionView`` with ``hydra:first``, ``hydra:last``, ``hydra:next`` and
 ``hydra:previous`` (the harvester follows ``hydra:next``). The links carry the format (in the
@@ -109,7 +111,12 @@ class Catalogue:
                 triples += self.description(dataset, roots)
         if number == 1:
             for service in self.services:
-                triples += self.description(service, roots)
+                triples += [t for t in self.description(service, roots)
+                            if not (t.subject == service and t.predicate == DCAT.servesDataset)]
+        # Which service serves a dataset goes with the dataset, so that each page is valid alone
+        # (DCAT-AP wants each dcat:servesDataset to be a dcat:Dataset the page describes).
+        triples += [t for service in self.services for t in self.by_subject.get(service, ())
+                    if t.predicate == DCAT.servesDataset and t.object in items]
         return list(dict.fromkeys(triples))
 
 

@@ -234,3 +234,34 @@ def test_the_server_memory_budget_is_shared_among_its_query_processes(monkeypatc
     done = subprocess.run([sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", "/tmp/x",
                            "--memory-budget-mb", "2000"], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert done.returncode == 2 and "leaves 250 MiB each" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_tid_validate_checks_the_catalogue_as_served_page_by_page(live_server: str, capsys) -> None:
+    """`tid validate --catalog-url`: what a harvester receives, along hydra:next, against SEMIC's
+    two DCAT-AP sets (issue 12): no violation; the one accepted warning (the publisher's legal form)."""
+    from tests.helpers import real_mirror
+    from tid.cli import main
+
+    code = main(["validate", "--catalog-url", live_server + "catalog?page_size=5", "--mirror", str(real_mirror()),
+                 "--format", "json"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert code == 0, report
+    pages = [line for line in captured.err.splitlines() if "DCAT-AP shapes (pySHACL): http" in line]
+    assert len(pages) >= 2 and "page=2" in pages[1]  # it followed hydra:next
+    assert {(r["severity"], r["path"]) for r in report["results"]} <= {("Warning", "http://purl.org/dc/terms/type")}
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("no-such-catalogue", "cannot fetch the catalogue page"),  # 404
+    ("static/site.css", "is not text/turtle"),  # an answer that is not RDF
+])
+def test_tid_validate_catalog_url_errors_name_the_page(live_server: str, capsys, path: str, expected: str) -> None:
+    from tests.helpers import real_mirror
+    from tid.cli import main
+
+    code = main(["validate", "--catalog-url", live_server + path, "--mirror", str(real_mirror())])
+    err = capsys.readouterr().err
+    assert code == 2 and live_server + path in err and expected in err
+    assert main(["validate", "--catalog-url", "ftp://example.org/catalog"]) == 2
+    assert "must be an http(s) URL" in capsys.readouterr().err
