@@ -10,7 +10,9 @@ dataset links its DCAT-AP catalogue (``/catalog``) with ``rdfs:seeAlso`` when th
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_file
+import base64
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from tid.endpoint import conneg
@@ -60,8 +62,18 @@ def well_known_void() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
+    """A dump of the release, with its SHA-256 in ``Repr-Digest`` (RFC 9530); ``{file}.sha256`` is
+    its checksum line as ``sha256sum -c`` reads it: the catalogue's own files cannot state their
+    checksums inside themselves, and any client can check any dump this way."""
     release = current_release()
     listed = {d["file"]: d for d in release.manifest.get("dumps") or []}
+    if name.endswith(SIDECAR) and name[:-len(SIDECAR)] in listed:
+        entry = listed[name[:-len(SIDECAR)]]
+        response = Response(f"{entry['sha256']}  {entry['file']}\n", mimetype="text/plain")
+        response.set_etag(f"{entry['sha256']}-sha256")
+        response.cache_control.public, response.cache_control.max_age = True, current_app.config["CACHE_MAX_AGE"]
+        response.headers["X-TID-Release"] = release.id
+        return response.make_conditional(request)
     entry = listed.get(name)
     path = release.path / "dumps" / name
     if entry is None or not path.is_file():
@@ -70,4 +82,9 @@ def dump(name: str) -> Response:
     response = send_file(path, mimetype=mimetype, as_attachment=False, conditional=True, etag=entry.get("sha256"),
                          max_age=current_app.config["CACHE_MAX_AGE"])
     response.headers["X-TID-Release"] = release.id
+    if entry.get("sha256"):
+        response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(entry['sha256'])).decode()}:"
     return response
+
+
+SIDECAR = ".sha256"

@@ -411,6 +411,25 @@ def test_byte_sizes_are_non_negative_integers_matching_the_files(published) -> N
     assert int(one(g, dist, DCAT.byteSize)) == Path(source["file"]).stat().st_size
 
 
+def test_the_catalogue_files_state_their_own_sizes_and_point_to_their_checksums(published) -> None:
+    """Issue 12: the catalogue's own files carry dcat:byteSize like the other dumps, each the true
+    size of the file, in all three (each file states the size of all three, itself included). Their
+    checksums cannot be in them (writing one changes the file): each points to its sidecar."""
+    for name in catalog.CATALOGUE_FILES:
+        graph = (published.graph if name == "catalog.ttl" else
+                 rdflib.Graph().parse(published.directory / name, format="json-ld" if name.endswith("jsonld") else "xml"))
+        for other in catalog.CATALOGUE_FILES:
+            node = URIRef(f"{BASE}id/distribution/catalogue/{other}")
+            assert int(one(graph, node, DCAT.byteSize)) == (published.directory / other).stat().st_size > 0, (name, other)
+            assert one(graph, node, RDFS.seeAlso) == URIRef(f"{BASE}dumps/{other}.sha256")
+            assert list(graph.objects(node, SPDX.checksum)) == []
+    recorded = {d["file"]: d for d in published.manifest["dumps"]}
+    for name in catalog.CATALOGUE_FILES:
+        path = published.directory / name
+        assert recorded[name]["bytes"] == path.stat().st_size
+        assert recorded[name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_media_types_and_formats_are_vocabulary_iris(published) -> None:
     g = published.graph
     for _node, media in g.subject_objects(DCAT.mediaType):

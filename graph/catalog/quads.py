@@ -4,7 +4,7 @@ why each detail, is told in :mod:`tid.graph.catalog`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -51,6 +51,7 @@ from tid.namespaces import (
     LICENCE_OUVERTE_2,
     PROV,
     RDF,
+    RDFS,
     SHA256,
     SKOS,
     SPARQL_PROTOCOL,
@@ -75,12 +76,16 @@ def catalogue_quads(
     *,
     contact_email: str = CONTACT_EMAIL,
     catalogue_files: Sequence[str] = tuple(CATALOGUE_FILES),
+    catalogue_sizes: Mapping[str, int] | None = None,
 ) -> list[Quad]:
     """The DCAT-AP 3 catalogue of the release ``manifest`` built from ``specs``.
 
     ``endpoint_url``: the public SPARQL endpoint (default ``{base}sparql``, the base being mapped
     onto the server root). ``catalogue_files``: the catalogue's own files published under
-    ``{base}dumps/`` (its distributions; none when they are not written).
+    ``{base}dumps/`` (its distributions; none when they are not written); ``catalogue_sizes``: their
+    sizes in bytes, when known (see :func:`tid.graph.catalog.publish.publish_catalogue`). A file
+    cannot carry its own checksum: the catalogue's files have theirs beside them
+    (``{base}dumps/{file}.sha256``) and in the ``Repr-Digest`` header of their answers.
     """
     base = minter.base
     data_themes = tables().data_themes
@@ -205,7 +210,9 @@ def catalogue_quads(
             (f"Ce catalogue ({fmt.name.replace('_', '-')})", "Le catalogue DCAT-AP 3 de cette version du graphe."),
             (f"This catalogue ({fmt.name.replace('_', '-')})", "The DCAT-AP 3 catalogue of this release of the graph."),
             NamedNode(f"{base}dumps/{name}"), NamedNode(f"{base}dumps/{name}"), fmt.media_type,
+            size=(catalogue_sizes or {}).get(name),
         )
+        out.add(minter.id("distribution", "catalogue", name), RDFS.seeAlso, NamedNode(f"{base}dumps/{name}.sha256"))
 
     # The whole graph.
     sources_text = ", ".join(sorted(e.spec.id for e in entries))

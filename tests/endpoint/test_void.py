@@ -3,6 +3,7 @@ URI space), negotiated; and the dumps it points to, served at /dumps/{file}."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -81,3 +82,24 @@ def test_dumps_are_served_with_their_checksum(client, manifest, cut_data_dir) ->
         assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert client.get("/dumps/build.json").status_code == 404
     assert client.get("/dumps/..%2Fbuild.json").status_code == 404
+
+
+def test_every_dump_carries_its_digest_and_has_a_checksum_file(client, manifest) -> None:
+    """Repr-Digest (RFC 9530) on each dump, and ``{file}.sha256`` as ``sha256sum -c`` reads it: the
+    catalogue's own files, which cannot state their checksums inside themselves, point to theirs."""
+    names = {dump["file"] for dump in manifest["dumps"]}
+    assert {"catalog.ttl", "catalog.jsonld", "catalog.rdf"} <= names
+    for dump in manifest["dumps"]:
+        response = client.get(f"/dumps/{dump['file']}")
+        body = response.get_data()
+        algorithm, _, value = response.headers["Repr-Digest"].partition("=")
+        assert algorithm == "sha-256" and value.startswith(":") and value.endswith(":")
+        assert base64.b64decode(value[1:-1]) == hashlib.sha256(body).digest()
+        sidecar = client.get(f"/dumps/{dump['file']}.sha256")
+        assert sidecar.status_code == 200
+        assert sidecar.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert sidecar.get_data(as_text=True) == f"{hashlib.sha256(body).hexdigest()}  {dump['file']}\n"
+        assert client.get(f"/dumps/{dump['file']}.sha256", headers={"If-None-Match": sidecar.headers["ETag"]}
+                          ).status_code == 304
+    assert client.get("/dumps/build.json.sha256").status_code == 404
+    assert client.get("/dumps/catalog.ttl.sha256.sha256").status_code == 404
