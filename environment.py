@@ -41,3 +41,14 @@ def prefixed(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The ``TID_*`` variables of ``environ`` (the process's by default), without the prefix."""
     environ = os.environ if environ is None else environ
     return {key[len(PREFIX):]: value for key, value in environ.items() if key.startswith(PREFIX)}
+
+
+def mirror_path(value: str | None) -> Path | None:
+    """The mirror directory given (``--mirror``), else ``TID_MIRROR``; None when neither says."""
+    value = value or os.environ.get(PREFIX + "MIRROR")
+    if not value:
+        return None
+    path = Path(value).resolve()
+    if not path.is_dir():
+        raise ConfigError(f"--mirror / TID_MIRROR: {value!r} is not a directory")
+    return path
