@@ -266,7 +266,10 @@ def footprint(query: str, targets: list[tuple[str, str]], where: str) -> Footpri
         if isinstance(node, CompValue):
             for key, value in node.items():
                 if key == "triples" and node.name in ("BGP", "TriplesBlock"):  # EXISTS stays untranslated
-                    for _subject, predicate, obj in value:
+                    # a BGP holds triples; an untranslated block holds flat runs (`;` and `,`
+                    # continue a run: s p o s p2 o2), three terms a triple
+                    runs = [run[at:at + 3] for run in value for at in range(0, len(run), 3)]
+                    for _subject, predicate, obj in runs:
                         for iri in path_iris(predicate):
                             if iri is None:
                                 anything = True

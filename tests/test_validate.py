@@ -134,6 +134,9 @@ def test_footprint_of_a_project_constraint_names_what_it_reads() -> None:
     ("SELECT $this WHERE { $this !ex:a ?o }", [], None, set()),
     ("SELECT $this WHERE { $this a ?class }", [], {RDF_TYPE}, None),
     ("SELECT $this WHERE { $this ex:a/a ?class }", [("class", "http://e/K")], {"http://e/a", RDF_TYPE}, None),
+    # `;` and `,` inside EXISTS (a block the parser leaves untranslated: runs of terms, not triples)
+    ("SELECT $this WHERE { $this ex:a ?x FILTER EXISTS { ?x ex:b ?y, ?w ; ex:c ?z . ?z a ex:K } }", [],
+     {"http://e/a", "http://e/b", "http://e/c", RDF_TYPE}, {"http://e/K"}),
 ])
 def test_footprint_reads_every_pattern_and_path(select: str, targets: list, predicates: set | None,
                                                 classes: set | None) -> None:
