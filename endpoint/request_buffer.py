@@ -12,7 +12,8 @@ reads every request (header block, then the body by ``Content-Length`` or chunke
 without blocking, and gives the connection to a thread only once the request is complete, with
 its bytes handed to gunicorn's parser. A slow request costs a socket and a buffer, never a
 thread. One whose bytes have not all arrived ``REQUEST_READ_TIMEOUT`` seconds (a setting) after
-its first byte is answered ``408 Request Timeout`` and closed. A request larger than the app's
+its first byte is answered ``408 Request Timeout`` and closed; a connection that sends nothing is
+closed quietly after gunicorn's keep-alive time, as ``gthread`` closes it. A request larger than the app's
 body limit (``MAX_CONTENT_LENGTH``) and a header block is handed over as it is: gunicorn's parser
 and the app refuse it (431, 414 or 413) from what they have read.
 
@@ -116,7 +117,8 @@ def chunked_complete(body: bytes) -> bool | None:
 
 @dataclass
 class Reading:
-    """A request being read: its bytes so far and when it must be whole."""
+    """A request being read: its bytes so far and when it must be whole (until its first byte,
+    when an idle connection is closed)."""
 
     deadline: float
     data: bytearray = field(default_factory=bytearray)
@@ -137,9 +139,13 @@ class BufferingWorker(ThreadWorker):
             conn.tid_request_read = False
             super().enqueue_req(conn)
             return
-        reading = Reading(deadline=time.monotonic() + LIMITS.deadline)
+        # An idle connection (a browser's preconnection, a kept-alive one) is closed quietly
+        # after gunicorn's keep-alive time, as gthread does; the read deadline starts with a byte.
+        reading = Reading(deadline=time.monotonic() + self.cfg.keepalive)
         if conn.parser is not None:  # bytes a previous request's reader read ahead
             reading.data += conn.parser.unreader.take_buffered()
+        if reading.data:
+            reading.deadline = time.monotonic() + LIMITS.deadline
         conn.sock.setblocking(False)
         self.reading[conn] = reading
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_request_bytes, conn))
@@ -162,6 +168,8 @@ class BufferingWorker(ThreadWorker):
         if not chunk:  # the client went away before finishing its request
             self.drop(conn)
             return
+        if not reading.data:
+            reading.deadline = time.monotonic() + LIMITS.deadline
         reading.data += chunk
         self.advance(conn, reading)
 
@@ -211,6 +219,9 @@ class BufferingWorker(ThreadWorker):
         """Once a second or so, with gunicorn's own sweeps: requests past their deadline get 408."""
         super().murder_pending()
         now = time.monotonic()
-        for conn in [c for c, r in self.reading.items() if r.deadline <= now]:
+        for conn, reading in [(c, r) for c, r in self.reading.items() if r.deadline <= now]:
+            if not reading.data:  # nothing asked: closed without an answer, as an idle keep-alive
+                self.drop(conn)
+                continue
             self.log.info("request from %s not received whole within %g s: 408", conn.client, LIMITS.deadline)
             self.drop(conn, timeout_response(LIMITS.deadline))

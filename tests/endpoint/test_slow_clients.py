@@ -105,6 +105,16 @@ def test_stalled_connections_leave_cheap_queries_answered_then_get_408(server) -
     assert status == 200
 
 
+def test_an_idle_connection_is_closed_quietly(server) -> None:
+    """A connection that never sends a byte (a browser's preconnection) gets no 408: it is closed
+    after the keep-alive time (5 s), as gunicorn's gthread closes it."""
+    host, port = server
+    with socket.create_connection((host, port), timeout=15) as connection:
+        started = time.monotonic()
+        assert read_answer(connection) == b""
+        assert 4 < time.monotonic() - started < 12
+
+
 def test_a_request_in_slow_pieces_within_the_deadline_is_answered(server) -> None:
     host, port = server
     query = urllib.parse.quote(CHEAP)
