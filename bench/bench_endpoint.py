@@ -302,21 +302,9 @@ def start(target: Target, command: list[str], logs: Path, ready_timeout: float,
 
 
 def pss_mib(pid: int) -> float:
-    """The PSS of the process tree under ``pid``, MiB: the sum of each process's ``Pss`` in
-    ``/proc/PID/smaps_rollup`` (a page shared by n processes counts 1/n in each)."""
-    from soak import descendants
+    from soak import tree_pss_mib
 
-    total_kib = 0
-    for process in descendants(pid):
-        try:
-            with open(f"/proc/{process}/smaps_rollup", encoding="utf-8") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        total_kib += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-    return total_kib / 1024
+    return tree_pss_mib(pid)
 
 
 WRK_SCRIPT = """\

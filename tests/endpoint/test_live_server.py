@@ -159,7 +159,7 @@ def test_serve_options_and_defaults() -> None:
                       "MAX_CONCURRENT_QUERIES": 3, "FEDERATION": True, "SERVICE_ALLOWLIST": ["query.wikidata.org"]}
     options = serve.gunicorn_options(args, config)
     assert options["bind"] == "127.0.0.1:9001"
-    assert options["worker_class"] == "gthread" and options["threads"] == 10
+    assert options["worker_class"] == "gthread" and options["threads"] == 4 * 3 + 4
     assert options["timeout"] == 35
 
 
