@@ -95,7 +95,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"truncate=true; a query is at most {config['MAX_QUERY_LENGTH']} characters long and nests {{ }}, ( ) and [ ] at "
         f"most {MAX_NESTING} levels deep; "
         f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, further ones are answered "
-        f"503 when none frees within {config['QUEUE_WAIT']:g} s. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
+        f"503 when none frees within {config['QUEUE_WAIT']:g} s; a lookup of one subject's triples (one triple "
+        f"pattern on a named subject, no path) is not counted there: it cannot run away. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
         "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400). Relative IRIs in a query resolve "
         "against this endpoint's URL."
     )
@@ -110,7 +111,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"requête fait au plus "
         f"{config['MAX_QUERY_LENGTH']} caractères et imbrique au plus {MAX_NESTING} niveaux ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
         f"en même temps par processus serveur, les suivantes reçoivent 503 si aucune ne se libère en "
-        f"{config['QUEUE_WAIT']:g} s. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
+        f"{config['QUEUE_WAIT']:g} s ; la lecture des triplets d'un sujet (un seul motif de triplet au sujet nommé, "
+        f"sans chemin) n'y est pas comptée : elle ne peut s'emballer. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
         "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400). Les IRI "
         "relatives d'une requête se résolvent par rapport à l'URL de ce point d'accès."
     )

@@ -111,6 +111,9 @@ def test_limits_are_stated_in_english_and_french(client) -> None:
     assert "at most 10 s" in comments["en"] and "100000 rows" in comments["en"]
     assert "SERVICE (federated query) is refused" in comments["en"]
     assert "au plus 10 s" in comments["fr"]
+    # the cheap lane is outside the concurrency limit, and says so
+    assert "3 queries run at once per server process" in comments["en"]
+    assert "one triple pattern on a named subject" in comments["en"] and "un seul motif de triplet" in comments["fr"]
 
 
 def test_limit_terms_appear_only_when_the_ontology_declares_them(client, monkeypatch) -> None:
