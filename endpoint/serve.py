@@ -120,7 +120,7 @@ def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[s
     return {
         "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
         "workers": max(1, args.workers),
-        "worker_class": "tid.endpoint.worker.LingeringThreadWorker",  # gthread, without hand-overs on keep-alive
+        "worker_class": "gthread",
         "threads": args.threads or 4 * concurrent + 4,
         # gunicorn's heartbeat: a gthread worker beats while its threads wait, but give room anyway.
         "timeout": int(timeout) + 30,

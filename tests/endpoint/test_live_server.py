@@ -5,7 +5,6 @@ time budget measured over HTTP under concurrent load; the ``serve`` subcommand's
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import subprocess
 import sys
@@ -18,13 +17,11 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from gunicorn.workers.gthread import ThreadWorker
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from tests.helpers import CHEAP, CROSS_JOIN, MELUN, MELUN_IRI, RDFS_LABEL, REPO
 from tid.endpoint import serve
-from tid.endpoint.worker import ROUNDS, LingeringThreadWorker
 from tid.errors import ConfigError
 
 LABEL_QUERY = f"SELECT ?label WHERE {{ <{MELUN_IRI}> <{RDFS_LABEL}> ?label }}"
@@ -162,8 +159,7 @@ def test_serve_options_and_defaults() -> None:
                       "MAX_CONCURRENT_QUERIES": 3, "FEDERATION": True, "SERVICE_ALLOWLIST": ["query.wikidata.org"]}
     options = serve.gunicorn_options(args, config)
     assert options["bind"] == "127.0.0.1:9001"
-    assert options["worker_class"] == "tid.endpoint.worker.LingeringThreadWorker" and options["threads"] == 4 * 3 + 4
-    assert issubclass(LingeringThreadWorker, ThreadWorker)  # gthread: threads for slow clients
+    assert options["worker_class"] == "gthread" and options["threads"] == 4 * 3 + 4
     assert options["timeout"] == 35
 
 
@@ -215,39 +211,3 @@ def test_create_app_reads_tid_environment(monkeypatch, cut_data_dir) -> None:
         assert app.extensions["tid"].release.path == cut_data_dir.current_release()
     finally:
         app.extensions["tid"].close()
-
-
-def test_a_kept_alive_connection_is_answered_request_after_request_without_starving_another(live_server: str) -> None:
-    """The server's worker (tid.endpoint.worker) answers a kept-alive client's next request in the
-    thread that answered the last one, for a bounded number of rounds: every answer arrives on the
-    same connection, and a second client, asking meanwhile, is answered too."""
-    port = urllib.parse.urlsplit(live_server).port
-    path = "/sparql?" + urllib.parse.urlencode({"query": f"SELECT ?p ?o WHERE {{ <{MELUN_IRI}> ?p ?o }}"})
-    first = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    first.connect()
-    socket_of_first = first.sock
-    other_statuses: list[int] = []
-
-    def other_client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(20):
-            conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": CHEAP}))
-            response = conn.getresponse()
-            response.read()
-            other_statuses.append(response.status)
-        conn.close()
-
-    thread = threading.Thread(target=other_client)
-    thread.start()
-    bodies = set()
-    for _ in range(3 * ROUNDS):
-        first.request("GET", path, headers={"Accept": "application/sparql-results+json"})
-        response = first.getresponse()
-        assert response.status == 200
-        assert response.getheader("Connection", "keep-alive").lower() == "keep-alive"
-        bodies.add(response.read())
-        assert first.sock is socket_of_first  # the same connection throughout
-    thread.join(timeout=30)
-    first.close()
-    assert len(bodies) == 1 and json.loads(bodies.pop())["results"]["bindings"]
-    assert other_statuses == [200] * 20
