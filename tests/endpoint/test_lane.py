@@ -81,3 +81,19 @@ def test_lookups_flow_while_every_query_process_runs_a_runaway(make_app, embedde
     assert slow[0].status_code == 503  # killed at the budget
     assert slow[0].get_json()["type"].endswith("/query-timeout")
     assert get(client, POOLED).status_code == 200  # a fresh query process answers
+
+
+@pytest.mark.parametrize("tail", [" OFFSET 2", " # a comment ends the query", " LIMIT 3"])
+def test_a_lookup_ending_with_an_offset_a_comment_or_a_limit_is_answered_as_the_pool_answers(
+        make_app, embedded_only, tail) -> None:
+    """The engine-written answer appends its own LIMIT on a line of its own: after an OFFSET, after
+    a comment; a query with its own LIMIT is written row by row."""
+    app = make_app(RESULT_CACHE_MB=0)
+    client = app.test_client()
+    pooled = get(client, POOLED + tail)
+    run = queries_run(app)
+    lane = get(client, LOOKUP + tail)
+    assert queries_run(app) == run
+    assert lane.status_code == pooled.status_code == 200
+    assert lane.get_data() == pooled.get_data()
+    assert lane.headers["X-TID-Rows"] == pooled.headers["X-TID-Rows"]
