@@ -33,6 +33,7 @@ test: install-test browser
 
 bench: build
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	bash scripts/install-wrk.sh
 	TID_MIRROR=$(MIRROR) $(BIN)/python bench/bench_build.py
 	TID_MIRROR=$(MIRROR) $(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_endpoint.py --data-dir var

@@ -189,18 +189,35 @@ def tid_ready(root: str) -> bool:
         return response.status == 200
 
 
+def tree_pss_mib(root: int) -> float:
+    """The PSS of the tree under ``root``, MiB: the sum of each process's ``Pss`` in
+    ``/proc/PID/smaps_rollup`` (a page shared by n processes counts 1/n in each, so that the
+    pages the query processes share with their forkserver are counted once)."""
+    total_kib = 0
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total_kib += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
 class RssSampler(threading.Thread):
     def __init__(self, root_pid: int, interval: float = 1.0):
         super().__init__(name="rss-sampler", daemon=True)
         self.root_pid, self.interval = root_pid, interval
-        self.samples: list[tuple[float, float, int]] = []  # (seconds since start, MiB, processes)
+        self.samples: list[tuple[float, float, int, float]] = []  # (seconds since start, RSS MiB, processes, PSS MiB)
         self.stopping = threading.Event()
 
     def run(self) -> None:
         started = time.monotonic()
         while not self.stopping.is_set():
             mib, count = tree_rss_mib(self.root_pid)
-            self.samples.append((time.monotonic() - started, mib, count))
+            self.samples.append((time.monotonic() - started, mib, count, tree_pss_mib(self.root_pid)))
             self.stopping.wait(self.interval)
 
 
@@ -354,7 +371,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def report(load: Load, elapsed: float, samples: list[tuple[float, float, int]], args: argparse.Namespace) -> int:
+def report(load: Load, elapsed: float, samples: list[tuple[float, float, int, float]], args: argparse.Namespace) -> int:
     tally = load.tally
     total = sum(sum(c.values()) for c in tally.statuses.values())
     print(f"soak: {args.seconds:g} s at concurrency {args.concurrency} against tid serve "
@@ -382,11 +399,12 @@ def report(load: Load, elapsed: float, samples: list[tuple[float, float, int]], 
     unexpected = len(tally.unexpected) + len(tally.connection_errors)
     print(f"unexpected errors: {unexpected} (must be 0)")
     if samples:
-        values = [mib for _t, mib, _n in samples]
-        third = max(1, len(values) // 3)
-        print(f"server RSS (process tree, sum of VmRSS, {len(values)} samples at 1 s): min {min(values):.0f} MiB, "
-              f"max {max(values):.0f} MiB; first third max {max(values[:third]):.0f} MiB, "
-              f"last third max {max(values[-third:]):.0f} MiB; {samples[-1][2]} processes at the end")
+        third = max(1, len(samples) // 3)
+        for name, column in (("PSS (process tree, sum of Pss from smaps_rollup)", 3), ("RSS (process tree, sum of VmRSS)", 1)):
+            values = [sample[column] for sample in samples]
+            print(f"server {name}, {len(values)} samples at 1 s: start {values[0]:.0f} MiB, min {min(values):.0f} MiB, "
+                  f"max {max(values):.0f} MiB; first third max {max(values[:third]):.0f} MiB, "
+                  f"last third max {max(values[-third:]):.0f} MiB, end {values[-1]:.0f} MiB; {samples[-1][2]} processes at the end")
     return 1 if unexpected else 0
 
 

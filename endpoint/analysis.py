@@ -79,6 +79,11 @@ class QueryShape:
     depth: int = 0
     """The deepest nesting of ``{``, ``(`` and ``[`` outside strings, IRIs and comments (the
     engine's parser is recursive: thousands of levels overflow its stack)."""
+    bounded: bool = False
+    """Whether the query is a lookup whose work is bounded by the data of one named subject
+    (:func:`_bounded`): it cannot run away, so it may be evaluated without the killable pool."""
+    limited: bool = False
+    """Whether the query has a ``LIMIT`` (outside strings, IRIs and comments)."""
 
 
 def unescape_codepoints(text: str) -> str:
@@ -199,7 +204,85 @@ def _read(text: str) -> QueryShape:
             continue
         services.append(_service_call(toks, index, prefixes, resolve_iri))
     return QueryShape(form, form in UPDATE_OPERATIONS, has_dataset, tuple(services), tuple(dataset[False]),
-                      tuple(dataset[True]), _depth(toks))
+                      tuple(dataset[True]), _depth(toks), _bounded(toks[k:]) and not services and not has_dataset,
+                      any(tok.kind == "word" and tok.text.upper() == "LIMIT" for tok in toks))
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[0-9]+")
+
+
+def _bounded(toks: list[Token]) -> bool:
+    """Whether ``toks`` (a query from its form on) is ``SELECT [DISTINCT|REDUCED] ?v… | *`` or
+    ``ASK``, ``[WHERE] { S P O [.] }`` and at most a ``LIMIT`` and an ``OFFSET``: one triple
+    pattern whose subject S is an IRI, P an IRI, ``a`` or a variable (no path), O an IRI, a
+    literal or a variable; nothing else (no FILTER, OPTIONAL, UNION, GRAPH, subquery, aggregate,
+    ORDER BY, blank node, collection or second pattern).
+
+    Such a query is evaluated as one scan of the store's subject index over S: its work and its
+    rows are bounded by the triples of S (each row is one step of the scan; DISTINCT and REDUCED
+    keep a set of what they return, which the row limit bounds), whatever the data, so it cannot
+    run away. Anything this reading does not recognise exactly is not bounded (the pool runs it)."""
+    n = len(toks)
+
+    def word(i: int, *names: str) -> bool:
+        return i < n and toks[i].kind == "word" and toks[i].text.upper() in names
+
+    def punct(i: int, text: str) -> bool:
+        return i < n and toks[i].kind == "punct" and toks[i].text == text
+
+    def constant(i: int) -> bool:  # an IRI or a prefixed name
+        return i < n and (toks[i].kind == "iri" or (toks[i].kind == "word" and ":" in toks[i].text
+                                                     and "service" not in toks[i].text.lower()))
+
+    def variable(i: int) -> bool:
+        return i < n and toks[i].kind == "var" and len(toks[i].text) > 1
+
+    i = 0
+    if word(0, "SELECT"):
+        i = 2 if word(1, "DISTINCT", "REDUCED") else 1
+        if punct(i, "*"):
+            i += 1
+        else:
+            first = i
+            while variable(i):
+                i += 1
+            if i == first:
+                return False
+    elif word(0, "ASK"):
+        i = 1
+    else:
+        return False
+    i += word(i, "WHERE")
+    if not punct(i, "{") or not constant(i + 1):
+        return False
+    i += 2
+    if not (constant(i) or variable(i) or (i < n and toks[i].kind == "word" and toks[i].text == "a")):
+        return False
+    i += 1
+    if constant(i) or variable(i) or word(i, "TRUE", "FALSE") or (i < n and toks[i].kind == "word"
+                                                                  and _NUMBER.fullmatch(toks[i].text)):
+        i += 1
+    elif i < n and toks[i].kind == "string":
+        i += 1
+        if i < n and toks[i].kind == "langtag":
+            i += 1
+        elif punct(i, "^") and punct(i + 1, "^") and constant(i + 2):
+            i += 3
+    else:
+        return False
+    i += punct(i, ".")
+    if not punct(i, "}"):
+        return False
+    i += 1
+    seen: set[str] = set()
+    while i < n:
+        if not word(i, "LIMIT", "OFFSET") or toks[i].text.upper() in seen or not (
+                i + 1 < n and toks[i + 1].kind == "word" and _INTEGER.fullmatch(toks[i + 1].text)):
+            return False
+        seen.add(toks[i].text.upper())
+        i += 2
+    return True
 
 
 def _depth(toks: list[Token]) -> int:
@@ -269,6 +352,8 @@ def analyse(query: str) -> QueryShape:
         default_graphs=max(raw.default_graphs, unescaped.default_graphs, key=len),
         named_graphs=max(raw.named_graphs, unescaped.named_graphs, key=len),
         depth=max(raw.depth, unescaped.depth),
+        bounded=raw.bounded and unescaped.bounded,
+        limited=raw.limited or unescaped.limited,
     )
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import atexit
+import re
 import urllib.parse
 import weakref
 from collections.abc import Mapping
@@ -76,14 +77,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+# A percent-escape of a byte outside ASCII (0x80-0xFF): only then can the decoded bytes be other than UTF-8.
+_NOT_ASCII_ESCAPE = re.compile(r"%[89a-fA-F][0-9a-fA-F]")
+
+
 def _utf8_query_string() -> None:
     """A query string that is not UTF-8 once percent-decoded is refused (400) before any view reads
     it: werkzeug would otherwise keep the undecodable bytes as text ("%FF") and a query or a
     search would run on what the client did not send. (A POST body that is not UTF-8 is refused
     where the body is read.)"""
     raw = request.environ.get("QUERY_STRING", "")
-    if "%" not in raw and raw.isascii():
-        return
+    if raw.isascii() and not _NOT_ASCII_ESCAPE.search(raw):
+        return  # every byte it decodes to is ASCII, hence UTF-8 (a SPARQL query's usual %3C, %7B, %20…)
     try:
         urllib.parse.unquote_to_bytes(raw.replace("+", " ")).decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
-from werkzeug.datastructures import MIMEAccept
 
 from tid.namespaces import PREFIXES
+
+if TYPE_CHECKING:  # a query process unpickles Formats and never parses an Accept header
+    from werkzeug.datastructures import MIMEAccept
 
 SOLUTIONS = "solutions"
 GRAPH = "graph"

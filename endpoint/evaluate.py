@@ -13,6 +13,7 @@ the same code, so every format and limit works as in embedded mode.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class Job:
     base_iri: str | None = None
     # Remote mode (``tid serve --backend``): the server the query runs on instead of ``store_path``.
     backend: RemoteStore | None = None
+    # The query is a bounded lookup without LIMIT or OFFSET (``QueryShape.bounded``): it may run with
+    # ``LIMIT max_rows + 1`` appended and its answer written by the engine (:func:`_native`).
+    native: bool = False
 
 
 # The XML formats (SPARQL results XML, RDF/XML), and the characters XML 1.0 forbids even as
@@ -205,7 +209,38 @@ def _run_remote(job: Job, started: float) -> Outcome:
         return Outcome(Status.BACKEND, message=str(exc), elapsed=time.perf_counter() - started)
 
 
+# The solution formats whose rows can be counted in the engine's own writing of them: SPARQL JSON
+# (its bindings) and SPARQL XML (``<result>`` cannot occur in its text, where ``<`` is escaped).
+_COUNTED = {"json": lambda body: len(json.loads(body)["results"]["bindings"]),
+            "xml": lambda body: body.count(b"<result>")}
+
+
+def _native(store: Any, job: Job, options: dict[str, Any], started: float) -> Outcome | None:
+    """The answer of a bounded SELECT written by the engine rather than row by row here (about
+    twice as fast for a lookup), or None when the row-by-row writer must write it: another format,
+    or an answer a limit cuts. ``LIMIT max_rows + 1`` (on a line of its own: the query may end in
+    a comment) bounds what the engine writes; one row more than the limit, or more bytes than
+    ``max_bytes``, and the writer below cuts the answer where the limits say, as for any query."""
+    fmt = job.solutions_format
+    count = _COUNTED.get(fmt.key) if fmt is not None else None
+    if count is None:
+        return None
+    result = store.query(f"{job.query}\nLIMIT {job.max_rows + 1}", **options)
+    if not isinstance(result, QuerySolutions):
+        return None
+    body = result.serialize(format=fmt.results_format)
+    rows = count(body)
+    if rows > job.max_rows or len(body) > job.max_bytes:
+        return None
+    return Outcome(Status.OK, kind=Kind.SOLUTIONS, format=fmt, body=body, rows=rows,
+                   elapsed=time.perf_counter() - started)
+
+
 def _evaluate(store: Any, job: Job, options: dict[str, Any], started: float) -> Outcome:
+    if job.native:
+        native = _native(store, job, options, started)
+        if native is not None:
+            return native
     try:
         result = store.query(job.query, **options)
         if isinstance(result, QueryBoolean):

@@ -15,6 +15,7 @@ query then reads the server, through the same calls.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -50,7 +51,7 @@ class Release:
     def id(self) -> str:
         return str(self.manifest.get("release") or self.path.name)
 
-    @property
+    @functools.cached_property
     def store_path(self) -> str:
         return str(self.path / "store")
 

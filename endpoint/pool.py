@@ -26,6 +26,7 @@ query budget, bounds each socket wait only).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -74,6 +75,9 @@ class WorkerOutOfMemory(WorkerDied):
 def worker_main(conn: Connection, preload: str | None, memory_mb: int | None) -> None:
     """A worker's loop: receive a job, send its outcome; exit when the pool closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the forkserver imported is shared with it until written: keep the collector from
+    # walking (and so copying) those objects; only this process's own allocations are collected.
+    gc.freeze()
     if memory_mb:
         import resource  # POSIX only, and only a worker needs it
 

@@ -33,7 +33,7 @@ from werkzeug.http import parse_accept_header
 
 from tid.endpoint import conneg, result_cache
 from tid.endpoint.analysis import MAX_NESTING, QueryShape, analyse, host_allowed
-from tid.endpoint.evaluate import Job, Kind, Outcome, Status
+from tid.endpoint.evaluate import Job, Kind, Outcome, Status, run_job
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
 from tid.endpoint.live import Live, current_live
 from tid.endpoint.lru import Lru
@@ -41,7 +41,7 @@ from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerOutOfMem
 from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
 from tid.endpoint.remote import BackendTimeout, BackendUnavailable
 from tid.endpoint.result_cache import result_cache_of
-from tid.endpoint.urls import endpoint_url, external_url
+from tid.endpoint.urls import endpoint_url, request_url
 from tid.graph.queries import is_absolute_iri
 
 ALLOW = "GET, POST, OPTIONS, HEAD"
@@ -259,20 +259,21 @@ def _syntax_problem(message: str) -> Problem:
 
 
 def _truncation_link() -> str:
-    """The page a cut result links to, built once per app, scheme, host and root path (building a
-    URL costs a good part of a request's time in Flask); the memo is bounded since ``Host`` is the
-    client's."""
-    links: dict[tuple[str, str, str], str] = current_app.extensions.setdefault("tid.truncation_links", {})
-    key = (request.scheme, request.host, request.root_path)
-    link = links.get(key)
-    if link is None:
-        if len(links) >= 64:
-            links.clear()
-        link = links[key] = external_url("problems.describe", slug="result-truncated")
-    return link
+    """The page a cut result links to."""
+    return request_url("problems.describe", slug="result-truncated")
 
 
-def _run(live: Live, job: Job) -> Outcome:
+def _run(live: Live, job: Job, bounded: bool = False) -> Outcome:
+    """The outcome of ``job``: in a killable query process of the pool, within the time budget;
+    or, when the query is ``bounded`` (:attr:`QueryShape.bounded`: one scan of one named
+    subject's triples, which cannot run away) over the release's own store and dataset, in this
+    thread over the store the server process holds open, without the round trip to a process
+    (the cheap lane: a lookup then costs what the engine and the writer cost, and a pool busy
+    with slow queries never turns it away)."""
+    if bounded and job.backend is None and job.default_graph is None and job.named_graphs is None:
+        release = live.release
+        if release.store_path == job.store_path:
+            return run_job(job, {job.store_path: release.store})
     config = _settings()
     timeout = config["QUERY_TIMEOUT"]
     try:
@@ -419,7 +420,7 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
 
     job = _job(release, query, shape, (dataset_default, dataset_named, merge), subs, solutions_format,
                graph_format, config["MAX_ROWS"], config["MAX_BYTES"])
-    outcome = _run(live, job)
+    outcome = _run(live, job, shape.bounded)
 
     if outcome.status is not Status.OK or outcome.format is None:
         raise _failure(outcome)
@@ -462,6 +463,7 @@ def _job(release: Any, query: str, shape: Any, dataset: tuple[Any, Any, bool], s
         truncation_link=_truncation_link(),
         backend=release.backend,
         base_iri=endpoint_url(),
+        native=shape.bounded and shape.form == "SELECT" and not shape.limited and release.backend is None,
     )
 
 
@@ -481,7 +483,7 @@ def run_for_page(query: str, substitutions: dict[str, Any], max_rows: int) -> Ou
     dataset_default, dataset_named, merge = _dataset(shape, (), ())
     job = _job(release, query, shape, (dataset_default, dataset_named, merge), tuple(sorted(substitutions.items())),
                conneg.SOLUTION_FORMATS[0], None, min(max_rows, config["MAX_ROWS"]), config["MAX_BYTES"])
-    outcome = _run(live, job)
+    outcome = _run(live, job, shape.bounded)
     if outcome.status is not Status.OK or outcome.format is None:
         raise _failure(outcome)
     return outcome

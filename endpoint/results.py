@@ -21,7 +21,6 @@ from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, Triple, serialize
 
-from tid.endpoint import jsonld
 from tid.endpoint.conneg import Format
 from tid.namespaces import PREFIXES, SPARQL_RESULTS_XML
 
@@ -231,6 +230,8 @@ def serialize_graph(triples: list[Triple], fmt: Format, prefixes: dict[str, str]
     """``triples`` in the RDF format ``fmt`` (Turtle and TriG with ``prefixes``; JSON-LD compacted
     against a ``@context`` of ``prefixes``, :mod:`tid.endpoint.jsonld`)."""
     if fmt.key == "jsonld":
+        from tid.endpoint import jsonld  # rdflib, imported by the processes that write JSON-LD only
+
         return jsonld.write(triples, prefixes)
     if fmt.key in ("ttl", "trig"):
         return serialize(triples, format=fmt.rdf_format, prefixes=prefixes)

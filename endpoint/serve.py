@@ -5,7 +5,8 @@ under a deadline before one of its threads takes it: :mod:`tid.endpoint.request_
 each server process has its own pool of ``--max-concurrent`` query processes. Threads outnumber
 the query processes, so that a saturated server answers 503 at once instead of letting
 connections queue. The app is created in each server process after the fork (gunicorn's
-default, no preload), so no store handle or pipe is shared across a fork.
+default, no preload), so no store handle or pipe is shared across a fork; its modules are
+imported before the fork, so their pages are (see ``cmd_serve``).
 
 Each server process also has its own result cache (``RESULT_CACHE_MB``), and runs with a
 1 ms interpreter switch interval instead of Python's 5 ms: its threads mostly wait on sockets
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import logging
 import os
 import socket
@@ -74,11 +76,11 @@ Ctrl-C stops the server.""")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn server processes (default 2)")
     p.add_argument("--threads", type=int, default=None,
-                   help="threads per server process (default 2 × --max-concurrent + 4)")
+                   help="threads per server process (default 4 × --max-concurrent + 4)")
     p.add_argument("--timeout", type=float, default=None,
                    help="time budget of one query, seconds; the query is killed past it (default 30)")
     p.add_argument("--max-concurrent", type=int, default=None,
-                   help="query processes per server process: queries running at once (default 4)")
+                   help="query processes per server process: queries running at once in its pool (default 2)")
     p.add_argument("--max-rows", type=int, default=None, help="most rows or triples in one response (default 100000)")
     p.add_argument("--max-bytes", type=int, default=None, help="most bytes in one response (default 50000000)")
     p.add_argument("--max-query-length", type=int, default=None, help="longest query, characters (default 100000)")
@@ -133,7 +135,7 @@ def gunicorn_options(args: argparse.Namespace, config: dict[str, Any]) -> dict[s
         "workers": max(1, args.workers),
         # gthread, with each request read whole under a deadline before a thread takes it.
         "worker_class": "tid.endpoint.request_buffer.BufferingWorker",
-        "threads": args.threads or 2 * concurrent + 4,
+        "threads": args.threads or 4 * concurrent + 4,
         # gunicorn's heartbeat: a gthread worker beats while its threads wait, but give room anyway.
         "timeout": int(timeout) + 30,
         "graceful_timeout": int(timeout) + 5,
@@ -248,6 +250,13 @@ def cmd_serve(args: argparse.Namespace, console: Any) -> int:
             threading.Thread(target=warm, args=(app,), name="tid-warm", daemon=True).start()
             return app
 
+    # The app's modules (Flask, every route, pyoxigraph…) are imported here, once, so that the
+    # server processes forked from this one share their pages rather than each importing its own
+    # copy; gc.freeze keeps a server process's collector from walking, and so copying, them. The
+    # app itself (store handle, pool, caches) is still created in each server process after the fork.
+    import tid.endpoint.app  # noqa: F401
+
+    gc.freeze()
     console.print(f"Serving {config['DATA_DIR']} at http://{args.host}:{args.port}/sparql "
                   f"({options['workers']} server processes); Ctrl-C stops.")
     Server().run()

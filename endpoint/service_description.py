@@ -67,7 +67,13 @@ def dataset_iri(release: Release) -> NamedNode:
 
 
 def counts(release: Release) -> dict[str, Any]:
-    """Triples per named graph and in the default graph (union, distinct), once per release."""
+    """Triples per named graph and in the default graph (the merge: each triple once), as the build
+    counted them in the release's manifest; counted here, once per release, for a manifest without
+    them (counting takes seconds of a server process's CPU on the real graph, at every start)."""
+    recorded = release.manifest.get("counts") or {}
+    graphs, default = recorded.get("graphs"), recorded.get("triples")
+    if isinstance(graphs, dict) and isinstance(default, int):
+        return {"graphs": sorted((str(g), int(n)) for g, n in graphs.items()), "default": default}
 
     def compute() -> dict[str, Any]:
         graphs = [
@@ -109,7 +115,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"its first byte, or it is answered 408 and the connection closed; "
         f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, each in a process {memory_en}; "
         f"further ones are answered "
-        f"503 when none frees within {config['QUEUE_WAIT']:g} s. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
+        f"503 when none frees within {config['QUEUE_WAIT']:g} s; a lookup of one subject's triples (one triple "
+        f"pattern on a named subject, no path) is not counted there: it cannot run away. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
         "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400). Relative IRIs in a query resolve "
         "against this endpoint's URL."
     )
@@ -126,7 +133,8 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"arriver entière dans les {config['REQUEST_READ_TIMEOUT']:g} s qui suivent son premier octet, sinon elle reçoit 408 "
         f"et la connexion est fermée ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
         f"en même temps par processus serveur, chacune dans un processus {memory_fr} ; les suivantes reçoivent 503 si aucune ne se libère en "
-        f"{config['QUEUE_WAIT']:g} s. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
+        f"{config['QUEUE_WAIT']:g} s ; la lecture des triplets d'un sujet (un seul motif de triplet au sujet nommé, "
+        f"sans chemin) n'y est pas comptée : elle ne peut s'emballer. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
         "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400). Les IRI "
         "relatives d'une requête se résolvent par rapport à l'URL de ce point d'accès."
     )

@@ -49,8 +49,9 @@ class Settings:
     # Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response, and most bytes.
     MAX_ROWS: int = 100_000
     MAX_BYTES: int = 50_000_000
-    # Worker processes, i.e. queries running at once in one server process.
-    MAX_CONCURRENT_QUERIES: int = 4
+    # Query processes, i.e. queries running at once in the pool of one server process (bounded
+    # lookups run in the server's own threads, outside the pool: the cheap lane of protocol._run).
+    MAX_CONCURRENT_QUERIES: int = 2
     # Seconds from a request's first byte to its last under ``tid serve``; past it, 408 and the
     # connection closed: a slow client never holds a thread (tid.endpoint.request_buffer).
     REQUEST_READ_TIMEOUT: float = 10.0
@@ -89,13 +90,17 @@ class Settings:
     CATALOG_PAGE_SIZE: int = 100
     # URLs per sitemap (sitemaps.org allows 50,000); above it, a sitemap index of parts.
     SITEMAP_MAX_URLS: int = 50_000
-    # Build the search index in the background on the first request of a release.
-    SEARCH_WARM_UP: bool = True
+    # Build the search index in the background on the first request of a release, rather than on
+    # the first request that needs it (a search, a citation, a query form's lookup). Off by
+    # default: the index is about 70 MB and a minute of CPU on 2 cores per server process, paid by
+    # every process whether or not it is ever asked to search.
+    SEARCH_WARM_UP: bool = False
 
     # Answers of successful queries kept in each server process for the release served, MiB
     # (a fraction is allowed; 0 disables). Each gunicorn server process has its own cache, so
-    # the memory is up to workers × this. See tid.endpoint.result_cache.
-    RESULT_CACHE_MB: float = 256
+    # the memory is up to workers × this, inside the server's memory budget (under 400 MB for the
+    # whole server with the defaults). See tid.endpoint.result_cache.
+    RESULT_CACHE_MB: float = 32
 
     # Flask's limit on a request body; by default what a URL-encoded query of MAX_QUERY_LENGTH
     # characters (up to 3 bytes per character) and a few parameters take.

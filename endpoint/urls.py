@@ -35,7 +35,29 @@ def _path(endpoint: str, **values: Any) -> str:
 
 def endpoint_url() -> str:
     """This SPARQL endpoint's URL as the world sees it (``PUBLIC_URL`` when configured)."""
-    return external_url("sparql.sparql")
+    return request_url("sparql.sparql")
+
+
+REQUEST_URLS = "tid.request_urls"
+REQUEST_URLS_KEPT = 256
+
+
+def request_url(endpoint: str, **values: str) -> str:
+    """:func:`external_url`, built once per app, endpoint, values, scheme, ``Host`` and root path
+    (building a URL costs a good part of a query's time in Flask); the memo is bounded since
+    ``Host`` is the client's."""
+    if not has_request_context() or request_ctx.url_adapter is None:
+        return external_url(endpoint, **values)
+    urls: dict[tuple, str] = current_app.extensions.setdefault(REQUEST_URLS, {})
+    environ = request.environ
+    key = (endpoint, tuple(sorted(values.items())), environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+           environ.get("SERVER_NAME"), environ.get("SERVER_PORT"), request.root_path)
+    url = urls.get(key)
+    if url is None:
+        if len(urls) >= REQUEST_URLS_KEPT:
+            urls.clear()
+        url = urls[key] = external_url(endpoint, **values)
+    return url
 
 
 def catalogue_url() -> str | None:

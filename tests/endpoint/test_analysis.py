@@ -69,3 +69,52 @@ def test_tokens() -> None:
 ])
 def test_allow_list(endpoint: str, allowed: bool) -> None:
     assert host_allowed(endpoint, frozenset({"query.wikidata.org", "127.0.0.1:9999"})) is allowed
+
+
+# -- bounded lookups: what the cheap lane may run outside the killable pool ----------------------
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT DISTINCT ?p ?o WHERE { <http://x/a> ?p ?o }",
+    "PREFIX ex: <http://x/> ASK { ex:a a ex:B . }",
+    'SELECT * { <a:b> ?p "x"@fr } LIMIT 10 OFFSET 5',
+    'SELECT ?s { <a:b> <a:p> "1"^^<a:int> }',
+    "SELECT REDUCED ?o { <a:b> ?p 1.5e3 } OFFSET 2",
+    "select ?o where { <a:b> ?p ?o } # a comment",
+])
+def test_bounded_lookups(query: str) -> None:
+    assert analyse(query).bounded
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?o { ?s ?p ?o }",  # no named subject: a scan of everything
+    "SELECT ?o { <a:b> <a:p>/<a:q> ?o }",  # a path
+    "SELECT ?o { <a:b> <a:p>* ?o }",
+    "SELECT ?o { <a:b> ?p ?o ; ?q ?r }",  # two patterns: a product of scans
+    "SELECT ?o { <a:b> ?p ?o, ?r }",
+    "SELECT ?o { <a:b> ?p ?o . ?o ?q ?r }",
+    "SELECT ?o { <a:b> ?p ?o } ORDER BY ?o",  # a sort
+    "SELECT (COUNT(*) AS ?n) { <a:b> ?p ?o }",  # an aggregate
+    "SELECT ?o FROM <a:g> { <a:b> ?p ?o }",  # a dataset of the query's own
+    "SELECT ?o { <a:b> ?p ?o FILTER(?o) }",
+    "SELECT ?o { <a:b> ?p ?o OPTIONAL { ?o ?q ?r } }",
+    "SELECT ?o { { <a:b> ?p ?o } UNION { ?s ?p ?o } }",
+    "SELECT ?o { GRAPH ?g { <a:b> ?p ?o } }",
+    "SELECT ?o { <a:b> ?p [] }",  # a blank node
+    "SELECT ?o { _:b ?p ?o }",
+    "SELECT ?o { <a:b> ?p ?o } LIMIT 1 LIMIT 2",
+    "SELECT ?o { <a:b> ?p ?o } VALUES ?o { 1 }",
+    "SELECT ?o { SERVICE <http://x/> { <a:b> ?p ?o } }",
+    "SELECT ?o { <a:\\u0062> ?p ?o }",  # escapes: read both ways, not proven
+    "CONSTRUCT WHERE { <a:b> ?p ?o }",
+    "DESCRIBE <a:b>",
+    "INSERT DATA { <a:b> <a:p> <a:o> }",
+    "SELECT ?o { <a:b> ?p ?o",  # unterminated
+])
+def test_not_bounded(query: str) -> None:
+    assert not analyse(query).bounded
+
+
+def test_limit_is_read() -> None:
+    assert analyse("SELECT ?o { <a:b> ?p ?o } LIMIT 3").limited
+    assert not analyse('SELECT ?o { <a:b> ?p "LIMIT 3" } # LIMIT 4').limited

@@ -243,6 +243,7 @@ def test_every_answer_says_nosniff(client, path: str) -> None:
 @pytest.mark.parametrize("path", [
     "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%22caf%E9%22%20%7D",  # Latin-1 "café": would run as "caf%E9"
     "/search?q=lac%FFq",
+    "/search?q=caf%e9",  # a lower-case escape
     "/doc/region/75?at=2020%FF",
     "/queries/territoires-par-phase?date=2020-01-01&x=%C3",  # a truncated sequence
 ])

@@ -159,7 +159,8 @@ def test_serve_options_and_defaults() -> None:
                       "MAX_CONCURRENT_QUERIES": 3, "FEDERATION": True, "SERVICE_ALLOWLIST": ["query.wikidata.org"]}
     options = serve.gunicorn_options(args, config)
     assert options["bind"] == "127.0.0.1:9001"
-    assert options["worker_class"] == "tid.endpoint.request_buffer.BufferingWorker" and options["threads"] == 10
+    assert options["worker_class"] == "tid.endpoint.request_buffer.BufferingWorker"
+    assert options["threads"] == 4 * 3 + 4
     assert options["timeout"] == 35
 
 
@@ -215,11 +216,11 @@ def test_create_app_reads_tid_environment(monkeypatch, cut_data_dir) -> None:
 
 def test_the_server_memory_budget_is_shared_among_its_query_processes(monkeypatch) -> None:
     """Finding 4 of issue 12: the per-process limit alone let 2 × 4 query processes of 4 GiB ask
-    for 32 GiB on a 24 GB machine; `tid serve` now shares one budget among them."""
+    for 32 GiB on a 24 GB machine; `tid serve` now shares one budget among them (2 × 2 by default)."""
     monkeypatch.setattr(serve, "physical_memory_mb", lambda: 24_000)
     args = parser().parse_args(["serve", "--data-dir", "/tmp/x"])
     config = serve.share_memory(serve.app_config(args), args.workers)
-    assert (config["SERVER_MEMORY_MB"], config["WORKER_MEMORY_MB"]) == (12_000, 1_500)  # half the machine, 2 × 4 ways
+    assert (config["SERVER_MEMORY_MB"], config["WORKER_MEMORY_MB"]) == (12_000, 3_000)  # half the machine, 2 × 2 ways
     args = parser().parse_args(["serve", "--data-dir", "/tmp/x", "--memory-budget-mb", "64000"])
     config = serve.share_memory(serve.app_config(args), args.workers)
     assert (config["SERVER_MEMORY_MB"], config["WORKER_MEMORY_MB"]) == (64_000, 4_096)  # never above --worker-memory-mb
@@ -233,7 +234,7 @@ def test_the_server_memory_budget_is_shared_among_its_query_processes(monkeypatc
         serve.share_memory(serve.app_config(args), args.workers)
     done = subprocess.run([sys.executable, "-m", "tid.endpoint.serve", "serve", "--data-dir", "/tmp/x",
                            "--memory-budget-mb", "2000"], capture_output=True, text=True, cwd=REPO, timeout=60)
-    assert done.returncode == 2 and "leaves 250 MiB each" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "leaves 500 MiB each" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_tid_validate_checks_the_catalogue_as_served_page_by_page(live_server: str, capsys) -> None:

@@ -436,13 +436,13 @@ def test_resolve_malformed_is_400(web, params: dict) -> None:
     assert_problem(web.get("/resolve", query_string=params), 400, "invalid-parameter")
 
 
-# -- the index is built in the background by the first request of a release ---------------------
+# -- the index is built on the first search, or in the background by the first request -----------
 
 
 def test_the_first_request_builds_the_index_in_the_background(make_app) -> None:
     from tid.endpoint.search_index import CACHE_KEY, WARM_UP_KEY, search_index
 
-    app = make_app()
+    app = make_app(SEARCH_WARM_UP=True)
     release = app.extensions["tid"].release
     assert CACHE_KEY not in release.computed
     assert app.test_client().get("/robots.txt").status_code == 200  # any request
@@ -453,8 +453,9 @@ def test_the_first_request_builds_the_index_in_the_background(make_app) -> None:
     assert app.test_client().get("/search?q=melun&format=json").status_code == 200
     assert release.computed[CACHE_KEY] is index
 
-    quiet = make_app(SEARCH_WARM_UP=False)
+    quiet = make_app()  # the default: no index until a request needs one
     assert quiet.test_client().get("/robots.txt").status_code == 200
+    assert quiet.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     assert WARM_UP_KEY not in quiet.extensions["tid"].release.computed
     assert quiet.test_client().get("/search?q=melun&format=json").status_code == 200  # built on demand
     assert CACHE_KEY in quiet.extensions["tid"].release.computed

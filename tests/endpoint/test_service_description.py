@@ -5,6 +5,8 @@ with every named graph and its size, and the limits."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
@@ -111,6 +113,9 @@ def test_limits_are_stated_in_english_and_french(client) -> None:
     assert "at most 10 s" in comments["en"] and "100000 rows" in comments["en"]
     assert "SERVICE (federated query) is refused" in comments["en"]
     assert "au plus 10 s" in comments["fr"]
+    # the cheap lane is outside the concurrency limit, and says so
+    assert "3 queries run at once per server process" in comments["en"]
+    assert "one triple pattern on a named subject" in comments["en"] and "un seul motif de triplet" in comments["fr"]
 
 
 def test_limit_terms_appear_only_when_the_ontology_declares_them(client, monkeypatch) -> None:
@@ -132,3 +137,15 @@ def test_forwarded_headers_only_when_trusted(make_app) -> None:
     trusted, _ = sd_graph(make_app(TRUST_PROXY_HEADERS=1).test_client(), headers=headers)
     assert set(untrusted.objects(None, SD.endpoint)) == {URIRef("http://localhost/sparql")}
     assert set(trusted.objects(None, SD.endpoint)) == {URIRef("https://data.example.org/sparql")}
+
+
+def test_counts_come_from_the_manifest_and_equal_those_of_the_store(app) -> None:
+    """The build's counts (build.json) are what the service description states; a manifest without
+    them is counted from the store, to the same figures."""
+    counts = service_description.counts
+    release = app.extensions["tid"].release
+    recorded = counts(release)
+    assert recorded["default"] == release.manifest["counts"]["triples"]
+    bare = dataclasses.replace(release, manifest={k: v for k, v in release.manifest.items() if k != "counts"},
+                               computed={}, key_locks={})
+    assert counts(bare) == recorded

@@ -35,7 +35,7 @@ def test_gunicorn_is_sized_from_the_settings_the_app_reads(monkeypatch) -> None:
     monkeypatch.setenv("TID_QUERY_TIMEOUT", "12")
     args = argparse.Namespace(host="127.0.0.1", port=8000, workers=2, threads=None, access_log="-")
     options = serve.gunicorn_options(args, {})
-    assert options["threads"] == 2 * 6 + 4
+    assert options["threads"] == 4 * 6 + 4
     assert options["timeout"] == 12 + 30
     options = serve.gunicorn_options(args, {"MAX_CONCURRENT_QUERIES": 2})
-    assert options["threads"] == 2 * 2 + 4
+    assert options["threads"] == 4 * 2 + 4
