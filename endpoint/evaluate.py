@@ -77,6 +77,9 @@ class Job:
     # The query is a bounded lookup without LIMIT or OFFSET (``QueryShape.bounded``): it may run with
     # ``LIMIT max_rows + 1`` appended and its answer written by the engine (:func:`_native`).
     native: bool = False
+    # A page's job instead of a query: (IRI, base) of the resource whose snapshot the page needs
+    # (:func:`tid.endpoint.describe.read.snapshot`), computed here under the pool's time budget.
+    snapshot: tuple[str, str] | None = None
 
 
 # The XML formats (SPARQL results XML, RDF/XML), and the characters XML 1.0 forbids even as
@@ -113,6 +116,8 @@ def run_job(job: Job, stores: dict) -> Outcome:
     started = time.perf_counter()
     if job.parse_only:
         return _syntax(job.query, started, job.base_iri) or Outcome(Status.PARSED, elapsed=time.perf_counter() - started)
+    if job.snapshot is not None:
+        return _snapshot(job, stores, started)
     if job.backend is not None:
         return _run_remote(job, started)
     store = open_store(stores, job.store_path)
@@ -127,6 +132,34 @@ def run_job(job: Job, stores: dict) -> Outcome:
     except RuntimeError as exc:
         # pyoxigraph's evaluation errors (an extension function it does not have…): the query's doing.
         return Outcome(Status.EVALUATION, message=str(exc), elapsed=time.perf_counter() - started)
+
+
+# What a worker keeps for page jobs, by store path: the release's terms, its phases' measures.
+_PAGE_DATA: dict[str, dict[str, Any]] = {}
+
+
+def _snapshot(job: Job, stores: dict, started: float) -> Outcome:
+    """What the store says about one resource for its page, with the release's terms and its
+    phases' measures read once per worker and release (:data:`_PAGE_DATA`)."""
+    from tid.endpoint.describe.read import read_terms, snapshot  # a page's job only: the worker starts lean
+
+    assert job.snapshot is not None
+    iri, base = job.snapshot
+    store: Any = job.backend if job.backend is not None else open_store(stores, job.store_path)
+    kept = _PAGE_DATA.get(job.store_path)
+    if kept is None:
+        _PAGE_DATA.clear()  # one release at a time: a new one replaces the previous one's
+        kept = _PAGE_DATA[job.store_path] = {}
+    if "terms" not in kept:
+        kept["terms"] = read_terms(store)
+
+    def cached(key: str, compute: Any) -> Any:
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]
+
+    found = snapshot(store, kept["terms"], iri, base=base, cached=cached)
+    return Outcome(Status.OK, elapsed=time.perf_counter() - started, extra={"snapshot": found})
 
 
 def _syntax(query: str, started: float, base_iri: str | None = None) -> Outcome | None:

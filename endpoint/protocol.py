@@ -298,6 +298,14 @@ def too_expensive(limit_mb: int | None) -> Problem:
                    "before ORDER BY on a large result, no cross products.", limit=f"memory={limit_mb}MiB")
 
 
+def run_checked(job: Job) -> Outcome:
+    """``job`` run as a query is (the pool, its time budget); a failure raised as the query's problem."""
+    outcome = _run(current_live(), job)
+    if outcome.status is not Status.OK:
+        raise _failure(outcome)
+    return outcome
+
+
 def _raise_syntax_error_first(live: Live, query: str) -> None:
     """A malformed query is a 400 even when its format is not acceptable (checked on an empty store)."""
     outcome = _run(live, Job(store_path="", query=query, parse_only=True, base_iri=endpoint_url()))

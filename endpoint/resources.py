@@ -36,6 +36,7 @@ from tid.endpoint import conneg, jsonld
 from tid.endpoint.describe import (
     BadParameter,
     Description,
+    Snapshot,
     Snapshots,
     Terms,
     describe,
@@ -47,10 +48,12 @@ from tid.endpoint.describe import (
     read_terms,
 )
 from tid.endpoint.errors import problem_page
+from tid.endpoint.evaluate import Job
 from tid.endpoint.html import render_page
 from tid.endpoint.http import DOCUMENT_FORMAT, Body, choose, negotiated
 from tid.endpoint.live import current_release
 from tid.endpoint.problem import Problem
+from tid.endpoint.protocol import run_checked
 from tid.endpoint.resource_page import page_context
 from tid.endpoint.urls import DOC_EXTENSIONS, SAFE_PATH, doc_url, kept_args
 
@@ -69,6 +72,15 @@ def release_terms() -> Terms:
     release, read once: what the pages' "as of" answers from."""
     release = current_release()
     return release.cached("resource-terms", lambda: read_terms(release.store))
+
+
+def _snapshot_in_pool(iri: str) -> Snapshot:
+    """What the store says about ``iri`` for its page, computed in a killable query process within
+    the time budget, failing as a query does: the largest pages (a phase's 76,000 incoming links)
+    take seconds, and a computation in the request's thread could not be stopped."""
+    release = current_release()
+    job = Job(store_path=release.store_path, query="", snapshot=(iri, release.base), backend=release.backend)
+    return run_checked(job).extra["snapshot"]
 
 
 def _snapshots() -> Snapshots:
@@ -205,7 +217,7 @@ def document(path: str) -> Response:
 
     def draw(fmt: conneg.Format) -> Body:
         description = describe(release.store, release_terms(), iri, stem, base=release.base, page=page, at=at, today=today,
-                               page_size=_page_size(), cached=release.cached, snapshots=_snapshots(),
+                               page_size=_page_size(), cached=release.cached, snapshots=_snapshots(), fetch=_snapshot_in_pool,
                                **(pagers if fmt is conneg.HTML else {}))
         if description is None:
             asked = ", ".join(f"{name}={n}" for name, n in {"page": page, **pagers}.items() if name in request.args)

@@ -36,7 +36,7 @@ from tid.endpoint.describe.model import Description, Statement, Terms, pick
 from tid.endpoint.describe.params import BadParameter, parse_at, parse_page
 from tid.endpoint.describe.rdf import graph_of, prefixes
 from tid.endpoint.describe.read import describe, exists, read_terms
-from tid.endpoint.describe.snapshots import Snapshots
+from tid.endpoint.describe.snapshots import Snapshot, Snapshots
 
-__all__ = ["AsOf", "BadParameter", "Description", "Snapshots", "Statement", "Terms", "describe", "exists", "graph_of",
+__all__ = ["AsOf", "BadParameter", "Description", "Snapshot", "Snapshots", "Statement", "Terms", "describe", "exists", "graph_of",
            "as_of", "parse_at", "parse_page", "pick", "prefixes", "read_terms"]

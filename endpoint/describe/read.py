@@ -323,15 +323,19 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
              today: date | None = None, page_size: int = DEFAULT_PAGE_SIZE,
              members_page: int | None = None, incoming_page: int | None = None,
              cached: Callable[[str, Callable[[], Any]], Any] | None = None,
-             snapshots: Snapshots | None = None) -> Description | None:
+             snapshots: Snapshots | None = None,
+             fetch: Callable[[str], Snapshot] | None = None) -> Description | None:
     """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
     past the last page. ``members_page`` and ``incoming_page`` (the HTML page's two pagers) page
     the memberships and the incoming links each on its own, at ``page`` when not given; a number
     past its list's last page is None too. The caller checks that the resource exists.
-    ``snapshots`` keeps what the store says about the resources asked for last. Without ``at``, ``today`` (when given) asks for
+    ``snapshots`` keeps what the store says about the resources asked for last; ``fetch(iri)``, when
+    given, computes it instead of :func:`snapshot` here (the endpoint runs it in its query pool). Without ``at``, ``today`` (when given) asks for
     today's state of a resource that has one (its last day's, when it has ended); without either,
     the description holds every date."""
     def compute() -> Snapshot:
+        if fetch is not None:  # the endpoint's: in a killable query process
+            return fetch(iri)
         return snapshot(store, terms, iri, base=base, cached=cached)
 
     snap = snapshots.get(iri, compute) if snapshots is not None else compute()

@@ -378,3 +378,25 @@ def test_the_analysis_cache_keeps_digests_not_query_texts(client) -> None:
     assert all(isinstance(key, bytes) and len(key) == 32 for key in protocol._SHAPES)
     kept = sum(len(repr(shape)) for shape in protocol._SHAPES.values())
     assert kept < 2_000_000, kept
+
+
+def test_a_page_is_described_in_a_query_process_within_the_time_budget(make_app, monkeypatch) -> None:
+    """Issue 12, finding 16: a /doc page's reading of the store runs in the killable pool, not in the
+    request's thread: past the budget it is a 503 query-timeout, and the server keeps answering."""
+    from tests.helpers import MELUN_IRI
+    from tid.endpoint.describe import read
+
+    doc = "/doc/" + MELUN_IRI.split("/id/", 1)[1]
+    # Were the snapshot computed in this process, the page would fail: it is the worker's.
+    monkeypatch.setattr(read, "snapshot", lambda *args, **kwargs: pytest.fail("computed in the request's thread"))
+    app = make_app(QUERY_TIMEOUT=30, RESOURCE_CACHE_SIZE=0)
+    response = app.test_client().get(doc, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and MELUN_IRI.encode() in response.get_data()
+    # A budget no description fits in (a millisecond: the round trip to a process alone takes more).
+    tight = make_app(QUERY_TIMEOUT=0.001, RESOURCE_CACHE_SIZE=0, MAX_CONCURRENT_QUERIES=1)
+    client = tight.test_client()
+    response = client.get(doc, headers={"Accept": "text/turtle"})
+    assert response.status_code == 503
+    assert body(response)["type"].endswith("/query-timeout") and response.headers["Retry-After"]
+    lookup = f"SELECT ?p ?o WHERE {{ <{MELUN_IRI}> ?p ?o }}"  # the cheap lane: no process, no budget to pass
+    assert client.get("/sparql", query_string={"query": lookup}).status_code == 200
