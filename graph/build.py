@@ -25,7 +25,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from tid import ROOT, __version__
 from tid.errors import ConfigError, DataError
-from tid.graph import catalog, changelog, derive, export, validate
+from tid.graph import catalog, changelog, derive, export, statistics, validate
 from tid.graph.provenance import LoadRecord, describe_load, describe_project_graph
 from tid.graph.queries import is_absolute_iri
 from tid.graph.report import report_quads, result_iri
@@ -356,6 +356,8 @@ def _write_release(
     catalog.publish_catalogue(store, manifest, [i.record.source.spec for i in loaded], minter,
                               directory=partial / "dumps" if options.dumps else None,
                               contact_email=options.contact_email)
+    # last: the figures of the catalogued stats-* queries, for the store as published (itself included)
+    statistics.write_statistics(store, minter, manifest)
     if validation is not None:
         _validate_written_after(writer, minter, release, validation)
         manifest["validation"] = validation.as_dict()
@@ -400,11 +402,12 @@ def _validate(options: BuildOptions, writer: ReleaseWriter, minter: Minter, rele
 def _validate_written_after(writer: ReleaseWriter, minter: Minter, release: str,
                             outcome: validate.ValidationOutcome) -> None:
     """The graphs written after the validation (the changelog, the catalogue: it describes the
-    validated release; the provenance of the report) checked on the nodes they reach, so that the build's summary counts what
+    validated release; the statistics; the provenance of the report) checked on the nodes they reach, so that the build's summary counts what
     ``tid validate`` finds in the published release. A violation there fails the build, as
     anywhere else: what is published conforms."""
     store = writer.store
-    written = {q.triple for graph in (minter.graph(changelog.CHANGELOG_GRAPH), catalog.catalogue_graph(minter))
+    written = {q.triple for graph in (minter.graph(changelog.CHANGELOG_GRAPH), catalog.catalogue_graph(minter),
+                                      statistics.statistics_graph(minter))
                for q in store.quads_for_pattern(None, None, None, graph)}
     # and the validation report's own provenance (its graph, the activity that wrote it)
     provenance, report_graph = minter.graph("provenance"), minter.graph("validation")

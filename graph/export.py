@@ -19,6 +19,7 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store,
 
 from tid.graph.queries import load_query
 from tid.graph.sources import sha256_of
+from tid.graph.statistics import statistics_graph
 from tid.graph.store import default_triples, named_quads
 from tid.namespaces import DCT, PREFIXES, RDF, VOID, XSD, Minter
 
@@ -40,8 +41,8 @@ def counts(store: Store) -> dict[str, Any]:
         "quads": named_quads(store),
         "triples": triples,
         "data_triples": triples,
-        "graphs": dict(rows("stats-graphs")),
-        "classes": dict(rows("stats-classes")),
+        "graphs": dict(rows("store-graph-triples")),
+        "classes": dict(rows("store-class-instances")),
     }
 
 
@@ -85,10 +86,13 @@ def write_dumps(store: Store, directory: Path, minter: Minter, release: str, nqu
 def void_description(store: Store, minter: Minter, release: str, dumps: list[dict[str, Any]]) -> list[Triple]:
     """The VoID description of the data graphs in ``store``: everything but the catalogue graph,
     which is metadata about the dataset (it describes these very dumps) and is published as
-    ``catalog.*`` beside them. The description is the same whether it is written before the
+    ``catalog.*`` beside them, and the statistics graph written after it (these figures, for the
+    store as published). The description is the same whether it is written before the
     catalogue exists (by the build) or computed afterwards (by the endpoint)."""
     catalogue = minter.graph("catalogue")
-    subsets = [(s[0], s[1]) for s in store.query(load_query("stats-graphs").text) if s[0] != catalogue]
+    statistics = statistics_graph(minter)
+    subsets = [(s[0], s[1]) for s in store.query(load_query("store-graph-triples").text)
+               if s[0] not in (catalogue, statistics)]
     graphs = [graph for graph, _ in subsets]
     # The data's distinct triples: the merge (default graph) when the catalogue is not in it yet,
     # else the merge of the data graphs, computed here (a dataset of several graphs would count a
@@ -113,7 +117,8 @@ def void_description(store: Store, minter: Minter, release: str, dumps: list[dic
     for dump in dumps:
         triples.append(Triple(dataset, VOID.dataDump, NamedNode(minter.base + "dumps/" + dump["file"])))
     for position, (name, predicate, key) in enumerate(
-        (("stats-classes", VOID.classPartition, VOID["class"]), ("stats-properties", VOID.propertyPartition, VOID.property))
+        (("store-class-instances", VOID.classPartition, VOID["class"]),
+         ("store-property-triples", VOID.propertyPartition, VOID.property))
     ):
         for solution in source.query(load_query(name).text):
             partition = NamedNode(f"{minter.base}id/dataset/territoires-industrie/partition/{position}/"

@@ -47,6 +47,14 @@ def test_bench_endpoint_help() -> None:
         assert option in done.stdout
 
 
+def test_bench_scale_help() -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "bench_scale.py"), "--help"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for option in ("--data-dir", "--copies", "--runs", "--build", "--mirror"):
+        assert option in done.stdout
+
+
 def test_bench_validate_on_the_cut_prints_every_figure() -> None:
     """The validation benchmark over the cut: full and incremental figures, the incremental
     result set equal to a full build's, and a naive call stopped at its limit (a lower bound)."""

@@ -319,6 +319,25 @@ def test_every_parameterless_query_answers_within_two_seconds(real_store) -> Non
     assert not slow, slow
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "counted"), [("stats-graphs", "store-graph-triples"),
+                                               ("stats-properties", "store-property-triples"),
+                                               ("stats-classes", "store-class-instances")])
+def test_stats_read_the_figures_the_engine_counts(real_store, name: str, counted: str) -> None:
+    """The statistics graph the build wrote (graph/statistics.py) gives, row for row and in
+    order, what the engine counts in the store as published, that graph included."""
+    def answer(query: str) -> tuple[list[str], list[list[str]]]:
+        solutions = real_store.query(load_query(query).text)
+        variables = [v.value for v in solutions.variables]
+        return variables, [[str(solution[v]) for v in variables] for solution in solutions]
+
+    read, computed = answer(name), answer(counted)
+    assert read == computed
+    assert len(read[1]) > 10
+    if name == "stats-graphs":
+        assert [BASE + "graph/statistiques"] == [row[0][1:-1] for row in read[1] if row[0].endswith("/statistiques>")]
+
+
 # -- territories -----------------------------------------------------------------------------
 
 
