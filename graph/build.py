@@ -15,13 +15,13 @@ import json
 import multiprocessing
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 
 from tid import ROOT, __version__
 from tid.errors import ConfigError, DataError
@@ -185,27 +185,38 @@ processes costs about a second, more than it saves on small inputs (the tests' c
 
 
 def load_sources(resolved: list[ResolvedSource], by_id: dict[str, ResolvedSource], minter: Minter, cache_dir: Path,
-                 keys: dict[str, str], progress: Progress = _no_progress) -> list[LoadedSource]:
+                 keys: dict[str, str], progress: Progress = _no_progress,
+                 ready: Callable[[LoadedSource], None] = lambda _item: None) -> list[LoadedSource]:
     """Every source through its loader (or from the cache), in the source list's order. Sources
     that are not cached are loaded ``LOAD_WORKERS`` at a time, each in a process of its own, the
-    largest first, when there are enough bytes of them to be worth it."""
+    largest first, when there are enough bytes of them to be worth it. ``ready`` is told of each
+    source as soon as it is loaded (the cached and in-process ones first, then the others as their
+    processes finish), so that the caller may store it while the others load."""
     def job(item: ResolvedSource) -> tuple[Any, ...]:
         return (item, [by_id[i] for i in item.spec.requires], minter, cache_dir, keys[item.spec.id])
 
     to_load = [item for item in resolved if not is_cached(cache_dir, item.spec.id, keys[item.spec.id])]
-    futures: dict[str, Future[LoadedSource]] = {}
+    futures: dict[Future[LoadedSource], str] = {}
     pool = None
     if len(to_load) > 1 and sum(item.path.stat().st_size for item in to_load) >= POOL_THRESHOLD:
         pool = ProcessPoolExecutor(max_workers=LOAD_WORKERS, mp_context=multiprocessing.get_context("spawn"))
         for item in sorted(to_load, key=lambda item: -item.path.stat().st_size):
-            futures[item.spec.id] = pool.submit(load_source, *job(item))
+            futures[pool.submit(load_source, *job(item))] = item.spec.id
     try:
-        loaded = []
-        for number, item in enumerate(resolved):
-            progress(f"load {item.spec.id}", number, len(resolved))
-            future = futures.get(item.spec.id)
-            loaded.append(future.result() if future is not None else load_source(*job(item)))
-        return loaded
+        loaded: dict[str, LoadedSource] = {}
+
+        def done(item: LoadedSource) -> None:
+            loaded[item.record.source.spec.id] = item
+            progress(f"loaded {item.record.source.spec.id}", len(loaded), len(resolved))
+            ready(item)
+
+        in_pool = set(futures.values())
+        for item in resolved:
+            if item.spec.id not in in_pool:
+                done(load_source(*job(item)))
+        for future in as_completed(futures):
+            done(future.result())
+        return [loaded[item.spec.id] for item in resolved]
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -263,20 +274,27 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
     if live and live.get("fingerprint") == fingerprint and not options.force:
         return BuildResult(live["release"], True, live)
 
-    loaded = load_sources(resolved, by_id, minter, data_dir.cache, keys, progress)
-    progress("loaded", len(resolved), len(resolved))
-    if any(item.record.report.rejects for item in loaded):
-        raise DataError(rejects_message(loaded))
-
     release, partial = data_dir.new_release()
     try:
-        manifest = _write_release(options, minter, loaded, release, partial, fingerprint, progress)
+        loaded, manifest = _new_release(options, resolved, by_id, minter, keys, release, partial, fingerprint, progress)
+        gc.collect()  # the store closed before its directory is published
     except BaseException:
         gc.collect()
         shutil.rmtree(partial, ignore_errors=True)
         raise
     data_dir.publish(release, partial)
     return BuildResult(release, False, manifest, [i.record.source.spec.id for i in loaded if not i.from_cache])
+
+
+def _new_release(options: BuildOptions, resolved: list[ResolvedSource], by_id: dict[str, ResolvedSource],
+                 minter: Minter, keys: dict[str, str], release: str, partial: Path, fingerprint: str,
+                 progress: Progress) -> tuple[list[LoadedSource], dict[str, Any]]:
+    """The new release in ``partial``: the sources loaded into its store as they come, then the rest."""
+    writer = ReleaseWriter(Store(str(partial / "store")), partial / "dumps" / export.NQUADS)
+    loaded = _load_and_store(resolved, by_id, minter, options.data_dir.cache, keys, writer, progress)
+    if any(item.record.report.rejects for item in loaded):
+        raise DataError(rejects_message(loaded))
+    return loaded, _write_release(options, minter, loaded, release, partial, fingerprint, progress, writer)
 
 
 def _write_release(
@@ -287,15 +305,12 @@ def _write_release(
     partial: Path,
     fingerprint: str,
     progress: Progress,
+    writer: ReleaseWriter,
 ) -> dict[str, Any]:
-    store = Store(str(partial / "store"))
-    writer = ReleaseWriter(store, partial / "dumps" / export.NQUADS)
+    """Everything after the sources' graphs (in ``writer``'s store and dump): the ontology, the
+    derivations, the provenance, the validation, the dumps and the catalogue."""
+    store = writer.store
     steps = len(loaded) + 6
-    for number, item in enumerate(loaded):
-        progress(f"store {item.record.source.spec.id}", number, steps)
-        assert item.quads_file is not None
-        writer.load_graph(item.quads_file.with_suffix(".nt"), item.quads_file, item.record.graph)
-
     progress("ontology", len(loaded), steps)
     ontology_graph = minter.graph("ontology", __version__)
     writer.load_turtle(ROOT / "ontology" / "tid.ttl", ontology_graph)
@@ -363,9 +378,37 @@ def _write_release(
         manifest["validation"] = validation.as_dict()
     (partial / "build.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     progress("done", steps, steps)
-    del store
-    gc.collect()
     return manifest
+
+
+STORE_WORKERS = 2
+"""Bulk loads into the new store side by side (the bulk loader lets go of the GIL)."""
+
+
+def _load_and_store(resolved: list[ResolvedSource], by_id: dict[str, ResolvedSource], minter: Minter, cache_dir: Path,
+                    keys: dict[str, str], writer: ReleaseWriter, progress: Progress) -> list[LoadedSource]:
+    """The sources' graphs (:func:`load_sources`) written into the new store as each one is
+    loaded, while the others still load: each into its named graph and into the merge, two bulk
+    loads at a time. The dump takes them afterwards, in the source list's order."""
+    storing = ThreadPoolExecutor(max_workers=STORE_WORKERS)
+    pending: list[Future[None]] = []
+
+    def ready(item: LoadedSource) -> None:
+        if item.quads_file is not None:  # rejected rows: nothing is published
+            for target in (item.record.graph, DefaultGraph()):
+                pending.append(storing.submit(writer.store_triples, item.quads_file.with_suffix(".nt"), target))
+
+    try:
+        loaded = load_sources(resolved, by_id, minter, cache_dir, keys, progress, ready)
+        progress("storing the sources' graphs", len(resolved), len(resolved))
+        for future in pending:
+            future.result()
+    finally:
+        storing.shutdown(wait=True, cancel_futures=True)
+    for item in loaded:
+        if item.quads_file is not None:
+            writer.dump_file(item.quads_file)
+    return loaded
 
 
 def _validate(options: BuildOptions, writer: ReleaseWriter, minter: Minter, release: str, partial: Path,

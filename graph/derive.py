@@ -1,23 +1,56 @@
 """Derivations: facts computed from the loaded graphs by the ``queries/derive-*.rq`` CONSTRUCTs.
 
-They run in name order over the merge of the graphs (the store's default graph), each seeing the results of the ones before,
-and their results go to one named graph, ``{base}graph/derivations``, described in the
-provenance graph as derived from every source graph by these queries. Examples: a membership's
-dates from its phase; a site's territory from its commune and its labelling date.
+They run over the merge of the graphs (the store's default graph), each after the derivations whose
+results it reads (its ``# reads:`` header), and their results go to one named graph,
+``{base}graph/derivations``, described in the provenance graph as derived from every source graph
+by these queries. Examples: a membership's dates from its phase; a site's territory from its
+commune and its labelling date.
+
+The derivations run in waves: a wave is every derivation whose reads are all in earlier waves. Its
+queries are evaluated side by side (pyoxigraph lets go of the GIL while it evaluates) and their
+results written in name order, each as soon as it is there: a derivation of the wave that starts
+meanwhile may see them, but does not read them. The graph, its counts and its provenance are
+therefore those of the derivations run one after the other.
 """
 
 from __future__ import annotations
 
-from pyoxigraph import Literal, NamedNode, Quad
+from concurrent.futures import ThreadPoolExecutor
 
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+
+from tid.errors import QueryError
 from tid.graph.provenance import describe_project_graph
 from tid.graph.queries import QUERY_DIR, load_query
 from tid.graph.store import ReleaseWriter
 from tid.namespaces import RDFS, VOID, XSD, Minter
 
+WORKERS = 2
+"""Derivations evaluated side by side (the machine's two cores)."""
+
 
 def derivation_names() -> list[str]:
     return sorted(path.stem for path in QUERY_DIR.glob("derive-*.rq"))
+
+
+def waves(names: list[str] | None = None) -> list[list[str]]:
+    """The derivations in waves: each wave holds those whose ``# reads:`` are all in earlier waves
+    (in name order within a wave). A read that names no derivation, or a cycle, is an error."""
+    names = derivation_names() if names is None else names
+    reads = {name: set(load_query(name).reads) for name in names}
+    for name, read in reads.items():
+        unknown = sorted(read - set(names))
+        if unknown:
+            raise QueryError(f"query {name!r}: '# reads:' names {', '.join(unknown)}, which is not a derivation")
+    done: set[str] = set()
+    result = []
+    while len(done) < len(names):
+        wave = [name for name in names if name not in done and reads[name] <= done]
+        if not wave:
+            raise QueryError(f"the derivations {', '.join(sorted(set(names) - done))} read each other ('# reads:')")
+        result.append(wave)
+        done |= set(wave)
+    return result
 
 
 def run(writer: ReleaseWriter, minter: Minter, source_graphs: list[NamedNode], fingerprint: str) -> int:
@@ -27,12 +60,17 @@ def run(writer: ReleaseWriter, minter: Minter, source_graphs: list[NamedNode], f
     provenance = minter.graph("provenance")
     activity = minter.id("chargement", "derivations", fingerprint[:12])  # the IRI describe_project_graph gives it
     total = 0
-    for name in derivation_names():
-        query = load_query(name)
-        triples = list(store.query(query.text))
-        total += len(writer.add(Quad(t.subject, t.predicate, t.object, graph) for t in triples))
-        writer.add([Quad(activity, RDFS.comment, Literal(f"{name}: {len(triples)} triples — {query.en}", language="en"),
-                         provenance)])
+
+    def evaluate(name: str) -> list[Triple]:
+        return list(store.query(load_query(name).text))
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for wave in waves():
+            for name, triples in zip(wave, pool.map(evaluate, wave), strict=True):
+                query = load_query(name)
+                total += len(writer.add(Quad(t.subject, t.predicate, t.object, graph) for t in triples))
+                writer.add([Quad(activity, RDFS.comment,
+                                 Literal(f"{name}: {len(triples)} triples — {query.en}", language="en"), provenance)])
     writer.add(describe_project_graph(minter, graph, source_graphs, "Dérivations (queries/derive-*.rq)",
                                       provenance, fingerprint[:12]))
     writer.add([Quad(graph, VOID.triples, Literal(str(total), datatype=XSD.integer), provenance)])

@@ -13,6 +13,9 @@ A derivation (``derive-*.rq``) may say what it derives facts about: ``# scope: t
 to one node when ``tid validate`` derives facts about a contributed file's nodes only), the
 classes that thing belongs to, and the predicates by which a new triple whose *object* is that
 thing can change what is derived about it (by default, only triples about it as subject can).
+It names the derivations whose results it reads (``# reads: derive-list-periods
+derive-coverage-communes``): the build runs a derivation after those, and side by side with the
+ones it does not read nor is read by.
 
 Parameter types: ``iri``, ``date``, ``string``, ``integer``; ``=value`` gives a default
 (``date=today``: the day the query runs, bound then).
@@ -87,6 +90,8 @@ class NamedQuery:
     """The classes (IRIs) of that thing."""
     scope_inverse: tuple[str, ...] = ()
     """Predicates (IRIs) by which a triple with that thing as object changes what is derived."""
+    reads: tuple[str, ...] = ()
+    """The derivations whose results a derivation reads (``# reads:``)."""
 
     def substitutions(self, values: dict[str, str]) -> dict[Variable, NamedNode | Literal]:
         known = {p.name: p for p in self.parameters}
@@ -127,7 +132,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
             raise QueryError(f"query {name!r}: the header lacks '# {key}:'")
     scope, scope_classes, scope_inverse = _scope(name, header.get("scope", ""))
     return NamedQuery(name, text, header["title"], header["fr"], header["en"], tuple(parameters), scope, scope_classes,
-                      scope_inverse)
+                      scope_inverse, tuple(header.get("reads", "").split()))
 
 
 SCOPE = re.compile(r"^(?P<variables>[A-Za-z_][A-Za-z0-9_]*(?:\s+[A-Za-z_][A-Za-z0-9_]*)*)\s*\((?P<classes>[^)]*)\)"

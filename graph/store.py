@@ -187,7 +187,17 @@ class ReleaseWriter:
     def load_graph(self, ntriples: Path, nquads: Path, graph: NamedNode) -> None:
         """A named graph from its loader's files: ``ntriples`` its triples, ``nquads`` the same in ``graph``."""
         for target in (graph, DefaultGraph()):
-            self.store.bulk_load(path=str(ntriples), format=RdfFormat.N_TRIPLES, to_graph=target)
+            self.store_triples(ntriples, target)
+        self.dump_file(nquads)
+
+    def store_triples(self, ntriples: Path, target: NamedNode | DefaultGraph) -> None:
+        """The triples of an N-Triples file into one graph of the store (a named graph, or the
+        merge), without the dump: :meth:`dump_file` adds them there. The bulk loader lets go of the
+        GIL: two threads may load side by side."""
+        self.store.bulk_load(path=str(ntriples), format=RdfFormat.N_TRIPLES, to_graph=target)
+
+    def dump_file(self, nquads: Path) -> None:
+        """An N-Quads file, whose quads are in the store, appended to the dump."""
         with nquads.open("rb") as source:
             while block := source.read(1 << 22):
                 self._write(block)
