@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import shutil
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -278,7 +279,10 @@ def _build(options: BuildOptions, progress: Progress) -> BuildResult:
     try:
         loaded, manifest = _new_release(options, resolved, by_id, minter, keys, release, partial, fingerprint, progress)
         gc.collect()  # the store closed before its directory is published
-    except BaseException:
+    except BaseException as exc:
+        # the new store is closed before its directory is removed: the failed frames' references to
+        # it go (an open store writes into its directory, which a removal then leaves behind)
+        traceback.clear_frames(exc.__traceback__)
         gc.collect()
         shutil.rmtree(partial, ignore_errors=True)
         raise
