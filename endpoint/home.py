@@ -145,6 +145,25 @@ def home_data(release: Any, day: date) -> dict[str, Any]:
     }
 
 
+def programme_lists(release: Any, day: date) -> list[dict[str, Any]]:
+    """The other programmes' lists in force at ``day`` (Action cœur de ville, Petites villes de
+    demain: the latest list of each on or before it), with the communes and the conventions each
+    names; Territoires d'industrie's are the page's own counts."""
+    store, base = release.store, release.base
+    minter = Minter(base)
+    found = []
+    for row in _rows(store, "home-programmes-listes", date=day.isoformat(),
+                     sauf=minter.programme("territoires-industrie").value):
+        found.append({
+            "programme": {"iri": row["programme"].value, "labels": _labels(store, row["programme"].value),
+                          "path": thing_path(row["programme"].value, base)},
+            "list": {"iri": row["liste"].value, "labels": _labels(store, row["liste"].value),
+                     "path": thing_path(row["liste"].value, base)},
+            "reference": row["dateListe"].value, "communes": _int(row["communes"]), "conventions": _int(row["territoires"]),
+        })
+    return found
+
+
 def json_ld_script(data: dict[str, Any] | None) -> Markup:
     """The home page's schema.org JSON for its ``<script type="application/ld+json">`` (nothing
     when the release has no catalogue)."""
@@ -155,6 +174,12 @@ def number(value: int, lang: str) -> str:
     """``34969`` -> ``34 969`` (narrow no-break space) in French, ``34,969`` in English."""
     grouped = f"{value:,}"
     return grouped.replace(",", "\u202f") if lang == "fr" else grouped
+
+
+def _view(item: dict[str, Any], lang: str, base: str) -> dict[str, Any]:
+    fallback = item["iri"].rstrip("/").rsplit("/", 1)[-1]
+    url = page_url(item["iri"], base) if item.get("path") else None
+    return {**item, "label": label_in(item["labels"], lang, fallback), "url": url or item["iri"]}
 
 
 def _localised(data: dict[str, Any], lang: str, base: str) -> dict[str, Any]:
@@ -199,6 +224,10 @@ def home() -> Response:
         data = release.cached("home " + " ".join(state.key), lambda: home_data(release, state.day))
         lang = page_language()
         context = _localised(data, lang, release.base)
+        # the other programmes' lists change on their own dates: one computation per day asked
+        others = release.cached(f"home-programmes {state.day.isoformat()}", lambda: programme_lists(release, state.day))
+        context["programme_lists"] = [{**item, "programme": _view(item["programme"], lang, release.base),
+                                       "list": _view(item["list"], lang, release.base)} for item in others]
         catalogue = page_url(catalogue_node(Minter(release.base)).value, release.base)
 
         def period(item: Any) -> dict[str, str]:  # a phase, list or vintage of ``state``, linked

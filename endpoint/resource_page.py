@@ -16,6 +16,7 @@ from tid.endpoint import catalog_page, conneg
 from tid.endpoint.catalog_route import load_catalogue
 from tid.endpoint.citation import Citation, citation_of
 from tid.endpoint.describe import Description, Statement, pick
+from tid.endpoint.describe.model import collation_key
 from tid.endpoint.geo import geojson_url, unplaced_sites
 from tid.endpoint.html import json_for_script, page_language
 from tid.endpoint.live import current_release
@@ -125,6 +126,17 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
 
     members = [m for m in d.memberships if m.direction == "members"]
     member_of = [m for m in d.memberships if m.direction == "member-of"]
+    # Memberships of Territoires d'industrie (its phases are the pages' periods) apart from those
+    # of the other programmes (Action cœur de ville, Petites villes de demain), whose conventions
+    # are territories too: each is named under its own programme.
+    ti_phases = {p.iri for p in d.terms.phases}
+    by_programme: dict[str, list[Any]] = {}
+    for m in member_of:
+        if m.programme and m.phase not in ti_phases:
+            by_programme.setdefault(m.programme, []).append(m)
+    other_programmes = sorted(((link(p), ms) for p, ms in by_programme.items()),
+                              key=lambda pair: collation_key(pair[0]["text"]))
+    ti_member_of = [m for m in member_of if not (m.programme and m.phase not in ti_phases)]
     sites: dict[str, dict[str, Any]] = {}
     for row in d.sites:
         entry = sites.setdefault(row.site.value, {"link": link(row.site.value, {"fr": row.label} if row.label else None),
@@ -146,6 +158,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
     return {
         "d": d, "kind": kind, "link": link, "term": term, "own_label": own, "facts": facts,
         "type_links": [link(t) for t in types], "first_link": first_link, "members": members, "member_of": member_of,
+        "ti_member_of": ti_member_of, "other_programmes": other_programmes,
         "sites": list(sites.values()), "source_index": source_index, "base": base,
         # Incoming links from memberships are the rows of the membership tables: not twice.
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],

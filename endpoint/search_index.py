@@ -26,7 +26,9 @@ the thing taking its best score:
  30   an identifier starts with the query (three characters at least)
 ====  =====================================================================================
 
-An alternative label (``skos:altLabel``) scores one point less than a label. Ties go to the more
+A label matches the query written without its spaces only as whole words ("saintdenis" finds
+"Saint-Denis"; "2a" does not find "232 Action cœur de ville"). An alternative label
+(``skos:altLabel``) scores one point less than a label. Ties go to the more
 important type (territory, programme, measure, site, région, département, EPCI, commune, actor…:
 :data:`TYPES` order), then to the larger population, then to the label in alphabetical order.
 """
@@ -132,6 +134,13 @@ def tokens(text: str) -> list[str]:
 def normalise(text: str) -> str:
     """``"L’Île-Saint-Denis"`` -> ``"l ile saint denis"``."""
     return " ".join(tokens(text))
+
+
+def _whole_words(label: str, flat: str) -> bool:
+    """Whether ``flat`` (a query without its spaces) is whole words of ``label`` written without
+    the spaces between them: "saintdenis" in "saint denis", not "2a" in "232 action" (a match that
+    begins inside one word and ends inside the next is no match)."""
+    return re.search(r"(?:^| )" + " ?".join(map(re.escape, flat)) + r"(?= |$)", label) is not None
 
 
 def compact(text: str) -> str:
@@ -288,7 +297,7 @@ class SearchIndex:
         spaced = f" {norm} "
         several = len(words) > 1
         for label, label_flat, entry, alternative, text in self._labels:
-            if flat not in label_flat:
+            if flat not in label_flat or (norm not in label and not _whole_words(label, flat)):
                 if not several or not all(w in label for w in words):
                     continue
                 score = ALL_WORDS

@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from tid.loaders import (
+    anct_crossing,
     cog_communes,
     cog_departements,
     cog_epci,
@@ -17,6 +18,7 @@ from tid.loaders import (
     commune_successors,
     curated_turtle,
     fonds_acceleration,
+    programme_lists,
     site_aliases,
     sites_cles_en_main,
     ti_communes_2020,
@@ -38,6 +40,8 @@ LOADERS: dict[str, ModuleType] = {
         ti_groupements,
         ti_communes_2020,
         ti_communes_geojson,
+        programme_lists,
+        anct_crossing,
         sites_cles_en_main,
         fonds_acceleration,
         curated_turtle,

@@ -54,6 +54,8 @@ NAMED_QUERY_PARAMS: dict[str, dict[str, str]] = {
     "entites-d-un-graphe": {"graph": BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"},
     "epci-d-une-commune": {"insee": "58072", "date": "2024-01-01"},
     "geo-geometries": {"chose": MELUN_IRI},
+    "programmes-entrees-sorties": {"programme": BASE + "id/programme/petites-villes-de-demain",
+                                   "debut": "2020-12-01", "fin": "2024-09-01"},
     "sites-d-une-region": {"region": "11"},
     "territoires-d-une-region": {"region": BASE + "id/region/11", "date": "2024-06-01"},
     "territoire-d-une-commune": {"insee": "58072", "date": "2021-06-01"},

@@ -348,7 +348,8 @@ def test_temporal_coverage_is_a_blank_period_with_start_and_end_dates(published)
 
     for node in datasets(g):
         period(node)
-    assert period(WHOLE) == (date(2018, 11, 22), date(2027, 12, 31))
+    # from the first phase's start (Action cœur de ville, 2017-12-14) to the last phase's end
+    assert period(WHOLE) == (date(2017, 12, 14), date(2027, 12, 31))
     assert period(source_dataset(manifest, "ti-phase2-groupements")) == (date(2023, 11, 9), date(2027, 12, 31))
     assert period(source_dataset(manifest, "ti-phase1-groupements")) == (date(2018, 11, 22), date(2023, 11, 8))
     assert period(source_dataset(manifest, "cog2023-communes")) == (date(2023, 1, 1), date(2023, 1, 1))
@@ -597,7 +598,7 @@ def test_schema_org_dataset_for_the_home_page(published) -> None:
     assert len(data["description"]) >= 50
     assert data["license"] == LICENCE_OUVERTE_2
     assert data["identifier"] == "territoires-industrie"
-    assert data["temporalCoverage"] == "2018-11-22/2027-12-31"
+    assert data["temporalCoverage"] == "2017-12-14/2027-12-31"
     assert data["spatialCoverage"]["geo"]["box"] == "-21.4 -61.9 51.1 55.9"
     assert data["publisher"]["name"] == "Projet Territoires d'industrie — graphe de connaissances"
     assert data["publisher"]["contactPoint"]["email"] == catalog.CONTACT_EMAIL

@@ -217,11 +217,13 @@ def test_second_release_states_what_each_graph_lost(releases) -> None:
 
     # The EPCI's 20 communes were members through it (derive-coverage-communes): those memberships
     # go (8 triples each), with the EPCI membership's two dates and the removed site's territory
-    # and EPCI (164 in all); the 2020 list, which still names the communes, now ends their
-    # membership the day before the end-of-phase list (20 new tid:dateFin).
+    # and EPCI (164), and 23 tid:rattacheA (derive-rattachements): the EPCI's phase and list, the
+    # 20 communes' list by groupement, the removed site's wave (187 in all); the 2020 list, which
+    # still names the communes, now ends their membership the day before the end-of-phase list
+    # (20 new tid:dateFin).
     derivations = changes["derivations"]
     assert (int(graph.value(derivations, T("triplesAjoutes"))), int(graph.value(derivations, T("triplesRetires")))) \
-        == (20, 164)
+        == (20, 187)
     assert {(kind, kind_of, territory) for kind, kind_of, _, territory, _, _ in items(graph, derivations)} == {
         ("Retrait", TID + "Adhesion", TI_1103)}
     assert {member for _, _, member, _, _, _ in items(graph, derivations)} == MELUN_COMMUNES

@@ -92,7 +92,7 @@ def test_every_example_is_a_valid_command_line(capsys) -> None:
 @pytest.mark.parametrize(("line", "completions"), [
     ("tid qu", {"query"}),
     ("tid query --fo", {"--format"}),
-    ("tid query communes-d", {"communes-d-un-territoire"}),
+    ("tid query communes-d", {"communes-d-un-territoire", "communes-des-trois-programmes"}),
     ("tid query communes-d-un-territoire -p ", {"territoire=", "date="}),
     ("tid --de", {"--debug"}),
 ])

@@ -727,8 +727,11 @@ def test_chronologie(real_store) -> None:
     waves = {tail(r["chose"], "id/vague/"): r["date"] for r in rows if r["genre"] == "vague de labellisation"}
     assert waves == {s: d.isoformat() for s, d in WAVES.values()}
     phases = {(r["genre"], r["chose"]): r["date"] for r in rows if r["genre"].endswith("de phase")}
+    acv, pvd = BASE + "id/phase/action-coeur-de-ville", BASE + "id/phase/petites-villes-de-demain"
     assert phases == {("début de phase", PHASE1): "2018-11-22", ("fin de phase", PHASE1): "2023-11-08",
-                      ("début de phase", PHASE2): "2023-11-09", ("fin de phase", PHASE2): "2027-12-31"}
+                      ("début de phase", PHASE2): "2023-11-09", ("fin de phase", PHASE2): "2027-12-31",
+                      ("début de phase", acv): "2017-12-14", ("fin de phase", acv): "2026-12-31",
+                      ("début de phase", pvd): "2020-10-01", ("fin de phase", pvd): "2026-12-31"}
     question = next(r for r in rows if r["genre"] == "question écrite")
     assert question["date"] == "2020-08-11" and "31804" in question["libelle"]
     assert all(r["libelle"] for r in rows)

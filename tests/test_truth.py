@@ -64,7 +64,8 @@ def test_the_count_of_territories_at_a_date_is_the_size_of_one_published_list(re
         assert count(real_store, TERRITORIES_AT, DAY=xsd_date(day)) == expected, day
     # the membership view agrees: the territories with a member on that day
     members_at = """SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {
-      ?a a tid:Adhesion ; org:organization ?t ; tid:dateDebut ?d ; tid:dateFin ?f . FILTER(?d <= ?DAY && ?DAY <= ?f) }"""
+      ?a a tid:Adhesion ; org:organization ?t ; tid:dateDebut ?d ; tid:dateFin ?f . ?t a tid:TerritoireIndustrie .
+      FILTER(?d <= ?DAY && ?DAY <= ?f) }"""
     for day in (date(2020, 12, 31), date(2023, 6, 1), date(2024, 1, 1), date(2025, 6, 1)):
         assert count(real_store, members_at, DAY=xsd_date(day)) == len(list_in_force(day).territories), day
 
@@ -82,13 +83,14 @@ def test_before_the_first_list_of_a_phase_nothing_is_asserted(real_store) -> Non
 @pytest.mark.parametrize("day", [date(2020, 12, 31), date(2021, 6, 1), date(2022, 6, 1), date(2023, 1, 1),
                                  date(2023, 11, 8), date(2024, 1, 1), date(2024, 8, 1), date(2026, 12, 7)])
 def test_no_commune_is_in_two_territories_on_one_day(real_store, day: date) -> None:
+    # within one phase: a commune may also be in an ACV or PVD convention (another programme's phase)
     doubles = rows(real_store, """SELECT ?c (COUNT(DISTINCT ?t) AS ?n) WHERE {
-      ?a a tid:Adhesion ; org:member ?c ; org:organization ?t ; tid:dateDebut ?d ; tid:dateFin ?f .
-      ?c igeo:codeINSEE ?code . FILTER(?d <= ?DAY && ?DAY <= ?f) } GROUP BY ?c HAVING (COUNT(DISTINCT ?t) > 1)""",
+      ?a a tid:Adhesion ; org:member ?c ; org:organization ?t ; tid:phase ?p ; tid:dateDebut ?d ; tid:dateFin ?f .
+      ?c igeo:codeINSEE ?code . FILTER(?d <= ?DAY && ?DAY <= ?f) } GROUP BY ?c ?p HAVING (COUNT(DISTINCT ?t) > 1)""",
                    DAY=xsd_date(day))
     assert doubles == []
     brest = rows(real_store, """SELECT ?t WHERE { ?a org:member <BREST> ; org:organization ?t ;
-      tid:dateDebut ?d ; tid:dateFin ?f . FILTER(?d <= ?DAY && ?DAY <= ?f) }""",
+      tid:dateDebut ?d ; tid:dateFin ?f . ?t a tid:TerritoireIndustrie . FILTER(?d <= ?DAY && ?DAY <= ?f) }""",
                  BREST=f"{BASE}id/commune/29019", DAY=xsd_date(day))
     assert {r["t"].rsplit("/", 1)[1] for r in brest} == territories_of_commune("29019", day)
 
@@ -171,7 +173,8 @@ def test_each_sentence_a_document_states_is_one_claim(real_store) -> None:
 
 def test_every_list_is_the_size_it_says_and_holds_its_period(real_store) -> None:
     found = {r["l"].rsplit("/", 1)[1]: r for r in rows(real_store, """SELECT ?l ?n ?ref ?d ?f WHERE {
-      ?l a tid:ListeTerritoires ; tid:nombreTerritoires ?n ; tid:dateReference ?ref ; tid:dateDebut ?d ; tid:dateFin ?f }""")}
+      ?l a tid:ListeTerritoires ; tid:nombreTerritoires ?n ; tid:dateReference ?ref ; tid:dateDebut ?d ; tid:dateFin ?f ;
+         tid:phase/tid:programme <TI> }""", TI=f"{BASE}id/programme/territoires-industrie")}
     assert {k: (v["n"], v["ref"], v["d"], v["f"]) for k, v in found.items()} == {
         listed.source: (str(len(listed.territories)), listed.reference.isoformat(), listed.start.isoformat(),
                         listed.end.isoformat()) for listed in lists()}

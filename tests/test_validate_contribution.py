@@ -18,14 +18,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from pyoxigraph import DefaultGraph, Quad, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
 from tests.helpers import CUT_MIRROR, REPO, TEST_DATA
 from tid.cli import main
 from tid.graph.contribution import derive_for, derive_into, join, release_graph
 from tid.graph.inputs import load_files
 from tid.graph.locations import line_locations, turtle_locations
-from tid.graph.store import DataDir
+from tid.graph.store import DataDir, open_read_only
 from tid.namespaces import DEFAULT_BASE, Minter
 
 FILES = TEST_DATA / "validate"
@@ -55,9 +55,22 @@ def test_a_correct_new_membership_conforms_in_the_graph_it_joins(cut_data_dir: D
     release = cut_data_dir.current_release()
     assert release is not None
     assert any(release.name in line and "release" in line for line in report["validatedAgainst"])
-    # only results about the file: its membership, and the memberships of the EPCI's communes the
-    # build derives from it (none of the release's own results on other nodes)
-    assert all("/adhesion/2023-2027/ti-1107/" in r["focus"] for r in report["results"])
+    # only results the file causes: about its membership and the memberships of the EPCI's
+    # communes the build derives from it, and the crossing table's check on those communes (ANCT's
+    # table does not list them in a Territoire d'industrie: a warning the new membership raises);
+    # none of the release's own results on other nodes
+    memberships = [r for r in report["results"] if "/adhesion/2023-2027/ti-1107/" in r["focus"]]
+    members = {BASE + "id/commune/" + r["focus"].rsplit("/", 1)[1] for r in memberships}
+    crossing = [r for r in report["results"] if r not in memberships]
+    assert memberships
+    assert all(r["sourceShape"].endswith("#Commune-absenteDuCroisement") and r["severity"] == "Warning"
+               for r in crossing), crossing
+    store = open_read_only(cut_data_dir)
+    epci_communes = {q.object.value for q in store.quads_for_pattern(
+        None, NamedNode(ORG + "member"), None, None)
+        if any(store.quads_for_pattern(q.subject, NamedNode(ORG + "organization"),
+                                       NamedNode(BASE + "id/epci/200057867"), None))}
+    assert crossing and {r["focus"] for r in crossing} <= epci_communes | members
 
 
 def test_the_same_file_alone_fails_as_before_with_closed(cut_data_dir: DataDir, capsys) -> None:

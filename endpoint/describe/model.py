@@ -59,6 +59,8 @@ class Membership:
     reference: date | None
     phase: str | None
     phase_label: str | None
+    programme: str | None = None  # the programme of its phase (Territoires d'industrie, Action cœur de ville…)
+    organised: bool = True  # False: a membership of the programme itself, with no territory or convention
 
 
 @dataclass
@@ -161,7 +163,7 @@ class Description:
     terms: Terms
     statements: list[Statement]
     incoming_counts: dict[str, int]
-    incoming_by_kind: dict[tuple[str, str], int]  # (property, kind of subject: territoire, commune…) -> links
+    incoming_by_kind: dict[tuple[str, str], int]  # (property, kind of subject: territoire (of industry), convention (of another programme), commune…) -> links
     incoming: list[Incoming]  # the page's slice
     incoming_total: int
     memberships: list[Membership]  # the page's slice

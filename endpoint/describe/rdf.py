@@ -49,8 +49,10 @@ def graph_of(description: Description, doc_iri: str, page_iri: str | None,
     for membership in description.memberships:
         if membership.direction == "members":
             add(membership.membership, P["org"] + "member", membership.other)
-        else:
+        elif membership.organised:
             add(membership.membership, P["org"] + "organization", membership.other)
+        else:  # a membership of a programme with no convention: its programme is no org:organization
+            continue
         if membership.label:
             add(membership.other, RDFS_LABEL, Literal(membership.label, language="fr"))
     # Incoming links counted per property: one void:Linkset each.

@@ -201,6 +201,10 @@ def _memberships(store: Store, iri: str, base: str, terms: Terms) -> list[Member
         m.debut = m.debut or _date(row["debut"])
         m.fin = m.fin or _date(row["fin"])
         m.reference = m.reference or _date(row["reference"])
+        if m.programme is None and row["programme"] is not None:
+            m.programme = row["programme"].value
+        if key[0] == "member-of" and row["organisation"] is None:
+            m.organised = False
         if m.phase is None and row["phase"] is not None:
             m.phase = row["phase"].value
             names = terms.labels.get(m.phase) or {}
@@ -349,9 +353,15 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
     incoming = [i for i in snap.incoming if i.subject.value not in dropped and _holds(i.debut, i.fin, at)]
     counts: dict[str, int] = defaultdict(int)
     by_kind: dict[tuple[str, str], int] = defaultdict(int)
+    # a convention of another programme (Action cœur de ville…) is minted like a territory of
+    # industry, id/territoire/{phase}/{id}: only those of Territoires d'industrie's phases count as territories
+    ti_territories = tuple(f"{base}id/territoire/{p.iri.rsplit('/', 1)[-1]}/" for p in terms.phases)
     for item in incoming:
         counts[item.predicate] += 1
-        by_kind[item.predicate, _kind(item.subject.value, base) or ""] += 1
+        kind = _kind(item.subject.value, base) or ""
+        if kind == "territoire" and not item.subject.value.startswith(ti_territories):
+            kind = "convention"
+        by_kind[item.predicate, kind] += 1
     largest = max(len(incoming), len(memberships))
     pager = Pager(page, page_size, max(1, math.ceil(largest / page_size)))
     if page > pager.last:

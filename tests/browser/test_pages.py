@@ -256,7 +256,7 @@ def test_ontology_page_and_a_term_link(server: str, visit: Visit) -> None:
     page.goto(server + "def?lang=en#Adhesion", wait_until="load")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("#Adhesion").is_visible()
-    assert "Industry territory membership" in page.locator("#Adhesion h3").inner_text()
+    assert "Territory or programme membership" in page.locator("#Adhesion h3").inner_text()
 
     # The shapes page is linked from the ontology, with anchors too.
     page.goto(server + "shapes#TerritoireIndustrie-idTi", wait_until="load")

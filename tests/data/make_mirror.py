@@ -7,7 +7,10 @@ that exercise skips (a commune déléguée, an overseas collectivity, a degenera
 December 2026 transcriptions it keeps rows that corroborate sites of the cut (the unnamed Hambach
 row, the Nouvelle-Aquitaine sites the curated seed-004 list also has, one with indirect wording)
 and lauréats that exercise the rules (a commune that resolves, the one amount, a dated comment, a
-date that is not a publication date).
+date that is not a publication date). Of the Action cœur de ville and Petites villes de demain lists
+and ANCT's crossing table it keeps the rows of the cut's communes (among them the chefs-lieux, many
+of them ACV towns: Niort's convention dated before the plan, Laval's « 27 jullet 2018 », Tarbes
+merged into Lourdes's convention) and the 2018 row with « Vitry-le-François » in its code field.
 Files keep the mirror's paths, so a source list can point at either. Run again after a change
 of the real files, then update tests/data/sources.toml's checksums (the test says which).
 """
@@ -28,6 +31,9 @@ COG26 = "cog/etalab-decoupage-administratif-6.0.0_cog2026"
 TI = "territoires-industrie"
 SITES = "sites-cles-en-main"
 PLACES = "places"
+PROGRAMMES = "programmes"
+PROGRAMME_FILES = ("acv_anct-carto-acv-2018.csv", "acv_anct-carto-acv-2024.csv", "acv_anct-carto-acv-2025.csv",
+                   "pvd_anct-carto-pvd-2021.csv", "pvd_superposeur-anct.csv")
 PHASE2 = {"ti-1103", "ti-1107"}
 PHASE1 = {"ti-1103", "ti-2706"}  # ti-2706: a degenerate (GeometryCollection) perimeter
 EXTRA_COMMUNES = {"97501"}  # Saint-Pierre-et-Miquelon: zone "com", skipped
@@ -118,6 +124,20 @@ def main(shared: Path) -> None:
     write_json(f"{TI}/anct_ti_2023-2027_perimetres_communes_nov2023.geojson", collection("ti_geom", p2c))
     write_json(f"{TI}/anct_ti_2018-2022_perimetres_groupements.geojson", collection("polygone-4326_ti", p1))
     write_csv(f"{TI}/signauxfaibles_terrind_communes_2020.csv", ["code_commune", "code_terrind", "libelle_terrind"], list2020)
+
+    # ACV and PVD lists, and the crossing table: the rows of the cut's communes
+    current = {c["code"] for c in communes if c["type"] == "commune-actuelle"}
+    for name in PROGRAMME_FILES:
+        with (shared / f"{PROGRAMMES}/{name}").open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            kept_rows = [r for r in reader if r["insee_com"] in current or r["insee_com"] == "Vitry-le-François"]
+            header = list(reader.fieldnames or [])
+        write_csv(f"{PROGRAMMES}/{name}", header, kept_rows)
+    with (shared / f"{PROGRAMMES}/ngeo-anct-cog2023.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        kept_rows = [r for r in reader if r["insee_com"] in current]
+        header = list(reader.fieldnames or [])
+    write_csv(f"{PROGRAMMES}/ngeo-anct-cog2023.csv", header, kept_rows)
 
     # the points of the cut's current communes, and of one overseas collectivity's (skipped)
     kept = {c["code"] for c in communes if c["type"] == "commune-actuelle"} | EXTRA_COMMUNES

@@ -39,7 +39,7 @@ def test_whole_dataset_page_reads_like_a_portals(client: FlaskClient, manifest: 
     assert shown["Éditeur"] == PROJECT_NAME
     assert shown["Licence"].startswith("Licence Ouverte / Open Licence version 2.0")
     assert f'<a href="{ETALAB}">Licence Ouverte / Open Licence version 2.0</a>' in summary(body)
-    assert shown["Couverture temporelle"] == "du 2018-11-22 au 2027-12-31"
+    assert shown["Couverture temporelle"] == "du 2017-12-14 au 2027-12-31"
     assert shown["Couverture spatiale"] == "France"
     assert shown["Dernière mise à jour"] == manifest["built"][:10]
     assert shown["Version"] == manifest["release"]
@@ -72,7 +72,7 @@ def test_whole_dataset_page_in_english(client: FlaskClient, manifest: dict) -> N
     body = page(client, WHOLE_PAGE + "?lang=en")
     shown = facts(body)
     assert shown["Publisher"] == PROJECT_NAME
-    assert shown["Temporal coverage"] == "from 2018-11-22 to 2027-12-31"
+    assert shown["Temporal coverage"] == "from 2017-12-14 to 2027-12-31"
     assert shown["Last update"] == manifest["built"][:10]
     assert text_of(summary(body)).strip().startswith("Key facts France's territorial industrial-policy programmes")
     assert re.search(r'<td class="n">\d+(\.\d)? (B|kB|MB)</td>', section(body, "downloads"))
@@ -136,7 +136,7 @@ def test_the_dataset_page_tells_search_engines_what_a_dataset_search_reads(clien
     assert data["@type"] == "Dataset" and data["@id"] == "https://w3id.org/territoires-industrie/id/dataset/territoires-industrie"
     assert data["license"] == ETALAB and data["version"] == manifest["release"]
     assert data["publisher"] == {"@type": "Organization", "name": PROJECT_NAME}
-    assert data["temporalCoverage"] == "2018-11-22/2027-12-31" and data["spatialCoverage"] == "France"
+    assert data["temporalCoverage"] == "2017-12-14/2027-12-31" and data["spatialCoverage"] == "France"
     assert data["description"].startswith("Les programmes de politique industrielle")
     downloads = {d["contentUrl"]: d for d in data["distribution"]}
     for dump in manifest["dumps"]:

@@ -3,6 +3,7 @@ or an index of parts), ``/robots.txt``, header by header, on the cut data."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -67,6 +68,12 @@ def _cut_json(relative: str) -> Any:
     return json.loads((CUT_MIRROR / relative).read_text(encoding="utf-8"))
 
 
+def _cut_communes(name: str) -> set[str]:
+    """The INSEE codes a programme list of the cut names."""
+    with (CUT_MIRROR / "programmes" / name).open(encoding="utf-8", newline="") as handle:
+        return {row["insee_com"] for row in csv.DictReader(handle)}
+
+
 def _cut_territories(relative: str, key: str) -> set[str]:
     return {feature["properties"][key] for feature in _cut_json(relative)["features"]}
 
@@ -80,10 +87,15 @@ def test_home_counts_today(web, manifest) -> None:
     epci_2026 = _cut_json("cog/etalab-decoupage-administratif-6.0.0_cog2026/epci.json")
     communes_2023 = [c for c in _cut_json("cog/etalab-decoupage-administratif-3.1.1_cog2023/communes.json")
                      if c["type"] == "commune-actuelle" and c.get("zone") in ("metro", "drom")]
+    # and the other programmes by their lists in force: Action cœur de ville's of 2025-04-01, Petites
+    # villes de demain's of 2024-08-07
     assert counts(page) == {
         "territoires-2023-2027": str(len(july_2024)), "epci": str(len(epci_2026)), "communes": str(len(communes_2023)),
+        "communes-action-coeur-de-ville": str(len(_cut_communes("acv_anct-carto-acv-2025.csv"))),
+        "communes-petites-villes-de-demain": str(len(_cut_communes("pvd_superposeur-anct.csv"))),
         "sites": "17", "sources": str(len(manifest["sources"])), "triples": number(manifest["counts"]["triples"], "fr"),
     }
+    assert 'href="/doc/liste/acv-2025">liste du 2025-04-01' in page and 'href="/doc/liste/pvd-2024">liste du 2024-08-07' in page
     assert "\u202f" in counts(page)["triples"]  # 16 918: French digit groups
     status = re.search(r'<p class="at" role="status">(.*?)</p>', page, re.S).group(1)
     assert f'État aujourd&#39;hui, <time datetime="{date.today()}">' in status
@@ -101,6 +113,9 @@ def test_home_counts_as_of_a_date(web) -> None:
                     .read_text(encoding="utf-8").splitlines()[1:]}
     page = web.get("/?at=2021-06-01").get_data(as_text=True)
     assert counts(page)["territoires-2018-2023"] == str(len(october_2020))
+    # the lists of the other programmes in force then: Action cœur de ville's of 2018, Petites villes de demain's of 2021
+    assert counts(page)["communes-action-coeur-de-ville"] == str(len(_cut_communes("acv_anct-carto-acv-2018.csv")))
+    assert counts(page)["communes-petites-villes-de-demain"] == str(len(_cut_communes("pvd_anct-carto-pvd-2021.csv")))
     assert "territoires-2023-2027" not in counts(page)
     assert counts(page)["epci"] == str(len(_cut_json("cog/etalab-decoupage-administratif-0.8.0_epci2020/epci.json")))
     status = re.search(r'<p class="at" role="status">(.*?)</p>', page, re.S).group(1)

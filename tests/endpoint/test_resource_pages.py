@@ -137,9 +137,9 @@ def test_schema_org_json_ld(client: FlaskClient) -> None:
 def test_incoming_links_with_counts(client: FlaskClient) -> None:
     body = page(client, COMMUNE_PAGE + "?at=all")
     incoming = section(body, "incoming")
-    # its EPCI in each of the three COG vintages, its territory in each phase
-    assert '<th scope="row"><a href="http://www.w3.org/ns/org#member" lang="fr">membre</a></th><td class="n">5</td>' in incoming
-    assert "5 de ces liens sont des adhésions ou appartenances, listées plus haut" in text_of(incoming)
+    # its EPCI in each of the three COG vintages, its territory in each phase, its Action cœur de ville convention
+    assert '<th scope="row"><a href="http://www.w3.org/ns/org#member" lang="fr">membre</a></th><td class="n">6</td>' in incoming
+    assert "6 de ces liens sont des adhésions ou appartenances, listées plus haut" in text_of(incoming)
     assert '<a href="/doc/departement/77" lang="fr">Seine-et-Marne</a>' in incoming  # its chef-lieu
     # The memberships are linked from their tables, not repeated among the incoming links.
     assert 'href="/doc/adhesion/2023-2027/ti-1107/77288"' not in incoming
@@ -164,6 +164,8 @@ def test_commune_page(client: FlaskClient) -> None:
     assert "Melun est une commune du département Seine-et-Marne, en région Île-de-France." in facts
     assert f"Son intercommunalité : {EPCI} (au 2026-01-01 (COG))." in facts
     assert f"Territoires d'industrie : {MELUN}." in facts
+    # its Action cœur de ville convention under that programme's name, not among the territories of industry
+    assert "Action cœur de ville : Melun." in facts
     notice = text_of(body.split('<p class="at"', 1)[1].split("</p>", 1)[0])
     assert f"État aujourd'hui, {date.today()} : Territoires d'industrie, phase 2023-2027 ;" in notice
     assert "d'après Liste des territoires d'industrie 2023-2027 par groupement au 2024-07-04" in notice
@@ -173,6 +175,9 @@ def test_commune_page(client: FlaskClient) -> None:
     assert (f"Son intercommunalité : {EPCI} (au 2020-01-01 (COG)), {EPCI} (au 2023-01-01 (COG)), "
             f"{EPCI} (au 2026-01-01 (COG)).") in history
     assert f"{PHASE1_TERRITORY} (du 2020-10-13 au 2023-11-08)" in history and f"{MELUN} (du 2023-11-09 au 2027-12-31)" in history
+    assert "Action cœur de ville : Melun (du 2018-09-19 au 2026-12-31)." in history
+    english = text_of(section(page(client, COMMUNE_PAGE + "?lang=en"), "facts"))
+    assert f"Territoires d'industrie: {MELUN}." in english and "Action cœur de ville (town-centre revitalisation programme): Melun." in english
     member_of = section(body, "member-of")
     assert '<a href="/doc/territoire/2023-2027/ti-1107" lang="fr">Melun – Villaroche</a>' in member_of
     assert '<dt>code INSEE</dt><dd><span>77288</span>' in body
@@ -370,17 +375,19 @@ def test_region_incoming_links_are_paged(client: FlaskClient) -> None:
     first = page(client, "/doc/region/11?at=all")
     incoming = section(first, "incoming")
     assert '<a href="https://w3id.org/territoires-industrie/def#region"' not in incoming
-    assert '<a href="/def#region" lang="fr">région</a></th><td class="n">101</td>' in incoming
+    # 88 communes, 8 départements, 3 territories of industry, 2 sites, and 9 Action cœur de ville and
+    # Petites villes de demain conventions of the cut's lists
+    assert '<a href="/def#region" lang="fr">région</a></th><td class="n">110</td>' in incoming
     # the announced figures scoped to it: La Tribune's of January 2020 and of 2024, nouvelles.news' of 2024,
     # one of the 2021 wave (Banque des Territoires)
     assert '<a href="/def#portee" lang="fr">portée</a></th><td class="n">4</td>' in incoming
     # and the région of attachment (ANCT's numbering) of ti-1103 in each phase and of ti-1107
     assert '<a href="/def#regionRattachement" lang="fr">région de rattachement</a></th><td class="n">3</td>' in incoming
-    assert "Éléments 1–100 sur 108 (page 1/2)." in text_of(incoming)
+    assert "Éléments 1–100 sur 117 (page 1/2)." in text_of(incoming)
     assert '<a href="/doc/region/11?at=all&amp;incoming_page=2" rel="next">suivante</a>' in incoming
     second = section(page(client, "/doc/region/11?at=all&incoming_page=2"), "incoming")
-    assert "Éléments 101–108 sur 108 (page 2/2)." in text_of(second)
-    assert second.count('<tr><th scope="row">') == 3 + 8  # the three counts, and the 8 links of page 2
+    assert "Éléments 101–117 sur 117 (page 2/2)." in text_of(second)
+    assert second.count('<tr><th scope="row">') == 3 + 17  # the three counts, and the 17 links of page 2
     # today: the territories of the July 2024 list only, and the page says how many
     today = page(client, "/doc/region/11")
     assert ("Île-de-France est une région ; au " + str(date.today()) + ", 2 territoire(s) d'industrie y ont au moins "

@@ -375,12 +375,14 @@ def test_rdf_holds_own_triples_labels_incoming_counts_and_sources(client: FlaskC
     assert (commune, tid.departement, departement) in graph
     assert (departement, RDFS_LABEL, rdflib.Literal("Seine-et-Marne", lang="fr")) in graph
     assert (commune, tid.populationMunicipale, rdflib.Literal(41609)) in graph
-    # Incoming: Melun is a member of its EPCI (three COG vintages) and of two territories.
+    # Incoming: Melun is a member of its EPCI (three COG vintages), of two territories and of its
+    # Action cœur de ville convention.
     memberships = set(graph.subjects(ORG.member, commune))
     assert rdflib.URIRef(BASE + "id/adhesion/2023-2027/ti-1107/77288") in memberships
     assert rdflib.URIRef(BASE + "id/appartenance-epci/2023/247700057/77288") in memberships
     linkset = next(graph.subjects(VOID.linkPredicate, ORG.member))
-    assert int(graph.value(linkset, VOID.triples)) == 5
+    assert int(graph.value(linkset, VOID.triples)) == 6
+    assert any("/adhesion/" in m and "acv" in m.lower() for m in map(str, memberships)), memberships
     assert (rdflib.URIRef(BASE + "id/epci/247700057"), RDFS_LABEL, rdflib.Literal("CA Melun Val de Seine", lang="fr")) in graph
     # Sources: the COG graph, its dataset, file and licence.
     doc = rdflib.URIRef(BASE + "doc/" + COMMUNE_PATH)
