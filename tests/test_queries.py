@@ -747,7 +747,11 @@ def test_documents_d_une_ressource(real_store) -> None:
     rows = run(real_store, "documents-d-une-ressource", ressource=BASE + "id/commune/64430")
     assert {r["lien"] for r in rows} == {"graphe"}
     # the COG 2023 describes it; the EPCI vintages list it among their members; the 2020 list names
-    # it; the Base Adresse Nationale locates it
+    # it; the Base Adresse Nationale locates it; and the build's derivations graph states the
+    # phases and lists it is attached to (tid:rattacheA), a graph with no source of its own
+    derived = [r for r in rows if r["source"] is None]
+    assert [r["graphe"] for r in derived] == [BASE + "graph/derivations"] and int(derived[0]["deriveDe"]) > 0
+    rows = [r for r in rows if r["source"] is not None]
     assert {tail(r["source"], "id/source/") for r in rows} == {"cog2023-communes", "ti-phase1-communes-2020", "epci2020",
                                                                 "cog2023-epci", "cog2026-epci", "communes-points"}
     for row in rows:
