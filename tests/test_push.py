@@ -164,10 +164,10 @@ def test_a_changed_source_replaces_only_its_graph(server, tmp_path: Path) -> Non
     assert after.get(ontology) == before.get(ontology)
     changed = {g for g in set(before) | set(after) if before.get(g) != after.get(g)}
     # Besides the source, only what describes the sources may change: provenance, derivations, reports,
-    # and the changelog (what this release changed).
+    # the changelog (what this release changed) and the statistics (the triples per graph).
     assert BASE + "graph/provenance" in changed  # it describes the new file
     assert changed - {fonds} <= {BASE + f"graph/{name}" for name in ("provenance", "derivations", "validation",
-                                                                     "catalogue", "changelog", "merge")}
+                                                                     "catalogue", "changelog", "merge", "statistiques")}
 
 
 def test_graphs_no_longer_in_the_release_are_reported_then_deleted_on_request(server, release: DataDir) -> None:
