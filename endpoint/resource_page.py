@@ -137,6 +137,9 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
     other_programmes = sorted(((link(p), ms) for p, ms in by_programme.items()),
                               key=lambda pair: collation_key(pair[0]["text"]))
     ti_member_of = [m for m in member_of if not (m.programme and m.phase not in ti_phases)]
+    # A convention of another programme: Territoires d'industrie's lists and waves say nothing of it.
+    other_phase = next((link(st.value.value, st.labels) for st in d.values(PREFIXES["tid"] + "phase")
+                        if isinstance(st.value, NamedNode) and st.value.value not in ti_phases), None)
     sites: dict[str, dict[str, Any]] = {}
     for row in d.sites:
         entry = sites.setdefault(row.site.value, {"link": link(row.site.value, {"fr": row.label} if row.label else None),
@@ -158,7 +161,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
     return {
         "d": d, "kind": kind, "link": link, "term": term, "own_label": own, "facts": facts,
         "type_links": [link(t) for t in types], "first_link": first_link, "members": members, "member_of": member_of,
-        "ti_member_of": ti_member_of, "other_programmes": other_programmes,
+        "ti_member_of": ti_member_of, "other_programmes": other_programmes, "other_phase": other_phase,
         "sites": list(sites.values()), "source_index": source_index, "base": base,
         # Incoming links from memberships are the rows of the membership tables: not twice.
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],

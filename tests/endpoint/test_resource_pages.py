@@ -158,6 +158,19 @@ def test_headers_of_a_page(client: FlaskClient) -> None:
 # -- a commune, an EPCI, a site ----------------------------------------------------------------------
 
 
+def test_a_convention_of_another_programme_is_not_dated_by_territoires_d_industrie(client: FlaskClient) -> None:
+    """An Action cœur de ville convention's page at a date names its own phase, not Territoires
+    d'industrie's lists and waves, which say nothing of it."""
+    facts = section(page(client, COMMUNE_PAGE + "?at=all"), "facts")
+    convention = re.search(r'Action cœur de ville</a> : <a href="(/doc/territoire/[^"]+)"', facts)
+    assert convention, facts
+    body = page(client, convention.group(1) + "?at=2024-09-01")
+    notice = text_of(body.split('<p class="at"', 1)[1].split("</p>", 1)[0])
+    assert "État au 2024-09-01 : Action cœur de ville" in notice
+    assert "ne portent pas sur cette convention" in notice
+    assert "Liste des territoires d'industrie" not in notice and "vague" not in notice.replace("les vagues de", "")
+
+
 def test_commune_page(client: FlaskClient) -> None:
     body = page(client, COMMUNE_PAGE)  # today's state: the EPCI of the COG 2026, the territory of July 2024
     facts = text_of(section(body, "facts"))
