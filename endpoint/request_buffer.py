@@ -174,10 +174,10 @@ class BufferingWorker(ThreadWorker):
         self.advance(conn, reading)
 
     def advance(self, conn, reading: Reading) -> None:
-        complete = request_complete(bytes(reading.data))
-        if complete is False and len(reading.data) < LIMITS.max_buffered:
-            if not reading.continued and HEADER_END.search(reading.data) and EXPECT_CONTINUE.search(
-                    reading.data[:HEADER_END.search(reading.data).start()]):
+        data = bytes(reading.data)
+        if request_complete(data) is False and len(data) < LIMITS.max_buffered:
+            end = None if reading.continued else HEADER_END.search(data)
+            if end is not None and EXPECT_CONTINUE.search(data, 0, end.start()):
                 # The client waits for this before sending its body (RFC 9110 §10.1.1).
                 reading.continued = True
                 try:
@@ -185,7 +185,7 @@ class BufferingWorker(ThreadWorker):
                 except OSError:
                     self.drop(conn)
             return
-        self.hand_over(conn, bytes(reading.data))
+        self.hand_over(conn, data)
 
     def hand_over(self, conn, data: bytes) -> None:
         """The request is whole (or will be refused from what is here): to a thread, its bytes
