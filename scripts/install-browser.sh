@@ -4,20 +4,10 @@
 # (pyproject's `test` extra); `playwright install` is never run: it downloads a browser build
 # from a CDN that CI machines cannot reach. The tests use Debian's Chromium as executable_path.
 set -euo pipefail
+source "$(dirname "$0")/apt-install.sh"
 
 if [ -x /usr/bin/chromium ]; then
     echo "install-browser: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium) present"
     exit 0
 fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-browser: /usr/bin/chromium is absent and apt-get is not available;" \
-         "install Chromium at /usr/bin/chromium, or the browser test is skipped (fails when CI is set)" >&2
-    exit 1
-fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-echo "install-browser: installing Debian's chromium with apt"
-$SUDO apt-get update -q
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+apt_install install-browser "/usr/bin/chromium is absent (install Chromium at /usr/bin/chromium, or the browser test is skipped; it fails when CI is set)" chromium fonts-dejavu-core
