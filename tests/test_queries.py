@@ -404,6 +404,30 @@ def test_territoires_renommes(real_store) -> None:
     assert tail(vitry["sourceAltLabel"], "id/source/") == "ti-phase2-communes"
 
 
+@pytest.mark.slow
+def test_entites_et_adhesions_d_un_graphe(real_store) -> None:
+    """The two queries the changelog compares release to release: what ANCT's 2023-2027 file by
+    groupement declares and states, named, in their order (class then IRI; territory then member)."""
+    graph = BASE + "graph/ti-phase2-groupements/5c5ffe30cc5d"
+    things = run(real_store, "entites-d-un-graphe", graph=graph)
+    assert {r["classe"] for r in things} == {BASE + "def#TerritoireIndustrie"}
+    names = {tail(r["chose"], "id/territoire/2023-2027/"): r["nom"] for r in things}
+    assert set(names) == set(phase2_groupements()) and len(things) == 183
+    # a French name, the file's or (renamed since) the list by commune's
+    assert all(name in {phase2_groupements()[ti]["label"], phase2_communes()[ti]["label"]} for ti, name in names.items())
+    assert [(r["classe"], r["chose"]) for r in things] == sorted((r["classe"], r["chose"]) for r in things)
+    members = run(real_store, "adhesions-d-un-graphe", graph=graph)
+    assert len(members) == sum(len(e["sirens"]) for e in phase2_groupements().values()) == 641
+    for row in members:
+        territory = tail(row["territoire"], "id/territoire/2023-2027/")
+        assert row["nomTerritoire"] == names[territory] and row["nomMembre"]
+        if row["classeMembre"] == "http://rdf.insee.fr/def/geo#Intercommunalite":
+            assert row["membre"].rsplit("/", 1)[1] in phase2_groupements()[territory]["sirens"]
+    assert {r["classeMembre"] for r in members} == {"http://rdf.insee.fr/def/geo#Intercommunalite",
+                                                    "http://rdf.insee.fr/def/geo#Commune"}
+    assert [(r["territoire"], r["membre"]) for r in members] == sorted((r["territoire"], r["membre"]) for r in members)
+
+
 # -- EPCIs ------------------------------------------------------------------------------------
 
 
