@@ -365,6 +365,16 @@ def _dataset(shape: QueryShape, default_graphs: Sequence[str],
     return default, named, len(default) > 1
 
 
+def answer_tag(config: Any, release_id: str, scope: str, query: str, solutions_format: conneg.Format | None,
+               graph_format: conneg.Format | None, default_graphs: Sequence[str], named_graphs: Sequence[str],
+               substitutions: Sequence[tuple[str, Any]], base: str, truncate: bool) -> str:
+    """The ETag of an answer: what its bytes depend on (``base``: the endpoint's URL, which
+    relative IRIs resolve against). Also the key of the answer cache."""
+    return etag([release_id, scope, query, solutions_format and solutions_format.key,
+                 graph_format and graph_format.key, list(default_graphs), list(named_graphs),
+                 [(k, str(v)) for k, v in substitutions], config["MAX_ROWS"], config["MAX_BYTES"], base, truncate])
+
+
 def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
            format_values: Sequence[str] = (), substitutions: dict[str, Any] | None = None,
            etag_scope: str = "sparql", truncate: bool = False) -> Response:
@@ -406,10 +416,8 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     release = live.release
     dataset_default, dataset_named, merge = _dataset(shape, default_graphs, named_graphs)
     subs = tuple(sorted((substitutions or {}).items()))
-    tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
-                 graph_format and graph_format.key, list(default_graphs), list(named_graphs),
-                 [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"],
-                 endpoint_url(), truncate])  # the base relative IRIs resolve against
+    tag = answer_tag(config, release.id, etag_scope, query, solutions_format, graph_format, default_graphs,
+                     named_graphs, subs, endpoint_url(), truncate)
     if request.if_none_match and request.if_none_match.star_tag:
         # "*" matches whatever the tag: a malformed query must still be a 400, never a 304 (an
         # exact tag is one this endpoint gave to a query it ran, so it was well formed)
@@ -451,10 +459,13 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
 
 
 def _job(release: Any, query: str, shape: Any, dataset: tuple[Any, Any, bool], substitutions: Any,
-         solutions_format: Any, graph_format: Any, max_rows: int, max_bytes: int) -> Job:
+         solutions_format: Any, graph_format: Any, max_rows: int, max_bytes: int,
+         urls: tuple[str, str] | None = None) -> Job:
     """The job of one query over ``release``: ``dataset`` is what :func:`_dataset` gives (default
-    graphs, named graphs, whether the default graph is their merge)."""
+    graphs, named graphs, whether the default graph is their merge); ``urls`` the endpoint's URL
+    and the page a cut result links to (by default those of the current request)."""
     default_graph, named_graphs, merge = dataset
+    base, truncation_link = urls or (endpoint_url(), _truncation_link())
     return Job(
         store_path=release.store_path,
         query=query,
@@ -468,9 +479,9 @@ def _job(release: Any, query: str, shape: Any, dataset: tuple[Any, Any, bool], s
         max_rows=max_rows,
         max_bytes=max_bytes,
         allowed_services=bool(shape.services),
-        truncation_link=_truncation_link(),
+        truncation_link=truncation_link,
         backend=release.backend,
-        base_iri=endpoint_url(),
+        base_iri=base,
         native=shape.bounded and shape.form == "SELECT" and not shape.limited and release.backend is None,
     )
 
