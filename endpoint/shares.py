@@ -5,9 +5,11 @@ finds none free within ``QUEUE_WAIT`` is answered 503 server-busy. Without share
 sending runaway queries (each holding a process until the time budget kills it) took every process,
 and everyone else's queries were shed (reliability finding 15). Now one client holds at most
 ``MAX_QUERIES_PER_CLIENT`` of them at once (by default all but one: 1 of the default 2, so that
-one process is always left for the other clients); a query past its share is answered at once
-``429 too-many-queries`` with ``Retry-After``, and the process it would have taken stays free for
-the others. A pool of one process has no share to give (its client gets 503 server-busy, as
+one process is always left for the other clients). A query past its client's share waits for one
+of that client's own queries to end, ``QUEUE_WAIT`` seconds at most, and is then answered
+``429 too-many-queries`` with ``Retry-After``; meanwhile the process it would have taken stays free
+for the others. (Refused at once, a client with 8 connections had most of its cheap aggregations
+refused while it had a process of its own to run them one after the other.) A pool of one process has no share to give (its client gets 503 server-busy, as
 anyone). A bounded lookup (the cheap lane) runs outside the pool and never counts.
 
 The client is the request's remote address: ``X-Forwarded-For``'s when ``TRUST_PROXY_HEADERS``
@@ -33,26 +35,27 @@ class ClientShares:
     def __init__(self, per_client: int):
         self.per_client = max(1, per_client)
         self._held: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self._freed = threading.Condition()
         self.refused = 0
 
-    def acquire(self, client: str) -> bool:
-        """Take one share for ``client``; False (nothing taken) when it holds its whole share."""
-        with self._lock:
-            held = self._held.get(client, 0)
-            if held >= self.per_client:
+    def acquire(self, client: str, wait: float = 0.0) -> bool:
+        """Take one share for ``client``, waiting ``wait`` seconds at most for one of its own to be
+        given back; False (nothing taken) when it still holds its whole share."""
+        with self._freed:
+            if not self._freed.wait_for(lambda: self._held.get(client, 0) < self.per_client, timeout=wait):
                 self.refused += 1
                 return False
-            self._held[client] = held + 1
+            self._held[client] = self._held.get(client, 0) + 1
             return True
 
     def release(self, client: str) -> None:
-        with self._lock:
+        with self._freed:
             held = self._held.get(client, 0) - 1
             if held > 0:
                 self._held[client] = held
             else:
                 self._held.pop(client, None)
+            self._freed.notify_all()
 
     def held(self, client: str) -> int:
         return self._held.get(client, 0)
@@ -78,12 +81,13 @@ def shares_of_app() -> ClientShares:
 
 @contextmanager
 def client_share() -> Iterator[None]:
-    """One of the pool's processes for the current request's client, or 429 too-many-queries."""
+    """A share of the pool for the current request's client (waiting ``QUEUE_WAIT`` at most for
+    one), or 429 too-many-queries."""
     shares, client = shares_of_app(), request.remote_addr or ""
     if shares.per_client >= current_app.config["MAX_CONCURRENT_QUERIES"]:
         yield  # the share is the whole pool: nothing to keep for the others
         return
-    if not shares.acquire(client):
+    if not shares.acquire(client, wait=float(current_app.config["QUEUE_WAIT"])):
         config = current_app.config
         retry = int(config["RETRY_AFTER"])
         raise Problem("too-many-queries", f"This client already runs {shares.per_client} of the "

@@ -21,13 +21,15 @@ def get(app, query: str, client: str):
 
 
 def test_a_client_past_its_share_is_a_429_and_others_still_run(make_app, embedded_only) -> None:
-    app = make_app(RESULT_CACHE_MB=0, MAX_CONCURRENT_QUERIES=2, QUERY_TIMEOUT=4, QUEUE_WAIT=0.5)
+    app = make_app(RESULT_CACHE_MB=0, MAX_CONCURRENT_QUERIES=2, QUERY_TIMEOUT=4, QUEUE_WAIT=0.3)
     assert get(app, POOLED, RUNAWAY).status_code == 200  # the pool is up; the share is given back
     runaway: list = []
     thread = threading.Thread(target=lambda: runaway.append(get(app, CROSS_JOIN, RUNAWAY)))
     thread.start()
     time.sleep(0.5)
+    started = time.monotonic()
     refused = get(app, POOLED, RUNAWAY)
+    assert 0.3 <= time.monotonic() - started < 3  # it waited QUEUE_WAIT for its own runaway, in vain
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == str(app.config["RETRY_AFTER"])
     assert refused.headers["Content-Type"].startswith("application/problem+json")
@@ -54,9 +56,30 @@ def test_the_share_is_all_the_pool_but_one_by_default_or_the_setting() -> None:
     assert shares.acquire("a") and not shares.acquire("a") and shares.acquire("b")
     shares.release("a")
     assert shares.acquire("a") and shares.held("a") == 1
+    # past its share, a client waits for one of its own to be given back
+    threading.Timer(0.2, shares.release, args=("a",)).start()
+    started = time.monotonic()
+    assert shares.acquire("a", wait=5)
+    assert 0.1 < time.monotonic() - started < 4
+    assert not shares.acquire("a", wait=0.1)
+
+
+def test_a_client_past_its_share_waits_for_its_own_queries(make_app, embedded_only) -> None:
+    """Eight queries at once from one client over a pool of 2 (share 1): run one after the other
+    within the wait, none refused."""
+    app = make_app(RESULT_CACHE_MB=0, MAX_CONCURRENT_QUERIES=2, QUEUE_WAIT=5)
+    assert get(app, POOLED, OTHER).status_code == 200
+    statuses: list[int] = []
+    threads = [threading.Thread(target=lambda: statuses.append(get(app, POOLED, OTHER).status_code))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert statuses == [200] * 8
 
 
 def test_the_service_description_states_the_share(client, embedded_only) -> None:
     text = client.get("/sparql", headers={"Accept": "text/turtle"}).get_data(as_text=True)
     assert "429 (too-many-queries)" in text
-    assert "au-delà il reçoit 429" in text
+    assert "sinon elle reçoit 429" in text
