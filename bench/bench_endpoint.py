@@ -11,7 +11,8 @@ cores while measured), every server stopped at the end whatever happens:
   Both figures are printed with their ratios, so that the cache is never mistaken for the engine:
   the rotating questions below are all asked again within a cell, so the cached figures are
   those of a warm cache (the hit share of each cell is printed);
-* ``oxigraph serve`` (the Rust server of the ``oxigraph`` PyPI package) over a store made by
+* ``oxigraph serve`` (the Rust server of the ``oxigraph`` PyPI package, run as
+  ``oxigraph serve-read-only``: read-only like ``tid serve``) over a store made by
   ``oxigraph load`` from the release's N-Quads dump (``tid.nq.gz``, gunzipped), started with
   ``--union-default-graph`` so that, like ``tid serve``, the default graph is the union of the
   named graphs; its query URL is ``/query``;
@@ -558,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
                 loaded = time.perf_counter() - began
                 oxi = Target("oxigraph serve", free_port(), "/query")
                 targets.append(oxi)
-                took = start(oxi, [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{oxi.port}",
+                took = start(oxi, [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{oxi.port}",
                                    "--union-default-graph"], work, 120)
                 oxi.note = f"gunzip + oxigraph load {loaded:.1f} s, ready in {took:.1f} s (--union-default-graph)"
                 bench_target(oxi, iris, args, work)

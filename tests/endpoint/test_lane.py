@@ -193,3 +193,16 @@ def test_a_csv_lookup_a_limit_cuts_is_flasks_422(make_app, embedded_only) -> Non
     assert response.status_code == 422
     assert response.get_json()["type"].endswith("/result-too-large")
     assert lane_of(app).stats["answered"] == 0
+
+
+def test_a_lookup_the_lane_fails_on_is_answered_by_flask(make_app, embedded_only, monkeypatch) -> None:
+    import tid.endpoint.lane as lane_module
+
+    def broken(job, stores):
+        raise OSError("the store could not be read")
+
+    monkeypatch.setattr(lane_module, "run_job", broken)
+    app = make_app(RESULT_CACHE_MB=0)
+    response = app.test_client().get("/sparql", query_string={"query": LOOKUP})
+    assert response.status_code == 200  # Flask's path ran it
+    assert lane_of(app).stats["answered"] == 0
