@@ -11,7 +11,8 @@ cores while measured), every server stopped at the end whatever happens:
   Both figures are printed with their ratios, so that the cache is never mistaken for the engine:
   the rotating questions below are all asked again within a cell, so the cached figures are
   those of a warm cache (the hit share of each cell is printed);
-* ``oxigraph serve`` (the Rust server of the ``oxigraph`` PyPI package) over a store made by
+* ``oxigraph serve`` (the Rust server of the ``oxigraph`` PyPI package, run as
+  ``oxigraph serve-read-only``: read-only like ``tid serve``) over a store made by
   ``oxigraph load`` from the release's N-Quads dump (``tid.nq.gz``, gunzipped), started with
   ``--union-default-graph`` so that, like ``tid serve``, the default graph is the union of the
   named graphs; its query URL is ``/query``;
@@ -330,6 +331,22 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU time of the tree under ``root`` so far, seconds (``/proc/PID/stat``; a
+    process that ended in between is not counted: the query processes of ``tid serve`` live on)."""
+    from soak import descendants
+
+    ticks = 0
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wrk_cell(target: Target, kind: str, iris: list[str], concurrency: int, duration: float,
              grace: float, warmup: float, work: Path) -> dict:
     """One cell measured by wrk: a warm-up run, then the measured run."""
@@ -349,14 +366,18 @@ def wrk_cell(target: Target, kind: str, iris: list[str], concurrency: int, durat
 
     if warmup > 0:
         run(warmup)
+    cpu = tree_cpu_seconds(target.server.process.pid) if target.server else None
     figures = run(duration)
+    if cpu is not None and target.server:
+        cpu = tree_cpu_seconds(target.server.process.pid) - cpu
     seconds = figures["duration_us"] / 1e6
     errors = figures["status"]
     socket_errors = figures["connect"] + figures["read"] + figures["write"]
     ok = figures["requests"] - errors
     return {"rps": ok / seconds, "p50": figures["p50_us"] / 1e6, "p99": figures["p99_us"] / 1e6, "n": ok, "hits": 0,
             "err": errors + socket_errors, "timed_out": figures["timeout"], "reconnects": 0,
-            "finished": figures["requests"], "elapsed": seconds}
+            "finished": figures["requests"], "elapsed": seconds,
+            "cpu_us": cpu / figures["requests"] * 1e6 if cpu is not None and figures["requests"] else None}
 
 
 def bench_target(target: Target, iris: list[str], args: argparse.Namespace, work: Path) -> None:
@@ -371,6 +392,8 @@ def bench_target(target: Target, iris: list[str], args: argparse.Namespace, work
                 cell = run_cell(target, kind, iris, concurrency, args.duration, args.grace, args.warmup)
             target.cells[(kind, concurrency)] = cell
             hits = f" hits={cell['hits'] / cell['n']:.0%}" if target.name == OURS and cell["n"] and args.client != "wrk" else ""
+            if cell.get("cpu_us") is not None:  # the server's own CPU, whatever else loads the machine
+                hits += f" server CPU {cell['cpu_us']:.0f} us/req"
             print(f"  {target.name:<16} {kind:<12} c={concurrency:<3} {cell['rps']:>9.1f} req/s  "
                   f"p50 {cell['p50'] * 1000:>8.1f} ms  p99 {cell['p99'] * 1000:>8.1f} ms  "
                   f"n={cell['n']} err={cell['err']} timed-out={cell['timed_out']}{hits}  "
@@ -536,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
                 loaded = time.perf_counter() - began
                 oxi = Target("oxigraph serve", free_port(), "/query")
                 targets.append(oxi)
-                took = start(oxi, [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{oxi.port}",
+                took = start(oxi, [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{oxi.port}",
                                    "--union-default-graph"], work, 120)
                 oxi.note = f"gunzip + oxigraph load {loaded:.1f} s, ready in {took:.1f} s (--union-default-graph)"
                 bench_target(oxi, iris, args, work)

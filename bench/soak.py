@@ -5,7 +5,10 @@ Starts ``tid serve`` (gunicorn, default workers) on a free localhost port over t
 of ``--data-dir`` with a short ``--timeout``, then for ``--seconds`` keeps ``--concurrency``
 threads sending a mix of requests with ``urllib`` (a new connection per request):
 
-* ``lookup``: the triples of one IRI (a territory, chosen at random);
+* ``lookup``: the triples of one IRI (a territory, chosen at random), a bounded lookup that
+  the cheap lane answers (``tid.endpoint.lane``) without a query process;
+* ``pooled-lookup``: the same question with a ``FILTER(true)`` the lane does not prove bounded:
+  as cheap, but run in a query process of the pool like any other query;
 * ``aggregation``: territories counted per phase;
 * ``describe``: ``DESCRIBE`` of one territory;
 * ``named``: the named query ``/queries/territoires-par-phase``;
@@ -13,7 +16,16 @@ threads sending a mix of requests with ``urllib`` (a new connection per request)
 * ``malformed``: a syntax error, which must be 400;
 * ``update``: a SPARQL Update, which must be refused with a 4xx;
 * ``pathological``: now and then (one at a time, every ``--pathological-every`` s) a cross
-  join of all triples, which must be killed at the time budget and answered 503.
+  join of all triples, which must be killed at the time budget and answered 503; or, with
+  ``--runaway-share`` (e.g. 0.02), that share of all requests, as many at once as drawn (the
+  runaway clients of reliability finding 15).
+
+The report gives, for each kind, the share answered (200, or the expected 4xx) and the share
+shed (503 ``server-busy``): what finding 15 measured (the cheap lookups a few runaways deny).
+The server trusts one proxy (``--trust-proxy-headers 1``) and each thread is a client of its own
+(``X-Forwarded-For: 192.0.2.N``), the runaways all come from one more (``192.0.2.250``), so that
+each client's share of the pool (``tid.endpoint.shares``) works as it would for clients on many
+addresses: a runaway past its client's share is answered 429 too-many-queries.
 
 Every answer is counted by status. A 503 ``server-busy`` (the pool sheds load at once instead of
 queueing, by design) is counted as *shed*, not as an error; any other status than the expected
@@ -59,8 +71,9 @@ UPDATE = f"INSERT DATA {{ <urn:tid:soak> <{RDFS_LABEL}> \"soak\" }}"
 PATHOLOGICAL = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CHEAP = "ASK { ?s ?p ?o }"
 
-KINDS = ("lookup", "aggregation", "describe", "named", "construct", "malformed", "update", "pathological")
-WEIGHTS = (30, 10, 15, 10, 15, 10, 10, 0)  # pathological is scheduled by time, not drawn
+KINDS = ("lookup", "pooled-lookup", "aggregation", "describe", "named", "construct", "malformed", "update",
+         "pathological")
+WEIGHTS = (30, 10, 10, 15, 10, 15, 10, 10, 0)  # pathological is scheduled by time (or drawn: --runaway-share)
 MAX_REQUESTS_PER_THREAD = 1_000_000  # a bound on each loop besides the deadline
 
 
@@ -70,7 +83,7 @@ def expected(kind: str, status: int) -> bool:
     if kind == "update":
         return 400 <= status < 500
     if kind == "pathological":
-        return status == 503
+        return status in (503, 429)  # killed at the budget, or refused past its client's share
     return status == 200
 
 
@@ -249,7 +262,21 @@ class Tally:
             self.unexpected.append(f"{kind}: HTTP {status} {note}")
 
 
-def request_for(kind: str, root: str, iri: str) -> urllib.request.Request:
+RUNAWAY_CLIENT = "192.0.2.250"
+
+
+def client_address(number: int) -> str:
+    """The address (``X-Forwarded-For``) of the client that thread ``number`` plays."""
+    return f"192.0.2.{number % 250}"
+
+
+def request_for(kind: str, root: str, iri: str, client: str = "192.0.2.1") -> urllib.request.Request:
+    request = _request_for(kind, root, iri)
+    request.add_header("X-Forwarded-For", RUNAWAY_CLIENT if kind == "pathological" else client)
+    return request
+
+
+def _request_for(kind: str, root: str, iri: str) -> urllib.request.Request:
     sparql = root + "sparql"
     json_results = {"Accept": "application/sparql-results+json"}
     turtle = {"Accept": "text/turtle"}
@@ -259,6 +286,8 @@ def request_for(kind: str, root: str, iri: str) -> urllib.request.Request:
 
     if kind == "lookup":
         return get(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }}", json_results)
+    if kind == "pooled-lookup":
+        return get(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o FILTER(true) }}", json_results)
     if kind == "aggregation":
         return get(AGGREGATION, json_results)
     if kind == "describe":
@@ -302,8 +331,9 @@ def send(request: urllib.request.Request, timeout: float) -> tuple[int | None, s
 
 class Load:
     def __init__(self, root: str, iris: list[str], seconds: float, concurrency: int,
-                 pathological_every: float, request_timeout: float, seed: int = 0):
+                 pathological_every: float, request_timeout: float, seed: int = 0, runaway_share: float = 0.0):
         self.root, self.iris = root, iris
+        self.runaway_share = runaway_share
         self.seconds, self.concurrency = seconds, concurrency
         self.pathological_every, self.request_timeout = pathological_every, request_timeout
         self.seed = seed
@@ -329,13 +359,18 @@ class Load:
         for _ in range(MAX_REQUESTS_PER_THREAD):
             if time.monotonic() >= deadline:
                 return
-            kind = "pathological" if self._take_pathological() else rng.choices(KINDS, WEIGHTS)[0]
-            request = request_for(kind, self.root, rng.choice(self.iris))
+            scheduled = False
+            if self.runaway_share > 0:
+                kind = "pathological" if rng.random() < self.runaway_share else rng.choices(KINDS, WEIGHTS)[0]
+            else:
+                scheduled = self._take_pathological()
+                kind = "pathological" if scheduled else rng.choices(KINDS, WEIGHTS)[0]
+            request = request_for(kind, self.root, rng.choice(self.iris), client_address(number))
             started = time.perf_counter()
             try:
                 status, note = send(request, self.request_timeout)
             finally:
-                if kind == "pathological":
+                if scheduled:
                     with self._schedule:
                         self._pathological_running = False
             self.tally.record(kind, status, time.perf_counter() - started, note)
@@ -377,7 +412,9 @@ def report(load: Load, elapsed: float, samples: list[tuple[float, float, int, fl
     print(f"soak: {args.seconds:g} s at concurrency {args.concurrency} against tid serve "
           f"(--timeout {args.query_timeout:g}, default workers, result cache "
           f"{'default' if args.result_cache_mb is None else f'{args.result_cache_mb:g} MiB'}) over {args.data_dir}; "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; runaways: "
+          f"{f'{args.runaway_share:.1%} of the requests' if args.runaway_share > 0 else f'one every {args.pathological_every:g} s'}"
+          f"; load average {os.getloadavg()[0]:.1f}")
     print(f"requests: {total} in {elapsed:.1f} s = {total / elapsed:.1f} req/s")
     print()
     print(f"{'kind':<13}{'requests':>9}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}  statuses (expected: see header)")
@@ -389,6 +426,16 @@ def report(load: Load, elapsed: float, samples: list[tuple[float, float, int, fl
         shown = ", ".join(f"{status}×{n}" for status, n in sorted(statuses.items(), key=lambda kv: str(kv[0])))
         print(f"{kind:<13}{sum(statuses.values()):>9}{percentile(lat, .5) * 1000:>10.1f}{percentile(lat, .99) * 1000:>10.1f}"
               f"{max(lat, default=float('nan')) * 1000:>10.1f}  {shown}")
+    print()
+    print("answered / shed (503 server-busy), share of each kind's requests:")
+    for kind in KINDS:
+        statuses = tally.statuses.get(kind)
+        if not statuses or kind == "pathological":
+            continue
+        count = sum(statuses.values())
+        answered = sum(n for status, n in statuses.items() if isinstance(status, int) and expected(kind, status))
+        print(f"  {kind:<13} answered {answered / count:7.1%}   shed {tally.shed.get(kind, 0) / count:7.1%}   "
+              f"({count} requests)")
     print()
     shed = sum(tally.shed.values())
     print(f"shed (503 server-busy, Retry-After; by design under overload): {shed}"
@@ -419,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the --timeout given to tid serve, seconds (default 2)")
     parser.add_argument("--pathological-every", type=float, default=5.0,
                         help="seconds between two pathological queries (one at a time; 0: none; default 5)")
+    parser.add_argument("--runaway-share", type=float, default=0.0,
+                        help="share of all requests that are runaways (cross joins), drawn like the others and run "
+                             "as many at once as drawn (e.g. 0.02; default 0: one every --pathological-every s)")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="client timeout of one request, seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--result-cache-mb", type=float, default=None,
@@ -439,13 +489,14 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     with tempfile.TemporaryDirectory(prefix="tid-soak-") as logs:
         server = tid_serve(Path(args.data_dir), port, Path(logs), "--timeout", f"{args.query_timeout:g}",
-                           result_cache_mb=args.result_cache_mb)
+                           "--trust-proxy-headers", "1", result_cache_mb=args.result_cache_mb)
         sampler = RssSampler(server.process.pid)
         try:
             server.wait_ready(lambda: tid_ready(root), timeout=120)
             iris = territory_iris(root)
             sampler.start()
-            load = Load(root, iris, args.seconds, args.concurrency, args.pathological_every, args.request_timeout, args.seed)
+            load = Load(root, iris, args.seconds, args.concurrency, args.pathological_every, args.request_timeout,
+                        args.seed, args.runaway_share)
             elapsed = load.run()
             sampler.stopping.set()
             sampler.join(5)

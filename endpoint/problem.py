@@ -75,6 +75,8 @@ TYPES: dict[str, ProblemType] = {
                     "The query did not finish within its time budget and was stopped (its worker process was killed). Add a LIMIT, avoid cross products, or retry later."),
         ProblemType("server-busy", 503, "Server busy", "Serveur occupé",
                     "All query workers are busy; retry after the number of seconds in `Retry-After`."),
+        ProblemType("too-many-queries", 429, "Too many queries from this client", "Trop de requêtes de ce client",
+                    "This client already runs as many queries at once as one client may here (the limit is in `limit` and in the service description); retry after the number of seconds in `Retry-After`, once one of them has ended."),
         ProblemType("backend-unavailable", 503, "SPARQL server unavailable", "Serveur SPARQL indisponible",
                     "This endpoint serves its data from another SPARQL server, which could not be reached or failed to answer; retry after the number of seconds in `Retry-After`."),
         ProblemType("query-too-expensive", 422, "Query needs too much memory", "Requête trop gourmande en mémoire",

@@ -20,8 +20,7 @@ and headers come again and again.
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -33,14 +32,15 @@ from werkzeug.http import parse_accept_header
 
 from tid.endpoint import conneg, result_cache
 from tid.endpoint.analysis import MAX_NESTING, QueryShape, analyse, host_allowed
-from tid.endpoint.evaluate import Job, Kind, Outcome, Status, run_job
+from tid.endpoint.evaluate import Job, Outcome, Status, run_job
 from tid.endpoint.http import Called, cache_headers, etag, not_acceptable, not_modified, unknown_format
 from tid.endpoint.live import Live, current_live
 from tid.endpoint.lru import Lru
 from tid.endpoint.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerOutOfMemory
-from tid.endpoint.problem import Problem, backend_problem, internal_error, unavailable
-from tid.endpoint.remote import BackendTimeout, BackendUnavailable
+from tid.endpoint.problem import Problem, unavailable
+from tid.endpoint.query_problems import failure, syntax_problem, too_expensive, too_large
 from tid.endpoint.result_cache import result_cache_of
+from tid.endpoint.shares import client_share
 from tid.endpoint.urls import endpoint_url, request_url
 from tid.graph.queries import is_absolute_iri
 
@@ -48,7 +48,6 @@ ALLOW = "GET, POST, OPTIONS, HEAD"
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-_POSITION = re.compile(r"error at (\d+):(\d+)")
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
 RESULT_FORMAT = Called("result format", "format de résultat")
 
@@ -148,7 +147,7 @@ _YES = frozenset({"true", "1", "yes", "on"})
 _NO = frozenset({"false", "0", "no", "off", ""})
 CUT_SILENTLY = frozenset({"csv", "tsv"})
 """Formats with no place to say that an answer is incomplete: cut only when the client says it
-accepts that (``truncate=true``), else refused (:func:`_too_large`)."""
+accepts that (``truncate=true``), else refused (:func:`tid.endpoint.query_problems.too_large`)."""
 
 
 def truncation_accepted(values: Sequence[str]) -> bool:
@@ -165,30 +164,6 @@ def truncation_accepted(values: Sequence[str]) -> bool:
         return False
     raise Problem("invalid-parameter", f"truncate={values[0]!r} is neither true nor false. / truncate={values[0]!r} "
                   "n'est ni true ni false.")
-
-
-def _too_large(outcome: Outcome) -> Problem:
-    """422 for a CSV or TSV answer a limit would cut: nothing in those formats could say so."""
-    kind, _, number = (outcome.truncated or "").partition("=")
-    name = outcome.format.key.upper() if outcome.format else "CSV"
-    if kind == "rows":
-        what_en, what_fr = f"more than {number} rows", f"plus de {number} lignes"
-        page = int(number)
-    else:
-        what_en, what_fr = f"more than {number} bytes", f"plus de {number} octets"
-        page = max(outcome.rows, 1)
-    return Problem(
-        "result-too-large",
-        f"The result has {what_en}, the most this endpoint puts in one answer, and a {name} answer cannot say that "
-        f"it is incomplete, so none was sent. Page through the result: add ORDER BY and LIMIT {page} OFFSET 0, then "
-        f"OFFSET {page}, and so on; or ask for SPARQL JSON or XML, which say in their head that they were cut; or "
-        f"add truncate=true to accept the first rows (X-TID-Truncated then says where the answer was cut). / Le "
-        f"résultat a {what_fr}, le plus que ce point d'accès met dans une réponse, et une réponse {name} ne peut pas "
-        f"dire qu'elle est incomplète : aucune n'a été envoyée. Parcourez le résultat par pages : ajoutez ORDER BY "
-        f"et LIMIT {page} OFFSET 0, puis OFFSET {page}, etc. ; ou demandez du SPARQL JSON ou XML, qui disent dans "
-        f"leur en-tête qu'ils ont été coupés ; ou ajoutez truncate=true pour accepter les premières lignes "
-        f"(X-TID-Truncated dit alors où la réponse a été coupée).",
-        limit=outcome.truncated, rows=outcome.rows, page_size=page)
 
 
 def _check_graph_iris(iris: Sequence[str], name: str) -> None:
@@ -250,14 +225,6 @@ def _offers(form: str | None) -> tuple[bool, bool]:
     return True, True
 
 
-def _syntax_problem(message: str) -> Problem:
-    extensions: dict[str, Any] = {}
-    position = _POSITION.search(message)
-    if position:
-        extensions = {"line": int(position.group(1)), "column": int(position.group(2))}
-    return Problem("malformed-query", message, **extensions)
-
-
 def _truncation_link() -> str:
     """The page a cut result links to."""
     return request_url("problems.describe", slug="result-truncated")
@@ -277,7 +244,8 @@ def _run(live: Live, job: Job, bounded: bool = False) -> Outcome:
     config = _settings()
     timeout = config["QUERY_TIMEOUT"]
     try:
-        return live.pool.run(job, timeout=timeout, queue_wait=config["QUEUE_WAIT"])
+        with client_share():
+            return live.pool.run(job, timeout=timeout, queue_wait=config["QUEUE_WAIT"])
     except QueryTimeout as exc:
         current_app.logger.warning("query killed after %.2f s (budget %.1f s)", exc.elapsed, timeout)
         raise unavailable("query-timeout", f"The query did not finish within {timeout:g} s; it was stopped. "
@@ -291,18 +259,11 @@ def _run(live: Live, job: Job, bounded: bool = False) -> Outcome:
         raise unavailable("query-aborted", "The worker running the query stopped before answering; retry later.") from None
 
 
-def too_expensive(limit_mb: int | None) -> Problem:
-    """422: the query needs more memory than a query process may use, and always will."""
-    return Problem("query-too-expensive", f"The query needed more than the {limit_mb} MiB of memory a query may use "
-                   "here and was stopped; it would fail the same way again. Use more selective patterns, LIMIT "
-                   "before ORDER BY on a large result, no cross products.", limit=f"memory={limit_mb}MiB")
-
-
 def run_checked(job: Job) -> Outcome:
     """``job`` run as a query is (the pool, its time budget); a failure raised as the query's problem."""
     outcome = _run(current_live(), job)
     if outcome.status is not Status.OK:
-        raise _failure(outcome)
+        raise failure(outcome)
     return outcome
 
 
@@ -310,39 +271,7 @@ def _raise_syntax_error_first(live: Live, query: str) -> None:
     """A malformed query is a 400 even when its format is not acceptable (checked on an empty store)."""
     outcome = _run(live, Job(store_path="", query=query, parse_only=True, base_iri=endpoint_url()))
     if outcome.status is Status.SYNTAX:
-        raise _syntax_problem(outcome.message)
-
-
-def _not_carried(outcome: Outcome) -> Problem:
-    """406 for an answer the format asked for cannot carry (a character XML 1.0 forbids, an RDF 1.2
-    triple term in JSON-LD), offering the formats that can."""
-    asked = outcome.format.key if outcome.format else ""
-    offers = [f for f in (conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS)
-              if f.key != asked]
-    problem = not_acceptable(offers)
-    return Problem("not-acceptable", f"{asked or 'This format'} cannot be given: {outcome.message}. / Ce format ne "
-                   f"peut porter cette réponse. {problem.detail}", **problem.extensions)
-
-
-# The problem answering each way a job can fail (``Status.ERROR``: a masked 500, logged).
-FAILURES: dict[Status, Callable[[Outcome], Problem]] = {
-    Status.SYNTAX: lambda outcome: _syntax_problem(outcome.message),
-    Status.EVALUATION: lambda outcome: Problem("evaluation-error", outcome.message),
-    Status.NOT_ACCEPTABLE: lambda outcome: not_acceptable(
-        conneg.GRAPH_FORMATS if outcome.kind is Kind.GRAPH else conneg.SOLUTION_FORMATS) if not outcome.message
-    else _not_carried(outcome),
-    Status.SERVICE_FAILED: lambda outcome: Problem("service-failed", f"A SERVICE call failed: {outcome.message}"),
-    Status.RESOURCES: lambda outcome: too_expensive(_settings()["WORKER_MEMORY_MB"]),
-    Status.BACKEND_TIMEOUT: lambda outcome: backend_problem(BackendTimeout(outcome.elapsed)),
-    Status.BACKEND: lambda outcome: backend_problem(BackendUnavailable(outcome.message)),
-}
-
-
-def _failure(outcome: Outcome) -> Problem:
-    failure = FAILURES.get(outcome.status)
-    if failure is not None:
-        return failure(outcome)
-    return internal_error(None, f"worker error: {outcome.message}\n{outcome.extra.get('traceback', '')}")
+        raise syntax_problem(outcome.message)
 
 
 def _dataset(shape: QueryShape, default_graphs: Sequence[str],
@@ -363,6 +292,16 @@ def _dataset(shape: QueryShape, default_graphs: Sequence[str],
     else:
         return None, None, False
     return default, named, len(default) > 1
+
+
+def answer_tag(config: Any, release_id: str, scope: str, query: str, solutions_format: conneg.Format | None,
+               graph_format: conneg.Format | None, default_graphs: Sequence[str], named_graphs: Sequence[str],
+               substitutions: Sequence[tuple[str, Any]], base: str, truncate: bool) -> str:
+    """The ETag of an answer: what its bytes depend on (``base``: the endpoint's URL, which
+    relative IRIs resolve against). Also the key of the answer cache."""
+    return etag([release_id, scope, query, solutions_format and solutions_format.key,
+                 graph_format and graph_format.key, list(default_graphs), list(named_graphs),
+                 [(k, str(v)) for k, v in substitutions], config["MAX_ROWS"], config["MAX_BYTES"], base, truncate])
 
 
 def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
@@ -406,10 +345,8 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     release = live.release
     dataset_default, dataset_named, merge = _dataset(shape, default_graphs, named_graphs)
     subs = tuple(sorted((substitutions or {}).items()))
-    tag = etag([release.id, etag_scope, query, solutions_format and solutions_format.key,
-                 graph_format and graph_format.key, list(default_graphs), list(named_graphs),
-                 [(k, str(v)) for k, v in subs], config["MAX_ROWS"], config["MAX_BYTES"],
-                 endpoint_url(), truncate])  # the base relative IRIs resolve against
+    tag = answer_tag(config, release.id, etag_scope, query, solutions_format, graph_format, default_graphs,
+                     named_graphs, subs, endpoint_url(), truncate)
     if request.if_none_match and request.if_none_match.star_tag:
         # "*" matches whatever the tag: a malformed query must still be a 400, never a 304 (an
         # exact tag is one this endpoint gave to a query it ran, so it was well formed)
@@ -431,9 +368,9 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
     outcome = _run(live, job, shape.bounded)
 
     if outcome.status is not Status.OK or outcome.format is None:
-        raise _failure(outcome)
+        raise failure(outcome)
     if outcome.truncated and outcome.format.key in CUT_SILENTLY and not truncate:
-        raise _too_large(outcome)
+        raise too_large(outcome)
 
     response = Response(outcome.body, status=200, content_type=outcome.format.content_type)
     response.headers["X-TID-Release"] = release.id
@@ -451,10 +388,13 @@ def answer(query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequ
 
 
 def _job(release: Any, query: str, shape: Any, dataset: tuple[Any, Any, bool], substitutions: Any,
-         solutions_format: Any, graph_format: Any, max_rows: int, max_bytes: int) -> Job:
+         solutions_format: Any, graph_format: Any, max_rows: int, max_bytes: int,
+         urls: tuple[str, str] | None = None) -> Job:
     """The job of one query over ``release``: ``dataset`` is what :func:`_dataset` gives (default
-    graphs, named graphs, whether the default graph is their merge)."""
+    graphs, named graphs, whether the default graph is their merge); ``urls`` the endpoint's URL
+    and the page a cut result links to (by default those of the current request)."""
     default_graph, named_graphs, merge = dataset
+    base, truncation_link = urls or (endpoint_url(), _truncation_link())
     return Job(
         store_path=release.store_path,
         query=query,
@@ -468,9 +408,9 @@ def _job(release: Any, query: str, shape: Any, dataset: tuple[Any, Any, bool], s
         max_rows=max_rows,
         max_bytes=max_bytes,
         allowed_services=bool(shape.services),
-        truncation_link=_truncation_link(),
+        truncation_link=truncation_link,
         backend=release.backend,
-        base_iri=endpoint_url(),
+        base_iri=base,
         native=shape.bounded and shape.form == "SELECT" and not shape.limited and release.backend is None,
     )
 
@@ -493,5 +433,5 @@ def run_for_page(query: str, substitutions: dict[str, Any], max_rows: int) -> Ou
                conneg.SOLUTION_FORMATS[0], None, min(max_rows, config["MAX_ROWS"]), config["MAX_BYTES"])
     outcome = _run(live, job, shape.bounded)
     if outcome.status is not Status.OK or outcome.format is None:
-        raise _failure(outcome)
+        raise failure(outcome)
     return outcome

@@ -81,6 +81,8 @@ Ctrl-C stops the server.""")
                    help="time budget of one query, seconds; the query is killed past it (default 30)")
     p.add_argument("--max-concurrent", type=int, default=None,
                    help="query processes per server process: queries running at once in its pool (default 2)")
+    p.add_argument("--max-queries-per-client", type=int, default=None,
+                   help="query processes one client (address) may hold at once; past it, 429 (default: all but one)")
     p.add_argument("--max-rows", type=int, default=None, help="most rows or triples in one response (default 100000)")
     p.add_argument("--max-bytes", type=int, default=None, help="most bytes in one response (default 50000000)")
     p.add_argument("--max-query-length", type=int, default=None, help="longest query, characters (default 100000)")
@@ -108,6 +110,7 @@ def app_config(args: argparse.Namespace) -> dict[str, Any]:
     """The ``create_app`` mapping for these options (unset options keep the env/defaults)."""
     config: dict[str, Any] = {"DATA_DIR": str(data_dir_path(args.data_dir))}
     for option, key in (("timeout", "QUERY_TIMEOUT"), ("max_concurrent", "MAX_CONCURRENT_QUERIES"),
+                        ("max_queries_per_client", "MAX_QUERIES_PER_CLIENT"),
                         ("max_rows", "MAX_ROWS"), ("max_bytes", "MAX_BYTES"),
                         ("max_query_length", "MAX_QUERY_LENGTH"), ("queue_wait", "QUEUE_WAIT"),
                         ("worker_memory_mb", "WORKER_MEMORY_MB"), ("public_url", "PUBLIC_URL"),

@@ -33,6 +33,7 @@ from tid.endpoint.html import asset_url
 from tid.endpoint.http import Body, Called, negotiated
 from tid.endpoint.live import Release, current_release
 from tid.endpoint.results import serialize_graph
+from tid.endpoint.shares import per_client_share
 from tid.endpoint.urls import catalogue_url, endpoint_url
 from tid.graph.queries import load_query
 from tid.namespaces import DCT, PREFIXES, RDF, RDFS, SD, TID, VOID, XSD, Minter
@@ -115,7 +116,9 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"its first byte, or it is answered 408 and the connection closed; "
         f"{config['MAX_CONCURRENT_QUERIES']} queries run at once per server process, each in a process {memory_en}; "
         f"further ones are answered "
-        f"503 when none frees within {config['QUEUE_WAIT']:g} s; a lookup of one subject's triples (one triple "
+        f"503 when none frees within {config['QUEUE_WAIT']:g} s, and one client (its address) runs at most "
+        f"{per_client_share(config.get('MAX_QUERIES_PER_CLIENT'), config['MAX_CONCURRENT_QUERIES'])} of them at once: "
+        f"past that, a query waits for one of its own to end, {config['QUEUE_WAIT']:g} s at most, then it is answered 429 (too-many-queries) with Retry-After; a lookup of one subject's triples (one triple "
         f"pattern on a named subject, no path) is not counted there: it cannot run away. {federation_en}. SPARQL Update is not accepted: an update request (the update parameter, "
         "application/sparql-update) is answered 403, an update sent as a query is a malformed query (400). Relative IRIs in a query resolve "
         "against this endpoint's URL."
@@ -133,7 +136,9 @@ def limits_text(config: dict[str, Any]) -> tuple[str, str]:
         f"arriver entière dans les {config['REQUEST_READ_TIMEOUT']:g} s qui suivent son premier octet, sinon elle reçoit 408 "
         f"et la connexion est fermée ; {config['MAX_CONCURRENT_QUERIES']} requêtes s'exécutent "
         f"en même temps par processus serveur, chacune dans un processus {memory_fr} ; les suivantes reçoivent 503 si aucune ne se libère en "
-        f"{config['QUEUE_WAIT']:g} s ; la lecture des triplets d'un sujet (un seul motif de triplet au sujet nommé, "
+        f"{config['QUEUE_WAIT']:g} s, et un client (son adresse) en exécute au plus "
+        f"{per_client_share(config.get('MAX_QUERIES_PER_CLIENT'), config['MAX_CONCURRENT_QUERIES'])} à la fois : "
+        f"au-delà, une requête attend que l'une des siennes finisse, {config['QUEUE_WAIT']:g} s au plus, sinon elle reçoit 429 (too-many-queries) avec Retry-After ; la lecture des triplets d'un sujet (un seul motif de triplet au sujet nommé, "
         f"sans chemin) n'y est pas comptée : elle ne peut s'emballer. {federation_fr}. SPARQL Update n'est pas accepté : une requête de mise à jour (paramètre update, "
         "application/sparql-update) reçoit 403, une mise à jour envoyée comme requête est une requête mal formée (400). Les IRI "
         "relatives d'une requête se résolvent par rapport à l'URL de ce point d'accès."

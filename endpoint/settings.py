@@ -52,6 +52,11 @@ class Settings:
     # Query processes, i.e. queries running at once in the pool of one server process (bounded
     # lookups run in the server's own threads, outside the pool: the cheap lane of protocol._run).
     MAX_CONCURRENT_QUERIES: int = 2
+    # Of those, how many one client (its address; X-Forwarded-For's with TRUST_PROXY_HEADERS) may
+    # hold at once; past it, 429 too-many-queries with Retry-After. None: all but one (1 with the
+    # default pool of 2), so that one is always left for the others. A bounded lookup (the cheap
+    # lane) never counts.
+    MAX_QUERIES_PER_CLIENT: int | None = None
     # Seconds from a request's first byte to its last under ``tid serve``; past it, 408 and the
     # connection closed: a slow client never holds a thread (tid.endpoint.request_buffer).
     REQUEST_READ_TIMEOUT: float = 10.0

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, request
 from flask.blueprints import BlueprintSetupState
 
 from tid.endpoint import protocol, result_cache
+from tid.endpoint.lane import LookupLane
 from tid.endpoint.live import live_of
 from tid.endpoint.problem import Problem
 from tid.endpoint.query_page import render_query_page, wants_query_page
@@ -22,8 +23,10 @@ bp = Blueprint("sparql", __name__)
 
 @bp.record_once
 def _install_result_cache(state: BlueprintSetupState) -> None:
-    """Give the app its result cache (``RESULT_CACHE_MB``) and put the fast path in front of it."""
+    """Put the lookup lane in front of the app, then give the app its result cache
+    (``RESULT_CACHE_MB``) and put the cache's fast path in front of both."""
     app: Flask = state.app
+    app.wsgi_app = LookupLane(app, app.wsgi_app)  # type: ignore[method-assign]
     result_cache.install(app, lambda: live_of(app).release.id)
 
 

@@ -34,9 +34,23 @@ def test_soak_short_run_has_no_unexpected_error(cut_build: Path) -> None:
     assert re.search(r"^unexpected errors: 0 ", done.stdout, re.MULTILINE), output
     requests = int(re.search(r"^requests: (\d+)", done.stdout, re.MULTILINE).group(1))
     assert requests > 0
-    for kind in ("lookup", "aggregation", "describe", "named", "construct", "malformed", "update", "pathological"):
+    for kind in ("lookup", "pooled-lookup", "aggregation", "describe", "named", "construct", "malformed", "update",
+                 "pathological"):
         assert re.search(rf"^{kind}\s+\d+", done.stdout, re.MULTILINE), f"no {kind} request:\n{output}"
     assert "server RSS" in done.stdout
+    # each kind's share answered and shed (finding 15's measure); the lane's lookups are never shed
+    assert re.search(r"^  lookup\s+answered\s+100\.0%\s+shed\s+0\.0%", done.stdout, re.MULTILINE), output
+
+
+def test_soak_with_a_share_of_runaways_draws_them(cut_build: Path) -> None:
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--data-dir", str(cut_build),
+                           "--seconds", "4", "--concurrency", "4", "--runaway-share", "0.05"],
+                          cwd=REPO, capture_output=True, text=True, timeout=240)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "runaways: 5.0% of the requests" in done.stdout, output
+    assert re.search(r"^pathological\s+[1-9]\d*", done.stdout, re.MULTILINE), output
+    assert re.search(r"^  lookup\s+answered\s+100\.0%", done.stdout, re.MULTILINE), output
 
 
 def test_bench_endpoint_help() -> None:
