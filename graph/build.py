@@ -343,9 +343,10 @@ def _write_release(
     changelog.record(writer, minter, release, options.data_dir, {i.record.source.spec.id: i.record.graph for i in loaded},
                      {i.record.source.spec.id: i.key for i in loaded})
     nquads = writer.close_dump()
-    counts = export.counts(store)
+    measure = export.Measure.of(store)  # counted once: the manifest, VoID, the catalogue and the statistics
+    counts = export.counts(store, measure)
     if options.dumps:
-        dumps = export.write_dumps(store, partial / "dumps", minter, release, nquads)
+        dumps = export.write_dumps(store, partial / "dumps", minter, release, nquads, measure)
     else:
         nquads.unlink()
         dumps = []
@@ -377,9 +378,9 @@ def _write_release(
     }
     catalog.publish_catalogue(store, manifest, [i.record.source.spec for i in loaded], minter,
                               directory=partial / "dumps" if options.dumps else None,
-                              contact_email=options.contact_email)
+                              contact_email=options.contact_email, tally=(tally := measure.tally()))
     # last: the figures of the catalogued stats-* queries, for the store as published (itself included)
-    statistics.write_statistics(store, minter, manifest)
+    statistics.write_statistics(store, minter, manifest, tally)
     if validation is not None:
         _validate_written_after(writer, minter, release, validation)
         manifest["validation"] = validation.as_dict()

@@ -10,14 +10,17 @@ The derivations run in waves: a wave is every derivation whose reads are all in 
 queries are evaluated side by side (pyoxigraph lets go of the GIL while it evaluates) and their
 results written in name order, each as soon as it is there: a derivation of the wave that starts
 meanwhile may see them, but does not read them. The graph, its counts and its provenance are
-therefore those of the derivations run one after the other.
+therefore those of the derivations run one after the other. The results travel as the engine's
+canonical N-Triples (one text per term), deduplicated as lines, and go into the store by its bulk
+loader: on the real graph (440,986 derived triples) building a Python object per triple and
+adding them one by one cost more CPU than the queries themselves.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
 from tid.errors import QueryError
 from tid.graph.provenance import describe_project_graph
@@ -61,16 +64,26 @@ def run(writer: ReleaseWriter, minter: Minter, source_graphs: list[NamedNode], f
     activity = minter.id("chargement", "derivations", fingerprint[:12])  # the IRI describe_project_graph gives it
     total = 0
 
-    def evaluate(name: str) -> list[Triple]:
-        return list(store.query(load_query(name).text))
+    written: set[bytes] = set()  # the derivations graph so far, as N-Triples lines (it starts empty)
+
+    def evaluate(name: str) -> list[bytes]:
+        # the engine writes the triples as canonical N-Triples (one term, one text): no Python
+        # object per triple, and the text is what the store's bulk loader and the dump take
+        data = store.query(load_query(name).text).serialize(format=RdfFormat.N_TRIPLES) or b""
+        return data.splitlines()
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         for wave in waves():
-            for name, triples in zip(wave, pool.map(evaluate, wave), strict=True):
+            for name, lines in zip(wave, pool.map(evaluate, wave), strict=True):
                 query = load_query(name)
-                total += len(writer.add(Quad(t.subject, t.predicate, t.object, graph) for t in triples))
+                new = [line for line in dict.fromkeys(lines) if line not in written]
+                if any(not line.endswith(b" .") for line in new):
+                    raise QueryError(f"query {name!r}: a result is not one N-Triples line")
+                written.update(new)
+                writer.add_ntriples(new, graph)
+                total += len(new)
                 writer.add([Quad(activity, RDFS.comment,
-                                 Literal(f"{name}: {len(triples)} triples — {query.en}", language="en"), provenance)])
+                                 Literal(f"{name}: {len(lines)} triples — {query.en}", language="en"), provenance)])
     writer.add(describe_project_graph(minter, graph, source_graphs, "Dérivations (queries/derive-*.rq)",
                                       provenance, fingerprint[:12]))
     writer.add([Quad(graph, VOID.triples, Literal(str(total), datatype=XSD.integer), provenance)])

@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
 from tid.graph.queries import load_query
 from tid.graph.store import merged
-from tid.namespaces import SD, VOID, XSD, Minter
+from tid.namespaces import RDF, SD, VOID, XSD, Minter
 
 STATISTICS_GRAPH = "statistiques"
 
@@ -50,15 +52,44 @@ def _node(minter: Minter, kind: str, iri: str) -> NamedNode:
     return minter.id("dataset", "territoires-industrie", "statistiques", kind, hashlib.sha1(iri.encode()).hexdigest()[:12])
 
 
-def statistics_quads(store: Store, minter: Minter, graphs: dict[str, int]) -> list[Quad]:
+@dataclass
+class Tally:
+    """The default graph's triples, per property and instances per class (``store-triples``,
+    ``store-property-triples``, ``store-class-instances``), kept up to date by :meth:`add` as
+    graphs are added: the build counts the store once, before its catalogue, instead of counting
+    it again for the catalogue and for this graph."""
+
+    triples: int
+    properties: Counter[str] = field(default_factory=Counter)
+    classes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, store: Store, quads: Iterable[Quad]) -> None:
+        """Count ``quads`` about to be added to ``store`` (call it before adding them): each
+        triple the merge does not hold yet is one more triple of its property and, for
+        ``rdf:type``, one more instance of its class (a new pair of thing and class)."""
+        for triple in dict.fromkeys(quad.triple for quad in quads):
+            if Quad(triple.subject, triple.predicate, triple.object, DefaultGraph()) in store:
+                continue
+            self.triples += 1
+            self.properties[triple.predicate.value] += 1
+            if triple.predicate == RDF.type:
+                self.classes[triple.object.value] += 1
+
+
+def statistics_quads(store: Store, minter: Minter, graphs: dict[str, int], tally: Tally | None = None) -> list[Quad]:
     """The statistics graph of ``store`` once it is added: ``graphs`` gives the triples of each
     named graph already there (the manifest's counts, which the build keeps up to date); the
-    properties and classes of the default graph (the merge) are counted here."""
+    properties and classes of the default graph (the merge) are counted here, or taken from
+    ``tally`` (the store's, kept up to date)."""
     graph = statistics_graph(minter)
     if graph.value in graphs:
         raise ValueError(f"the store already has a graph {graph.value}")
-    properties = Counter({s[0].value: int(s[1].value) for s in store.query(load_query("store-property-triples").text)})
-    classes = {s[0].value: int(s[1].value) for s in store.query(load_query("store-class-instances").text)}
+    if tally is not None:
+        properties, classes = Counter(tally.properties), dict(tally.classes)
+    else:
+        properties = Counter({s[0].value: int(s[1].value)
+                              for s in store.query(load_query("store-property-triples").text)})
+        classes = {s[0].value: int(s[1].value) for s in store.query(load_query("store-class-instances").text)}
     # This graph's own triples: three per named graph (itself included), per property and per
     # class; every one about a node of its own (checked below), so each is new in the default
     # graph too.
@@ -103,11 +134,12 @@ def statistics_quads(store: Store, minter: Minter, graphs: dict[str, int]) -> li
     return quads
 
 
-def write_statistics(store: Store, minter: Minter, manifest: dict[str, Any]) -> list[Quad]:
+def write_statistics(store: Store, minter: Minter, manifest: dict[str, Any], tally: Tally | None = None) -> list[Quad]:
     """Add the statistics graph to ``store`` (last: it counts every other graph and itself) and
-    keep ``manifest``'s counts (graphs, quads, triples) those of the store."""
+    keep ``manifest``'s counts (graphs, quads, triples) those of the store; ``tally``: the
+    store's counts, if they are kept (see :class:`Tally`)."""
     counts = manifest.setdefault("counts", {})
-    quads = statistics_quads(store, minter, counts.get("graphs", {}))
+    quads = statistics_quads(store, minter, counts.get("graphs", {}), tally)
     store.extend(merged(quads))
     counts.setdefault("graphs", {})[statistics_graph(minter).value] = len(quads)
     counts["quads"] = counts.get("quads", 0) + len(quads)

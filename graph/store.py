@@ -216,6 +216,19 @@ class ReleaseWriter:
         self.add_to_dump(new)
         return new
 
+    def add_ntriples(self, lines: list[bytes], graph: NamedNode) -> None:
+        """Triples given as canonical N-Triples lines (each ``<s> <p> <o> .``, as the store's
+        serialiser writes them; the caller has kept only those ``graph`` does not hold yet) into
+        ``graph``, the merge and the dump: two bulk loads and one write, with no Python object per
+        triple (a third of the time of :meth:`add` on the derivations' 440,000 triples)."""
+        if not lines:
+            return
+        data = b"\n".join(lines) + b"\n"
+        for target in (graph, DefaultGraph()):
+            self.store.bulk_load(data, format=RdfFormat.N_TRIPLES, to_graph=target)
+        suffix = b" " + str(graph).encode() + b" ."
+        self._write(b"\n".join(line[:-2] + suffix for line in lines) + b"\n")
+
     def add_to_dump(self, quads: list[Quad], default: bool = False) -> None:
         """``quads`` (already in the store's named graphs) into the dump; ``default``: and their
         triples into the merge."""

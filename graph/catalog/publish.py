@@ -12,6 +12,7 @@ from pyoxigraph import Literal, Quad, RdfFormat, Store, serialize
 from tid.graph.catalog.names import CATALOGUE_FILES, CONTACT_EMAIL, catalogue_graph
 from tid.graph.catalog.quads import catalogue_quads
 from tid.graph.sources import SourceSpec, sha256_of
+from tid.graph.statistics import Tally
 from tid.graph.store import default_triples, merged
 from tid.namespaces import DCAT, PREFIXES, XSD, Minter
 
@@ -25,20 +26,24 @@ def publish_catalogue(
     directory: Path | None = None,
     *,
     contact_email: str = CONTACT_EMAIL,
+    tally: Tally | None = None,
 ) -> list[Quad]:
     """Add the catalogue graph to ``store``; write it as ``catalog.{ttl,jsonld,rdf}`` into
     ``directory`` (the release's dumps, when written); record both in ``manifest`` (its
-    ``counts`` and ``dumps``, in place). Call it once the dumps are written: it describes them."""
+    ``counts`` and ``dumps``, in place). Call it once the dumps are written: it describes them.
+    ``tally``: the store's counts, kept up to date here (the merge is not counted again)."""
     files = tuple(CATALOGUE_FILES) if directory is not None else ()
     quads = catalogue_quads(manifest, specs, minter, endpoint_url, contact_email=contact_email, catalogue_files=files,
                             catalogue_sizes=dict.fromkeys(files, 0))
     if directory is not None:
         quads = write_catalogue_files(quads, directory, minter)
+    if tally is not None:
+        tally.add(store, quads)
     store.extend(merged(quads))
     counts = manifest.setdefault("counts", {})
     counts.setdefault("graphs", {})[catalogue_graph(minter).value] = len(quads)
     counts["quads"] = counts.get("quads", 0) + len(quads)
-    counts["triples"] = default_triples(store)
+    counts["triples"] = tally.triples if tally is not None else default_triples(store)
     if directory is not None:
         for name, fmt in CATALOGUE_FILES.items():
             path = directory / name
