@@ -15,7 +15,7 @@ from pyoxigraph import Literal, NamedNode
 from tid.endpoint import catalog_page, conneg
 from tid.endpoint.catalog_route import load_catalogue
 from tid.endpoint.citation import Citation, citation_of
-from tid.endpoint.describe import Description, Statement, pick
+from tid.endpoint.describe import Description, ProgrammeAt, Statement, pick
 from tid.endpoint.describe.model import collation_key
 from tid.endpoint.geo import geojson_url, unplaced_sites
 from tid.endpoint.html import json_for_script, page_language
@@ -147,6 +147,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         if row.vague:
             entry["waves"].append({"link": link(row.vague, {"fr": row.vague_label} if row.vague_label else None),
                                    "date": row.date, "possible": row.possible})
+    programmes_at = [_programme_view(p, link) for p in d.programmes]
     current_args = kept_args(drop=("format", "page", "members_page", "incoming_page"))
     dataset = catalog_page.summary(load_catalogue(current_release()), d.iri, lang) \
         if kind in ("catalogue", "dataset") else None
@@ -162,6 +163,7 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         "d": d, "kind": kind, "link": link, "term": term, "own_label": own, "facts": facts,
         "type_links": [link(t) for t in types], "first_link": first_link, "members": members, "member_of": member_of,
         "ti_member_of": ti_member_of, "other_programmes": other_programmes, "other_phase": other_phase,
+        "programmes_at": programmes_at,
         "sites": list(sites.values()), "source_index": source_index, "base": base,
         # Incoming links from memberships are the rows of the membership tables: not twice.
         "incoming_rows": [i for i in d.incoming if i.subject.value not in d.membership_iris],
@@ -177,6 +179,24 @@ def page_context(d: Description, base: str, downloads: list[tuple[conneg.Format,
         "citation": citation,
         "cite_url": url_for("citation.cite", path=d.path, **lang_args),
         "statements": _language_first(d.statements, lang),
+    }
+
+
+def _programme_view(p: ProgrammeAt, link: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """What the template shows of one other programme at the page's date: the list the answer
+    comes from (or the earliest, before it), and the page's communes it has then, each with its
+    conventions (``sans``: a membership of the programme with none)."""
+    labels = p.labels
+    return {
+        "programme": link(p.programme),
+        "list": link(p.listed.iri, p.listed.labels) if p.listed else None,
+        "reference": p.listed.reference if p.listed else None,
+        "earliest": link(p.earliest.iri, p.earliest.labels) if p.earliest else None,
+        "earliest_reference": p.earliest.reference if p.earliest else None,
+        "communes": [{"link": link(commune.other.value, {"fr": commune.label} if commune.label else None),
+                      "conventions": [link(m.convention, labels.get(m.convention)) for m in held if m.convention],
+                      "sans": any(m.convention is None for m in held)}
+                     for commune, held in p.communes],
     }
 
 

@@ -36,6 +36,7 @@ from tid.endpoint import conneg, jsonld
 from tid.endpoint.describe import (
     BadParameter,
     Description,
+    ProgrammeLists,
     Snapshot,
     Snapshots,
     Terms,
@@ -45,6 +46,7 @@ from tid.endpoint.describe import (
     parse_at,
     parse_page,
     prefixes,
+    read_programme_lists,
     read_terms,
 )
 from tid.endpoint.errors import problem_page
@@ -56,6 +58,7 @@ from tid.endpoint.problem import Problem
 from tid.endpoint.protocol import run_checked
 from tid.endpoint.resource_page import page_context
 from tid.endpoint.urls import DOC_EXTENSIONS, SAFE_PATH, doc_url, kept_args
+from tid.namespaces import Minter
 
 bp = Blueprint("resources", __name__)
 
@@ -72,6 +75,15 @@ def release_terms() -> Terms:
     release, read once: what the pages' "as of" answers from."""
     release = current_release()
     return release.cached("resource-terms", lambda: read_terms(release.store))
+
+
+def release_programme_lists() -> ProgrammeLists:
+    """The other programmes' lists (Action cœur de ville, Petites villes de demain) and the
+    memberships each states, read once per release: a territory's or an EPCI's page at a date
+    says which of its communes each programme has then, the home page counts them."""
+    release = current_release()
+    sauf = Minter(release.base).programme("territoires-industrie").value
+    return release.cached("resource-programme-lists", lambda: read_programme_lists(release.store, sauf))
 
 
 def _snapshot_in_pool(iri: str) -> Snapshot:
@@ -218,6 +230,7 @@ def document(path: str) -> Response:
     def draw(fmt: conneg.Format) -> Body:
         description = describe(release.store, release_terms(), iri, stem, base=release.base, page=page, at=at, today=today,
                                page_size=_page_size(), cached=release.cached, snapshots=_snapshots(), fetch=_snapshot_in_pool,
+                               programme_lists=release_programme_lists(),
                                **(pagers if fmt is conneg.HTML else {}))
         if description is None:
             asked = ", ".join(f"{name}={n}" for name, n in {"page": page, **pagers}.items() if name in request.args)

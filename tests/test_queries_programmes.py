@@ -6,7 +6,7 @@ d'industrie, the CSV files for Action cœur de ville and Petites villes de demai
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -78,3 +78,30 @@ def test_entries_and_exits_between_two_dates(real_store) -> None:
     assert {r["insee"]: r["mouvement"] for r in acv} == {
         **{c: "entrée" for c in communes(FILES[(ACV, date(2025, 4, 1))]) - communes(FILES[(ACV, date(2024, 8, 1))])},
         **{c: "sortie" for c in communes(FILES[(ACV, date(2024, 8, 1))]) - communes(FILES[(ACV, date(2025, 4, 1))])}}
+
+
+@pytest.mark.parametrize("day", [date(2018, 10, 1), date(2021, 6, 1), DAY, date(2025, 6, 1)])
+def test_home_counts_the_lists_in_force(real_store, day: date) -> None:
+    rows = answer(real_store, "home-programmes-listes", date=day.isoformat(),
+                  sauf=f"{BASE}id/programme/territoires-industrie")
+    found = {r["liste"].rsplit("/", 1)[1]: int(r["communes"]) for r in rows}
+    expected = {}
+    for phase, prefix in ((ACV, "acv"), (PVD, "pvd")):
+        listed = list_in_force(phase, day)
+        if listed:
+            expected[f"{prefix}-{[d for (p, d), f in FILES.items() if f == listed][0].year}"] = len(communes(listed))
+    assert found == expected
+
+
+def test_the_pages_read_each_list_as_its_file_says(real_store) -> None:
+    from tid.endpoint.describe import read_programme_lists
+
+    lists = read_programme_lists(real_store, f"{BASE}id/programme/territoires-industrie")
+    for (phase, reference), relative in FILES.items():
+        listed = next(x for xs in lists.by_programme.values() for x in xs if x.phase == phase and x.reference == reference)
+        assert {m.rsplit("/", 1)[1] for m in listed.members} == communes(relative), relative
+        for day in (reference, reference + timedelta(days=1)):
+            in_force, _earliest = lists.at(phase.replace("/phase/", "/programme/"), day)
+            assert in_force is listed, (relative, day)
+    # before the first list of Petites villes de demain, the pages say so and name it
+    assert lists.at(f"{BASE}id/programme/petites-villes-de-demain", date(2020, 11, 1))[1].reference == date(2021, 1, 22)

@@ -34,9 +34,11 @@ keeps of the resources asked for last), :mod:`.rdf` (the triples of the RDF docu
 from tid.endpoint.describe.as_of import AsOf, as_of
 from tid.endpoint.describe.model import Description, Statement, Terms, pick
 from tid.endpoint.describe.params import BadParameter, parse_at, parse_page
+from tid.endpoint.describe.programmes import ProgrammeAt, ProgrammeLists, programmes_at, read_programme_lists
 from tid.endpoint.describe.rdf import graph_of, prefixes
 from tid.endpoint.describe.read import describe, exists, read_terms
 from tid.endpoint.describe.snapshots import Snapshot, Snapshots
 
-__all__ = ["AsOf", "BadParameter", "Description", "Snapshot", "Snapshots", "Statement", "Terms", "describe", "exists", "graph_of",
-           "as_of", "parse_at", "parse_page", "pick", "prefixes", "read_terms"]
+__all__ = ["AsOf", "BadParameter", "Description", "ProgrammeAt", "ProgrammeLists", "Snapshot", "Snapshots", "Statement",
+           "Terms", "as_of", "describe", "exists", "graph_of", "parse_at", "parse_page", "pick", "prefixes",
+           "programmes_at", "read_programme_lists", "read_terms"]

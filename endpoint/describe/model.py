@@ -179,6 +179,9 @@ class Description:
     # The HTML page's two pagers (memberships, incoming links); ``page`` pages both at once (RDF).
     members_pager: Pager | None = None
     incoming_pager: Pager | None = None
+    # A territory's or an EPCI's page at a date: which of its communes each other programme
+    # (Action cœur de ville, Petites villes de demain) has then (describe.programmes.ProgrammeAt).
+    programmes: list[Any] = field(default_factory=list)
 
     @property
     def types(self) -> list[str]:

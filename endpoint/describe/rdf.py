@@ -55,6 +55,34 @@ def graph_of(description: Description, doc_iri: str, page_iri: str | None,
             continue
         if membership.label:
             add(membership.other, RDFS_LABEL, Literal(membership.label, language="fr"))
+    # At a date, a territory's or an EPCI's communes in the other programmes: each membership of
+    # the list in force then, as the store states it, and that list (its names, its date).
+    xsd_date = NamedNode(P["xsd"] + "date")
+    for programme in description.programmes:
+        listed = programme.listed
+        if listed is None:
+            continue
+        list_node = NamedNode(listed.iri)
+        add(list_node, TID + "phase", NamedNode(listed.phase))
+        if listed.reference:
+            add(list_node, TID + "dateReference", Literal(listed.reference.isoformat(), datatype=xsd_date))
+        for lang, text in listed.labels.items():
+            add(list_node, RDFS_LABEL, Literal(text, language=lang) if lang else Literal(text))
+        for commune, held in programme.communes:
+            for m in held:
+                node = NamedNode(m.adhesion)
+                add(node, RDF_TYPE, NamedNode(TID + "Adhesion"))
+                add(node, P["org"] + "member", commune.other)
+                add(node, TID + "phase", NamedNode(listed.phase))
+                add(node, TID + "attesteePar", list_node)
+                if m.convention:
+                    add(node, P["org"] + "organization", NamedNode(m.convention))
+                if m.debut:
+                    add(node, TID + "dateDebut", Literal(m.debut.isoformat(), datatype=xsd_date))
+                if m.fin:
+                    add(node, TID + "dateFin", Literal(m.fin.isoformat(), datatype=xsd_date))
+            if commune.label:
+                add(commune.other, RDFS_LABEL, Literal(commune.label, language="fr"))
     # Incoming links counted per property: one void:Linkset each.
     for number, (predicate, count) in enumerate(sorted(description.incoming_counts.items()), start=1):
         linkset = BlankNode(f"incoming{number}")  # stable: the same bytes for the same ETag

@@ -31,6 +31,7 @@ from tid.endpoint.describe.model import (
     TerritoryList,
     collation_key,
 )
+from tid.endpoint.describe.programmes import ProgrammeLists, programmes_at
 from tid.endpoint.describe.snapshots import Snapshot, Snapshots
 from tid.graph.queries import load_query
 from tid.namespaces import PREFIXES
@@ -328,7 +329,8 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
              members_page: int | None = None, incoming_page: int | None = None,
              cached: Callable[[str, Callable[[], Any]], Any] | None = None,
              snapshots: Snapshots | None = None,
-             fetch: Callable[[str], Snapshot] | None = None) -> Description | None:
+             fetch: Callable[[str], Snapshot] | None = None,
+             programme_lists: ProgrammeLists | None = None) -> Description | None:
     """The description of ``iri`` at ``page`` (and date ``at``), or None when the page number is
     past the last page. ``members_page`` and ``incoming_page`` (the HTML page's two pagers) page
     the memberships and the incoming links each on its own, at ``page`` when not given; a number
@@ -336,7 +338,9 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
     ``snapshots`` keeps what the store says about the resources asked for last; ``fetch(iri)``, when
     given, computes it instead of :func:`snapshot` here (the endpoint runs it in its query pool). Without ``at``, ``today`` (when given) asks for
     today's state of a resource that has one (its last day's, when it has ended); without either,
-    the description holds every date."""
+    the description holds every date. ``programme_lists`` (the other programmes' lists, read once
+    per release): a territory's or an EPCI's page at a date says which of its communes each has
+    then."""
     def compute() -> Snapshot:
         if fetch is not None:  # the endpoint's: in a killable query process
             return fetch(iri)
@@ -374,6 +378,10 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
     for membership in memberships:
         if membership.direction == "members":
             member_counts[membership.kind or "autre"] += 1
+    programmes = []
+    if programme_lists is not None and at is not None and _groups_communes(snap.statements):
+        communes = [m for m in memberships if m.direction == "members" and m.kind == "commune"]
+        programmes = programmes_at(programme_lists, communes, at)
     return Description(
         iri=iri, path=path, page=pager, at=at, terms=terms, statements=snap.statements,
         incoming_counts=dict(counts), incoming_by_kind=dict(by_kind), incoming=incoming_pager.window(incoming), incoming_total=len(incoming),
@@ -381,5 +389,14 @@ def describe(store: Store, terms: Terms, iri: str, path: str, *, base: str, page
         sites=_sites_at(snap.sites, at), measures=[m for m in snap.measures if _holds(m.debut, m.fin, at)],
         sources=snap.sources, at_phase=state.phase if state else None, at_wave=_latest_wave(terms, at), as_of=state,
         membership_iris=frozenset(m.membership.value for m in snap.memberships),
-        members_pager=members_pager, incoming_pager=incoming_pager,
+        members_pager=members_pager, incoming_pager=incoming_pager, programmes=programmes,
     )
+
+
+GROUPS_OF_COMMUNES = frozenset({NamedNode(TID + "TerritoireIndustrie"), NamedNode(PREFIXES["igeo"] + "Intercommunalite")})
+"""The pages that say which of their communes the other programmes have: a territory of industry's,
+an EPCI's (a convention of those programmes is itself one of their lists' groupings)."""
+
+
+def _groups_communes(statements: list[Statement]) -> bool:
+    return any(s.predicate == RDF_TYPE and s.value in GROUPS_OF_COMMUNES for s in statements)
