@@ -33,13 +33,12 @@ from tid.endpoint import (
     sparql,
     void,
 )
+from tid.endpoint.http import EXPOSED_HEADERS
 from tid.endpoint.live import Live, install
 from tid.endpoint.pool import QueryPool
 from tid.endpoint.problem import Problem
 from tid.endpoint.settings import NAMES, Settings
 from tid.graph.store import DataDir
-
-EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

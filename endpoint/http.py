@@ -29,6 +29,9 @@ Body = bytes | str | Response
 """What a route draws: the bytes (or text) of the chosen format, or a whole response (a page)."""
 
 
+EXPOSED_HEADERS = "ETag, Retry-After, X-TID-Truncated, X-TID-Release, X-TID-Rows, Server-Timing, Cache-Status, Link"
+"""The response headers a script on another origin may read (CORS), on every answer."""
+
 @dataclass(frozen=True)
 class Called:
     """What the formats of an answer are called in messages, in English and in French."""

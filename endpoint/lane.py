@@ -28,6 +28,7 @@ from flask import Flask
 from tid.endpoint import protocol, result_cache
 from tid.endpoint.analysis import MAX_NESTING
 from tid.endpoint.evaluate import Status, run_job
+from tid.endpoint.http import EXPOSED_HEADERS
 from tid.endpoint.live import live_of
 from tid.endpoint.result_cache import result_cache_of
 from tid.endpoint.urls import endpoint_url
@@ -48,8 +49,6 @@ class LookupLane:
         self.wsgi_app = wsgi_app
         self._urls: dict[tuple, tuple[str, str] | None] = {}
         self.stats = {"answered": 0, "passed": 0}
-        from tid.endpoint.app import EXPOSED_HEADERS  # the app's module imports this one's
-
         self.exposed = EXPOSED_HEADERS
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
