@@ -16,8 +16,8 @@ is computed), and prints p50, p99, the mean and the size of the answer:
   request runs the description's queries) and on (as deployed: the same resource asked again,
   for another page, date, format or language, skips them);
 * the same two resources through the SPARQL endpoint's query path as a ``DESCRIBE``
-  (``/queries/resource-describe?resource=…``: the query of ``queries/resource-describe.rq``
-  bound to the IRI and run by the same code as ``/sparql`` — a query process of the pool, the
+  (the query of ``queries/resource-describe.rq`` bound to the IRI and sent to ``/sparql``, an
+  internal query having no ``/queries/{name}`` address — a query process of the pool, the
   time budget, the serialisation), in Turtle. The endpoint's result cache is off
   (``RESULT_CACHE_MB=0``) unless ``--result-cache`` is given, so that both sides compute.
 
@@ -103,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result-cache", action="store_true", help="keep the SPARQL endpoint's result cache on")
     args = parser.parse_args(argv)
 
+    from pyoxigraph import NamedNode, Variable
+
     from tid.endpoint import create_app
+    from tid.graph.queries import load_query, substitute
 
     # Two apps, one after the other: resource snapshots off (every request runs the queries) and
     # on (as deployed: a resource asked again skips them). The SPARQL cells run in the first.
@@ -128,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"# release {release.id}: territory {territory} ({communes} member communes), {commune}")
 
             def describe_url(path: str) -> str:
-                return "/queries/resource-describe?" + urlencode({"resource": base + "id/" + path})
+                # an internal query is not served at /queries/{name}: its text, bound, goes to /sparql
+                bound = substitute(load_query("resource-describe").text,
+                                   {Variable("resource"): NamedNode(base + "id/" + path)})
+                return "/sparql?" + urlencode({"query": bound})
 
             cells = [
                 (f"territory HTML   /doc ({variant})", f"/doc/{territory}", "text/html"),
