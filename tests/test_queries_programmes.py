@@ -52,6 +52,7 @@ def test_territories_by_their_pvd_and_acv_communes(real_store) -> None:
     pvd, acv = communes(list_in_force(PVD, DAY)), communes(list_in_force(ACV, DAY))
     for row in rows:
         members = listed.territories[row["idTi"]]
+        assert int(row["communes"]) == len(members), row["idTi"]  # communes, not their EPCIs too
         assert int(row["communesPvd"]) == len(members & pvd), row["idTi"]
         assert int(row["communesAcv"]) == len(members & acv), row["idTi"]
         assert int(row["communesPvdOuAcv"]) == len(members & (pvd | acv)), row["idTi"]
