@@ -25,11 +25,15 @@ def cut_build(tmp_path_factory: pytest.TempPathFactory, cut_sources: Path) -> Pa
     return root
 
 
-def test_soak_short_run_has_no_unexpected_error(cut_build: Path) -> None:
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--data-dir", str(cut_build),
-                           "--seconds", "5", "--concurrency", "4", "--pathological-every", "2"],
+def soak(data_dir: Path, *options: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    """bench/soak.py run on ``data_dir`` with ``options``: the finished process and its whole output."""
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--data-dir", str(data_dir), *options],
                           cwd=REPO, capture_output=True, text=True, timeout=240)
-    output = done.stdout + done.stderr
+    return done, done.stdout + done.stderr
+
+
+def test_soak_short_run_has_no_unexpected_error(cut_build: Path) -> None:
+    done, output = soak(cut_build, "--seconds", "5", "--concurrency", "4", "--pathological-every", "2")
     assert done.returncode == 0, output
     assert re.search(r"^unexpected errors: 0 ", done.stdout, re.MULTILINE), output
     requests = int(re.search(r"^requests: (\d+)", done.stdout, re.MULTILINE).group(1))
@@ -43,10 +47,7 @@ def test_soak_short_run_has_no_unexpected_error(cut_build: Path) -> None:
 
 
 def test_soak_with_a_share_of_runaways_draws_them(cut_build: Path) -> None:
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "soak.py"), "--data-dir", str(cut_build),
-                           "--seconds", "4", "--concurrency", "4", "--runaway-share", "0.05"],
-                          cwd=REPO, capture_output=True, text=True, timeout=240)
-    output = done.stdout + done.stderr
+    done, output = soak(cut_build, "--seconds", "4", "--concurrency", "4", "--runaway-share", "0.05")
     assert done.returncode == 0, output
     assert "runaways: 5.0% of the requests" in done.stdout, output
     assert re.search(r"^pathological\s+[1-9]\d*", done.stdout, re.MULTILINE), output
